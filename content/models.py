@@ -1,0 +1,174 @@
+"""Creators, brands, products, tags and the content items the feed is made of."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Creator(models.Model):
+    class Kind(models.TextChoices):
+        SHOPPER = "shopper", "Shopper-creator"
+        BRAND = "brand", "Brand"
+        EDITORIAL = "editorial", "Editorial"
+
+    # Brand and editorial accounts may exist before anybody signs in as them.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="creator"
+    )
+    handle = models.SlugField(max_length=50, unique=True)
+    display_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SHOPPER)
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="creators")
+    verified = models.BooleanField(default=False)
+    bio = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["handle"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="brand") | Q(brand__isnull=False), name="creator_brand_account_has_brand"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+
+class Tag(models.Model):
+    class Kind(models.TextChoices):
+        CATEGORY = "category", "Category"
+        STYLE = "style", "Style"
+        INGREDIENT = "ingredient", "Ingredient"
+        TOPIC = "topic", "Topic"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TOPIC)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+
+    class Meta:
+        ordering = ["slug"]
+        indexes = [models.Index(fields=["kind", "slug"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    external_id = models.CharField(max_length=100, unique=True)
+    title = models.CharField(max_length=300)
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    # Slash-free path as the merchant gives it, e.g. "Beauty > Skin > Serum".
+    category_path = models.CharField(max_length=300, blank=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    stock = models.IntegerField(default=0)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def in_stock(self) -> bool:
+        return self.active and self.stock > 0
+
+
+class ContentItem(models.Model):
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        IMAGE = "image", "Image"
+        PRODUCT_CARD = "product_card", "Product card"
+        BRAND_POST = "brand_post", "Brand post"
+
+    class Source(models.TextChoices):
+        USER = "ugc", "User-generated"
+        BRAND = "brand", "Brand"
+        EDITORIAL = "editorial", "Editorial"
+        PROMOTED = "promoted", "Promoted"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending_review", "Pending review"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+        REMOVED = "removed", "Removed"
+
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.USER)
+    creator = models.ForeignKey(Creator, null=True, blank=True, on_delete=models.CASCADE, related_name="items")
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    caption = models.TextField(blank=True, max_length=2200)
+    media = models.FileField(upload_to="media/%Y/%m/", blank=True)
+    poster = models.FileField(upload_to="posters/%Y/%m/", blank=True)
+    media_width = models.PositiveIntegerField(null=True, blank=True)
+    media_height = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    products = models.ManyToManyField(Product, through="ContentProduct", related_name="content_items", blank=True)
+    tags = models.ManyToManyField(Tag, related_name="content_items", blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # Interactions recorded so far; refreshed in bulk (content.services.content_refresh_engagement).
+    engagement = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="content_published_idx"),
+            models.Index(fields=["status", "-engagement"], name="content_popular_idx"),
+            models.Index(fields=["creator", "status", "-published_at"], name="content_creator_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False), name="content_published_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["video", "image"]) | Q(creator__isnull=False), name="content_media_has_creator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class ContentProduct(models.Model):
+    """A product shown in a content item, in the order the creator tagged them."""
+
+    content = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="product_links")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="content_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["content", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["content", "product"], name="content_product_once"),
+            models.UniqueConstraint(fields=["content", "position"], name="content_product_position_once"),
+        ]

@@ -1,0 +1,175 @@
+"""Every write to the content domain: tags, products, content items and their review workflow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
+from feedsite.errors import ApplicationError
+
+Status = ContentItem.Status
+
+# Which review step may follow which. Removal is possible from anywhere a shopper could see it.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.PENDING, Status.REMOVED},
+    Status.PENDING: {Status.PUBLISHED, Status.REJECTED, Status.REMOVED},
+    Status.PUBLISHED: {Status.REMOVED},
+    Status.REJECTED: {Status.PENDING, Status.REMOVED},
+    Status.REMOVED: set(),
+}
+_TIMESTAMP_OF = {
+    Status.PENDING: "submitted_at",
+    Status.PUBLISHED: "published_at",
+    Status.REJECTED: "rejected_at",
+    Status.REMOVED: "removed_at",
+}
+
+
+def category_path_split(path: str) -> list[str]:
+    """``"Beauty > Skin > Serum"`` → ``["Beauty", "Skin", "Serum"]`` (blank parts dropped)."""
+    return [part.strip() for part in path.split(">") if part.strip()]
+
+
+def tag_slug(kind: str, names: Sequence[str]) -> str:
+    """A stable slug for a tag; category tags carry their whole path so that equal leaf names differ."""
+    base = slugify("-".join(names)) or "x"
+    return f"{kind[:3]}-{base}"[:120] if kind == Tag.Kind.CATEGORY else base[:120]
+
+
+@transaction.atomic
+def tag_category_path_ensure(*, path: str) -> list[Tag]:
+    """The category tags of ``path``, root first, creating the missing ones with their parents."""
+    tags: list[Tag] = []
+    names = category_path_split(path)
+    parent: Tag | None = None
+    for depth in range(len(names)):
+        slug = tag_slug(Tag.Kind.CATEGORY, names[: depth + 1])
+        tag, _ = Tag.objects.get_or_create(
+            slug=slug, defaults={"name": names[depth], "kind": Tag.Kind.CATEGORY, "parent": parent}
+        )
+        tags.append(tag)
+        parent = tag
+    return tags
+
+
+def tag_ensure(*, name: str, kind: str = Tag.Kind.TOPIC) -> Tag:
+    tag, _ = Tag.objects.get_or_create(slug=tag_slug(kind, [name]), defaults={"name": name, "kind": kind})
+    return tag
+
+
+def brand_ensure(*, name: str) -> Brand:
+    brand, _ = Brand.objects.get_or_create(slug=slugify(name)[:200] or "brand", defaults={"name": name})
+    return brand
+
+
+def product_upsert(
+    *,
+    external_id: str,
+    title: str,
+    brand: Brand | None = None,
+    category_path: str = "",
+    price: Decimal | None = None,
+    currency: str = "EUR",
+    stock: int = 0,
+    active: bool = True,
+) -> Product:
+    """Create or update the product a merchant knows as ``external_id``."""
+    if price is not None and price < 0:
+        raise ApplicationError("A price cannot be negative.", code="invalid_price")
+    if stock < 0:
+        raise ApplicationError("Stock cannot be negative.", code="invalid_stock")
+    product, _ = Product.objects.update_or_create(
+        external_id=external_id,
+        defaults={
+            "title": title,
+            "brand": brand,
+            "category_path": category_path,
+            "price": price,
+            "currency": currency.upper(),
+            "stock": stock,
+            "active": active,
+        },
+    )
+    return product
+
+
+@transaction.atomic
+def content_create(
+    *,
+    kind: str,
+    source: str = ContentItem.Source.USER,
+    creator: Creator | None = None,
+    brand: Brand | None = None,
+    caption: str = "",
+    products: Sequence[Product] = (),
+    tags: Iterable[Tag] = (),
+    external_id: str | None = None,
+    media_name: str = "",
+    poster_name: str = "",
+    media_width: int | None = None,
+    media_height: int | None = None,
+    duration_ms: int | None = None,
+) -> ContentItem:
+    """A new content item in ``draft``. Media files are stored beforehand; their names are passed."""
+    if kind in (ContentItem.Kind.VIDEO, ContentItem.Kind.IMAGE) and creator is None:
+        raise ApplicationError("Videos and images need a creator.", code="creator_required")
+    item = ContentItem.objects.create(
+        kind=kind,
+        source=source,
+        creator=creator,
+        brand=brand or (creator.brand if creator else None),
+        caption=caption,
+        external_id=external_id,
+        media=media_name,
+        poster=poster_name,
+        media_width=media_width,
+        media_height=media_height,
+        duration_ms=duration_ms,
+    )
+    ContentProduct.objects.bulk_create(
+        ContentProduct(content=item, product=product, position=position) for position, product in enumerate(products)
+    )
+    item.tags.set(list(tags))
+    return item
+
+
+@transaction.atomic
+def content_transition(*, item: ContentItem, to: str) -> ContentItem:
+    """Move ``item`` along the review workflow, stamping the time of the step.
+
+    Raises ``ApplicationError(code="invalid_transition")`` and changes nothing for a step the
+    workflow does not allow (see ``TRANSITIONS``).
+    """
+    locked = ContentItem.objects.select_for_update().get(pk=item.pk)
+    if to not in TRANSITIONS[locked.status]:
+        raise ApplicationError(
+            f"A {locked.get_status_display().lower()} item cannot become {Status(to).label.lower()}.",
+            code="invalid_transition",
+            extra={"from": locked.status, "to": to},
+        )
+    locked.status = to
+    setattr(locked, _TIMESTAMP_OF[to], timezone.now())
+    locked.save(update_fields=["status", _TIMESTAMP_OF[to]])
+    return locked
+
+
+def content_submit(*, item: ContentItem) -> ContentItem:
+    return content_transition(item=item, to=Status.PENDING)
+
+
+def content_publish(*, item: ContentItem) -> ContentItem:
+    return content_transition(item=item, to=Status.PUBLISHED)
+
+
+def content_reject(*, item: ContentItem) -> ContentItem:
+    return content_transition(item=item, to=Status.REJECTED)
+
+
+def content_remove(*, item: ContentItem) -> ContentItem:
+    return content_transition(item=item, to=Status.REMOVED)
+

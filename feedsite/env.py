@@ -1,0 +1,100 @@
+"""The one place that reads the process environment.
+
+Every setting that production may change is an environment variable read here; the settings
+modules only import the values. Two modes follow from what is set:
+
+* embedded default (no ``DATABASE_URL`` / ``REDIS_URL``): SQLite file under ``var/``, an
+  in-process Redis-compatible store, Celery tasks run inline, in-memory channel layer;
+* services: PostgreSQL and Redis at the given URLs, Celery through the Redis broker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+# Used only when DEBUG is on (development and tests); production refuses to start without a key.
+INSECURE_DEV_SECRET_KEY = "django-insecure-feedsite-development-only"
+
+
+@dataclass(frozen=True)
+class Config:
+    debug: bool
+    production: bool
+    secret_key: str
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    database: dict[str, Any]
+    redis_url: str | None
+    storage: dict[str, Any]
+    media_root: Path
+    feed_affinity_half_life_hours: float
+
+
+def database_config(url: str | None) -> dict[str, Any]:
+    """Django DATABASES["default"] for ``url``; a SQLite file under var/ when unset."""
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "feedsite.sqlite3"),
+            # The importer and the event consumer write while the site reads.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    config = environ.Env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def storage_config(env: environ.Env, media_root: Path) -> dict[str, Any]:
+    """STORAGES["default"]: local files, or an S3-compatible bucket when one is named."""
+    bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media_root), "base_url": "/media/"},
+        }
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
+    """Read the configuration from ``environ_mapping`` (the process environment by default)."""
+    env = environ.Env()
+    if environ_mapping is not None:
+        env.ENVIRON = dict(environ_mapping)
+    production = env.str("DJANGO_ENV", default="development") == "production"
+    debug = env.bool("DEBUG", default=not production)
+    secret_key = env.str("SECRET_KEY", default="")
+    if not secret_key:
+        if production or not debug:
+            raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off or DJANGO_ENV=production.")
+        secret_key = INSECURE_DEV_SECRET_KEY
+    media_root = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+    return Config(
+        debug=debug,
+        production=production,
+        secret_key=secret_key,
+        allowed_hosts=env.list("ALLOWED_HOSTS", default=[] if production else ["127.0.0.1", "localhost", "testserver"]),
+        csrf_trusted_origins=env.list("CSRF_TRUSTED_ORIGINS", default=[]),
+        database=database_config(env.str("DATABASE_URL", default="")),
+        redis_url=env.str("REDIS_URL", default="") or None,
+        storage=storage_config(env, media_root),
+        media_root=media_root,
+        feed_affinity_half_life_hours=env.float("FEED_AFFINITY_HALF_LIFE_HOURS", default=72.0),
+    )

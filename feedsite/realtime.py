@@ -1,0 +1,49 @@
+"""The client for the real-time store (features, counters, feed sessions).
+
+With ``REDIS_URL`` set this is Redis; without it, one in-process fakeredis server shared by the
+whole process, so the same commands run on a bare laptop. Callers must treat Redis as optional:
+every use catches ``RealtimeUnavailable`` and degrades (see ``is_unavailable``).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import redis
+from django.conf import settings
+
+RealtimeUnavailable = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+_lock = threading.Lock()
+_fake_server = None
+
+# A feed request must not hang on a dead Redis: fail within tens of milliseconds and degrade.
+SOCKET_TIMEOUT_SECONDS = 0.25
+
+
+@functools.cache
+def client() -> redis.Redis:
+    """The shared client (thread-safe connection pool). Responses are bytes."""
+    if settings.REDIS_URL:
+        return redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_timeout=SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+            health_check_interval=30,
+        )
+    import fakeredis
+
+    global _fake_server
+    with _lock:
+        if _fake_server is None:
+            _fake_server = fakeredis.FakeServer()
+    return fakeredis.FakeRedis(server=_fake_server)
+
+
+def reset_for_tests() -> None:
+    """Forget the cached client (settings changed) and empty the in-process store."""
+    global _fake_server
+    client.cache_clear()
+    with _lock:
+        _fake_server = None

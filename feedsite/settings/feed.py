@@ -1,0 +1,11 @@
+"""The feed's own knobs."""
+
+from feedsite.settings.django import CONFIG
+
+FEED_PAGE_DEFAULT = 10
+FEED_PAGE_MAX = 50
+# How long a feed session (its cursor and the cards it has served) is remembered.
+FEED_SESSION_TTL_SECONDS = 6 * 3600
+FEED_AFFINITY_HALF_LIFE_HOURS = CONFIG.feed_affinity_half_life_hours
+VISITOR_COOKIE = "fs_vid"
+VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600

@@ -1,0 +1,46 @@
+"""Redis-backed services: cache, Celery, Channels, and the real-time store.
+
+With ``REDIS_URL`` set, all four use that Redis. Without it, each has an in-process stand-in that
+keeps the same code paths: a fakeredis server for the real-time store, local-memory cache, Celery
+tasks run inline, and the in-memory channel layer.
+"""
+
+from feedsite.settings.django import CONFIG
+
+REDIS_URL = CONFIG.redis_url
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cache",
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_TASK_ALWAYS_EAGER = False
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CELERY_BROKER_URL = "memory://"
+    CELERY_TASK_ALWAYS_EAGER = True
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Heavy work gets its own queues so that a retrain never delays ingestion.
+CELERY_TASK_ROUTES = {
+    "ranking.*": {"queue": "training"},
+    "content.media.*": {"queue": "media"},
+    "profiles.events.*": {"queue": "ingestion"},
+}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}

@@ -1,0 +1,131 @@
+"""Shoppers (signed-in or anonymous), their consent, interests, follows and interactions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from content.models import ContentItem, Creator, Product, Tag
+
+
+class Shopper(models.Model):
+    """Somebody who scrolls the feed.
+
+    An anonymous visitor is a shopper with ``user=None`` known by ``visitor_id`` (carried in a
+    signed cookie). On sign-in the visitor's history moves to the user's shopper and the visitor
+    row points at it through ``merged_into``. ``external_id`` is the id in an imported dataset.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="shopper"
+    )
+    visitor_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    personalization = models.BooleanField(default=True)
+    consent_updated_at = models.DateTimeField(null=True, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="shopper_not_merged_into_self"),
+        ]
+        indexes = [models.Index(fields=["-last_seen_at"], name="shopper_recent_idx")]
+
+    def __str__(self) -> str:
+        if self.user_id:
+            return f"shopper {self.pk} ({self.user})"
+        if self.external_id:
+            return f"shopper {self.pk} (dataset {self.external_id})"
+        return f"visitor {self.pk}"
+
+    @property
+    def is_anonymous_visitor(self) -> bool:
+        return self.user_id is None and self.external_id is None
+
+
+class ConsentRecord(models.Model):
+    """Every change of a shopper's personalization consent, newest last (the audit trail)."""
+
+    shopper = models.ForeignKey(Shopper, on_delete=models.CASCADE, related_name="consent_records")
+    personalization = models.BooleanField()
+    source = models.CharField(max_length=32, default="banner")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shopper", "created_at"]
+
+
+class Interest(models.Model):
+    """A tag the shopper picked during onboarding."""
+
+    shopper = models.ForeignKey(Shopper, on_delete=models.CASCADE, related_name="interests")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shopper", "tag"], name="interest_once")]
+
+
+class Follow(models.Model):
+    shopper = models.ForeignKey(Shopper, on_delete=models.CASCADE, related_name="follows")
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shopper", "creator"], name="follow_once")]
+        indexes = [models.Index(fields=["creator", "-created_at"], name="follow_creator_idx")]
+
+
+class InteractionType(models.TextChoices):
+    IMPRESSION = "impression"
+    VIEW = "view"
+    DWELL = "dwell"
+    VIDEO_PROGRESS = "video_progress"
+    OPEN = "open"
+    LIKE = "like"
+    UNLIKE = "unlike"
+    SHARE = "share"
+    COMMENT = "comment"
+    FOLLOW = "follow"
+    PRODUCT_CLICK = "product_click"
+    ADD_TO_CART = "add_to_cart"
+    PURCHASE = "purchase"
+    RATE = "rate"
+    SKIP = "skip"
+    HIDE = "hide"
+    OTHER = "other"
+
+
+class Interaction(models.Model):
+    """One thing a shopper did with a content item. ``event_id`` is the client's idempotency key."""
+
+    event_id = models.CharField(max_length=64, unique=True)
+    shopper = models.ForeignKey(Shopper, on_delete=models.CASCADE, related_name="interactions")
+    content = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="interactions")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    type = models.CharField(max_length=16, choices=InteractionType.choices)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    session_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    dwell_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Rating stars, video progress share, quantity: whatever number the type carries.
+    value = models.FloatField(null=True, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["shopper", "-occurred_at"], name="interaction_shopper_idx"),
+            models.Index(fields=["content", "-occurred_at"], name="interaction_content_idx"),
+            models.Index(fields=["occurred_at"], name="interaction_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} by {self.shopper_id} on {self.content_id}"

@@ -1,0 +1,153 @@
+"""Every write to the profiles domain: shoppers, consent, interests, follows, interactions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+
+from content.models import ContentItem, Creator, Product, Tag
+from feedsite.errors import ApplicationError
+from profiles.models import ConsentRecord, Follow, Interaction, InteractionType, Interest, Shopper
+
+
+def shopper_for_user(*, user: AbstractBaseUser) -> Shopper:
+    """The user's shopper, created on first use."""
+    shopper, _ = Shopper.objects.get_or_create(user=user)
+    return shopper
+
+
+def shopper_for_visitor(*, visitor_id: uuid.UUID) -> Shopper:
+    """The anonymous visitor's shopper, created on first use; a merged visitor resolves to its user."""
+    shopper, _ = Shopper.objects.select_related("merged_into").get_or_create(visitor_id=visitor_id)
+    return shopper.merged_into or shopper
+
+
+def shopper_for_request(request: HttpRequest) -> Shopper:
+    """The shopper behind a request: the signed-in user's, else the visitor's (created on first use)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return shopper_for_user(user=user)
+    return shopper_for_visitor(visitor_id=request.visitor_id)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> Shopper:
+    """Sign-in: move an anonymous visitor's history to the user's shopper.
+
+    Interactions, follows and interests move; follows and interests the user already has are kept
+    once. The visitor row stays, pointing at the user's shopper, so an old cookie still resolves.
+    Safe to call twice.
+    """
+    target = shopper_for_user(user=user)
+    visitor = Shopper.objects.select_for_update().filter(visitor_id=visitor_id, user__isnull=True).first()
+    if visitor is None or visitor.pk == target.pk or visitor.merged_into_id == target.pk:
+        return target
+    Interaction.objects.filter(shopper=visitor).update(shopper=target)
+    have_creators = set(Follow.objects.filter(shopper=target).values_list("creator_id", flat=True))
+    Follow.objects.filter(shopper=visitor).exclude(creator_id__in=have_creators).update(shopper=target)
+    have_tags = set(Interest.objects.filter(shopper=target).values_list("tag_id", flat=True))
+    Interest.objects.filter(shopper=visitor).exclude(tag_id__in=have_tags).update(shopper=target)
+    if visitor.consent_updated_at and (
+        target.consent_updated_at is None or visitor.consent_updated_at > target.consent_updated_at
+    ):
+        target.personalization = visitor.personalization
+        target.consent_updated_at = visitor.consent_updated_at
+        target.save(update_fields=["personalization", "consent_updated_at"])
+    visitor.merged_into = target
+    visitor.save(update_fields=["merged_into"])
+    return target
+
+
+@transaction.atomic
+def consent_set(*, shopper: Shopper, personalization: bool, source: str = "banner") -> Shopper:
+    """Record the shopper's choice on personalization (kept as history in ConsentRecord)."""
+    now = timezone.now()
+    shopper.personalization = personalization
+    shopper.consent_updated_at = now
+    shopper.save(update_fields=["personalization", "consent_updated_at"])
+    ConsentRecord.objects.create(shopper=shopper, personalization=personalization, source=source)
+    return shopper
+
+
+@transaction.atomic
+def interests_set(*, shopper: Shopper, tags: Iterable[Tag]) -> Shopper:
+    """Replace the shopper's onboarding interests and mark onboarding done."""
+    wanted = {tag.pk: tag for tag in tags}
+    Interest.objects.filter(shopper=shopper).exclude(tag_id__in=wanted).delete()
+    Interest.objects.bulk_create([Interest(shopper=shopper, tag=tag) for tag in wanted.values()], ignore_conflicts=True)
+    shopper.onboarded_at = timezone.now()
+    shopper.save(update_fields=["onboarded_at"])
+    return shopper
+
+
+def follow_create(*, shopper: Shopper, creator: Creator) -> Follow:
+    """Follow ``creator``; following twice is not an error and keeps one row."""
+    follow, _ = Follow.objects.get_or_create(shopper=shopper, creator=creator)
+    return follow
+
+
+def follow_delete(*, shopper: Shopper, creator: Creator) -> bool:
+    deleted, _ = Follow.objects.filter(shopper=shopper, creator=creator).delete()
+    return deleted > 0
+
+
+def interaction_record(
+    *,
+    event_id: str,
+    shopper: Shopper,
+    content: ContentItem,
+    type: str,
+    occurred_at: datetime | None = None,
+    product: Product | None = None,
+    session_id: str = "",
+    request_id: str = "",
+    position: int | None = None,
+    dwell_ms: int | None = None,
+    value: float | None = None,
+    context: dict[str, Any] | None = None,
+) -> tuple[Interaction, bool]:
+    """Store one interaction; returns it and whether it is new.
+
+    ``event_id`` is the idempotency key: recording the same id again returns the stored row and
+    ``False``, even under concurrent calls.
+    """
+    if type not in InteractionType.values:
+        raise ApplicationError(f"Unknown interaction type {type!r}.", code="invalid_type")
+    fields = {
+        "shopper": shopper,
+        "content": content,
+        "product": product,
+        "type": type,
+        "occurred_at": occurred_at or timezone.now(),
+        "session_id": session_id,
+        "request_id": request_id,
+        "position": position,
+        "dwell_ms": dwell_ms,
+        "value": value,
+        "context": context or {},
+    }
+    try:
+        with transaction.atomic():
+            return Interaction.objects.create(event_id=event_id, **fields), True
+    except IntegrityError:
+        existing = Interaction.objects.filter(event_id=event_id).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def engagement_refresh() -> int:
+    """Recount every content item's ``engagement`` from its interactions; returns rows updated."""
+    counts = (
+        Interaction.objects.filter(content=OuterRef("pk")).order_by().values("content").annotate(n=Count("id")).values("n")
+    )
+    return ContentItem.objects.update(engagement=Coalesce(Subquery(counts), 0))

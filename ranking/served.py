@@ -1,0 +1,50 @@
+"""What a feed session has already served, so the next page never repeats a card.
+
+Kept in the real-time store (one set per feed session, expiring with it). When the store is down
+the served-list log in the database answers instead: slower, but the feed keeps its promise.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from feedsite import realtime
+from ranking.models import FeedRequest
+
+
+def _key(feed_session: uuid.UUID) -> str:
+    return f"feed:served:{feed_session.hex}"
+
+
+def served_ids(feed_session: uuid.UUID, *, expect_some: bool) -> set[int]:
+    """Content ids served so far in ``feed_session``.
+
+    ``expect_some`` (a later page) with nothing in the store means the store lost the set (it was
+    down when a page was served, or restarted): the served-list log is read instead.
+    """
+    try:
+        ids = {int(raw) for raw in realtime.client().smembers(_key(feed_session))}
+        if ids or not expect_some:
+            return ids
+    except realtime.RealtimeUnavailable:
+        pass
+    ids = set()
+    for items in FeedRequest.objects.filter(feed_session=feed_session).values_list("items", flat=True):
+        ids.update(items)
+    return ids
+
+
+def served_add(feed_session: uuid.UUID, ids: Iterable[int]) -> None:
+    ids = list(ids)
+    if not ids:
+        return
+    try:
+        pipe = realtime.client().pipeline(transaction=False)
+        pipe.sadd(_key(feed_session), *ids)
+        pipe.expire(_key(feed_session), settings.FEED_SESSION_TTL_SECONDS)
+        pipe.execute()
+    except realtime.RealtimeUnavailable:
+        pass  # the FeedRequest row written for this page is the fallback record

@@ -1,0 +1,107 @@
+"""factory_boy factories for the domain; tests build data through these, never by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
+from profiles.models import Follow, Interaction, Shopper
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+
+
+class CreatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Creator
+
+    user = factory.SubFactory(UserFactory)
+    handle = factory.Sequence(lambda n: f"creator{n}")
+    display_name = factory.Sequence(lambda n: f"Creator {n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    slug = factory.Sequence(lambda n: f"tag-{n}")
+    name = factory.Sequence(lambda n: f"Tag {n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    external_id = factory.Sequence(lambda n: f"sku-{n}")
+    title = factory.Sequence(lambda n: f"Product {n}")
+    price = Decimal("19.90")
+    stock = 10
+
+
+class ContentItemFactory(factory.django.DjangoModelFactory):
+    """A published image by a creator, unless told otherwise."""
+
+    class Meta:
+        model = ContentItem
+        skip_postgeneration_save = True
+
+    kind = ContentItem.Kind.IMAGE
+    creator = factory.SubFactory(CreatorFactory)
+    caption = factory.Sequence(lambda n: f"Look number {n}")
+    status = ContentItem.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def products(self, create: bool, extracted: list[Product] | None, **kwargs: object) -> None:
+        for position, product in enumerate(extracted or []):
+            ContentProduct.objects.create(content=self, product=product, position=position)
+
+    @factory.post_generation
+    def tags(self, create: bool, extracted: list[Tag] | None, **kwargs: object) -> None:
+        if extracted:
+            self.tags.set(extracted)
+
+
+class ShopperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shopper
+
+    user = factory.SubFactory(UserFactory)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Follow
+
+    shopper = factory.SubFactory(ShopperFactory)
+    creator = factory.SubFactory(CreatorFactory)
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    event_id = factory.Sequence(lambda n: f"evt-{n}")
+    shopper = factory.SubFactory(ShopperFactory)
+    content = factory.SubFactory(ContentItemFactory)
+    type = "view"
+    occurred_at = factory.LazyFunction(timezone.now)
