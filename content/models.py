@@ -85,7 +85,9 @@ class Product(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="product_price_not_negative"
+            ),
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_not_negative"),
         ]
 
@@ -128,7 +130,7 @@ class ContentItem(models.Model):
     media_width = models.PositiveIntegerField(null=True, blank=True)
     media_height = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    products = models.ManyToManyField(Product, through="ContentProduct", related_name="content_items", blank=True)
+    products: models.ManyToManyField[Product, ContentProduct] = models.ManyToManyField(Product, through="ContentProduct", related_name="content_items", blank=True)
     tags = models.ManyToManyField(Tag, related_name="content_items", blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)

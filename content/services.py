@@ -22,7 +22,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.REJECTED: {Status.PENDING, Status.REMOVED},
     Status.REMOVED: set(),
 }
-_TIMESTAMP_OF = {
+_TIMESTAMP_OF: dict[str, str] = {
     Status.PENDING: "submitted_at",
     Status.PUBLISHED: "published_at",
     Status.REJECTED: "rejected_at",
@@ -172,4 +172,3 @@ def content_reject(*, item: ContentItem) -> ContentItem:
 
 def content_remove(*, item: ContentItem) -> ContentItem:
     return content_transition(item=item, to=Status.REMOVED)
-

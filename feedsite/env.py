@@ -10,9 +10,10 @@ modules only import the values. Two modes follow from what is set:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured

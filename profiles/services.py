@@ -56,6 +56,9 @@ def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> S
     Follow.objects.filter(shopper=visitor).exclude(creator_id__in=have_creators).update(shopper=target)
     have_tags = set(Interest.objects.filter(shopper=target).values_list("tag_id", flat=True))
     Interest.objects.filter(shopper=visitor).exclude(tag_id__in=have_tags).update(shopper=target)
+    # What is left on the visitor duplicates what the user already had.
+    Follow.objects.filter(shopper=visitor).delete()
+    Interest.objects.filter(shopper=visitor).delete()
     if visitor.consent_updated_at and (
         target.consent_updated_at is None or visitor.consent_updated_at > target.consent_updated_at
     ):
@@ -148,6 +151,10 @@ def interaction_record(
 def engagement_refresh() -> int:
     """Recount every content item's ``engagement`` from its interactions; returns rows updated."""
     counts = (
-        Interaction.objects.filter(content=OuterRef("pk")).order_by().values("content").annotate(n=Count("id")).values("n")
+        Interaction.objects.filter(content=OuterRef("pk"))
+        .order_by()
+        .values("content")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     return ContentItem.objects.update(engagement=Coalesce(Subquery(counts), 0))

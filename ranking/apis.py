@@ -17,7 +17,9 @@ class FeedApi(APIView):
     """``GET /api/v1/feed?limit=N&cursor=C``: a page of cards, a ``request_id`` and a ``next_cursor``."""
 
     class QuerySerializer(serializers.Serializer):
-        limit = serializers.IntegerField(min_value=1, max_value=settings.FEED_PAGE_MAX, default=settings.FEED_PAGE_DEFAULT)
+        limit = serializers.IntegerField(
+            min_value=1, max_value=settings.FEED_PAGE_MAX, default=settings.FEED_PAGE_DEFAULT
+        )
         cursor = serializers.CharField(required=False, allow_blank=True, max_length=512)
 
     def get(self, request: Request) -> Response:

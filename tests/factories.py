@@ -5,16 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
 from profiles.models import Follow, Interaction, Shopper
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
 
-class BrandFactory(factory.django.DjangoModelFactory):
+class BrandFactory(factory.django.DjangoModelFactory[Brand]):
     class Meta:
         model = Brand
 
@@ -30,7 +30,7 @@ class BrandFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"brand-{n}")
 
 
-class CreatorFactory(factory.django.DjangoModelFactory):
+class CreatorFactory(factory.django.DjangoModelFactory[Creator]):
     class Meta:
         model = Creator
 
@@ -39,7 +39,7 @@ class CreatorFactory(factory.django.DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"Creator {n}")
 
 
-class TagFactory(factory.django.DjangoModelFactory):
+class TagFactory(factory.django.DjangoModelFactory[Tag]):
     class Meta:
         model = Tag
 
@@ -47,7 +47,7 @@ class TagFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Tag {n}")
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -57,7 +57,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     stock = 10
 
 
-class ContentItemFactory(factory.django.DjangoModelFactory):
+class ContentItemFactory(factory.django.DjangoModelFactory[ContentItem]):
     """A published image by a creator, unless told otherwise."""
 
     class Meta:
@@ -81,14 +81,14 @@ class ContentItemFactory(factory.django.DjangoModelFactory):
             self.tags.set(extracted)
 
 
-class ShopperFactory(factory.django.DjangoModelFactory):
+class ShopperFactory(factory.django.DjangoModelFactory[Shopper]):
     class Meta:
         model = Shopper
 
     user = factory.SubFactory(UserFactory)
 
 
-class FollowFactory(factory.django.DjangoModelFactory):
+class FollowFactory(factory.django.DjangoModelFactory[Follow]):
     class Meta:
         model = Follow
 
@@ -96,7 +96,7 @@ class FollowFactory(factory.django.DjangoModelFactory):
     creator = factory.SubFactory(CreatorFactory)
 
 
-class InteractionFactory(factory.django.DjangoModelFactory):
+class InteractionFactory(factory.django.DjangoModelFactory[Interaction]):
     class Meta:
         model = Interaction
 

@@ -1,0 +1,56 @@
+# `make run`: set up from nothing and serve the demo at http://127.0.0.1:8000
+# `make test`: set up from nothing and run ruff, mypy and pytest.
+# Both use PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, the embedded default otherwise.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev migrate lint typecheck pytest worker beat consumer clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/uvicorn feedsite.asgi:application --host $(HOST) --port $(PORT)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup-dev
+	$(BIN)/mypy .
+
+# Exit code 5 is pytest's "no tests collected": not a failure of the suite.
+pytest: setup-dev
+	$(BIN)/pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test: lint typecheck pytest
+
+worker: setup
+	$(BIN)/celery -A feedsite worker --loglevel INFO --queues default,ingestion,training,media
+
+beat: setup
+	$(BIN)/celery -A feedsite beat --loglevel INFO
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,81 @@
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from feedsite import env
+
+
+def test_embedded_default_uses_sqlite_local_files_and_no_redis():
+    config = env.load({})
+
+    assert config.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert config.database["NAME"].endswith("var/feedsite.sqlite3")
+    assert config.redis_url is None
+    assert config.storage["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert config.debug is True
+    assert config.secret_key == env.INSECURE_DEV_SECRET_KEY
+
+
+def test_service_mode_uses_postgres_redis_and_s3():
+    config = env.load(
+        {
+            "DATABASE_URL": "postgres://feed:pw@db.internal:5433/feedsite",
+            "REDIS_URL": "redis://cache.internal:6379/2",
+            "AWS_STORAGE_BUCKET_NAME": "feed-media",
+            "AWS_S3_ENDPOINT_URL": "http://minio.internal:9000",
+            "SECRET_KEY": "s3cret",
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "feed.example.com,www.feed.example.com",
+        }
+    )
+
+    assert config.database["ENGINE"] == "django.db.backends.postgresql"
+    assert (config.database["HOST"], config.database["PORT"], config.database["NAME"]) == (
+        "db.internal",
+        5433,
+        "feedsite",
+    )
+    assert config.database["CONN_HEALTH_CHECKS"] is True
+    assert config.redis_url == "redis://cache.internal:6379/2"
+    assert config.storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert config.storage["OPTIONS"]["bucket_name"] == "feed-media"
+    assert config.storage["OPTIONS"]["endpoint_url"] == "http://minio.internal:9000"
+    assert config.allowed_hosts == ["feed.example.com", "www.feed.example.com"]
+    assert config.debug is False
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{"DJANGO_ENV": "production"}, {"DEBUG": "false"}, {"DJANGO_ENV": "production", "DEBUG": "true"}],
+)
+def test_refuses_to_start_without_secret_key_outside_development(environ):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        env.load(environ)
+
+
+def test_production_settings_module_refuses_to_import_without_secret_key():
+    clean_env = {"PATH": "/usr/bin:/bin", "DJANGO_ENV": "production", "DJANGO_SETTINGS_MODULE": "feedsite.settings"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_settings_follow_the_mode_of_this_run(settings):
+    # The suite runs in whichever mode the environment chose; each service follows it.
+    if settings.REDIS_URL:
+        assert settings.CELERY_BROKER_URL == settings.REDIS_URL
+        assert settings.CELERY_TASK_ALWAYS_EAGER is False
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    else:
+        assert settings.CELERY_TASK_ALWAYS_EAGER is True
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"

@@ -1,0 +1,142 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from content.models import ContentItem
+from profiles.models import Shopper
+from ranking.models import FeedRequest
+from tests.factories import ContentItemFactory, InteractionFactory, ProductFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _published(n: int) -> list[ContentItem]:
+    now = timezone.now()
+    return [ContentItemFactory(published_at=now - timedelta(minutes=i), engagement=(i * 7) % 11) for i in range(n)]
+
+
+def _scroll(client, limit: int) -> tuple[list[int], list[dict]]:
+    ids: list[int] = []
+    pages: list[dict] = []
+    cursor = None
+    while True:
+        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        body = client.get("/api/v1/feed", params).json()
+        pages.append(body)
+        ids += [card["id"] for card in body["cards"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return ids, pages
+
+
+def test_card_has_the_contract_fields(api_client):
+    product = ProductFactory(title="Glow serum", stock=0)
+    tag = TagFactory(slug="skin", name="Skin")
+    item = ContentItemFactory(caption="My routine", products=[product], tags=[tag])
+
+    body = api_client.get("/api/v1/feed").json()
+
+    (card,) = body["cards"]
+    assert card["id"] == item.pk
+    assert card["kind"] == "image"
+    assert card["source"] == "ugc"
+    assert card["caption"] == "My routine"
+    assert card["creator"]["handle"] == item.creator.handle
+    assert card["tags"] == [{"slug": "skin", "name": "Skin", "kind": "topic"}]
+    assert card["products"] == [
+        {"id": product.pk, "title": "Glow serum", "price": "19.90", "currency": "EUR", "in_stock": False}
+    ]
+    assert card["reason"]["code"] in {"popular", "fresh"}
+    assert set(card["media"]) == {"url", "poster", "type", "width", "height", "duration_ms"}
+    assert body["request_id"]
+    assert body["next_cursor"] is None
+
+
+@pytest.mark.parametrize("limit", [1, 3, 7, 25])
+def test_scrolling_serves_every_published_card_exactly_once(api_client, limit):
+    items = _published(25)
+    ContentItemFactory(status=ContentItem.Status.PENDING, published_at=None)
+    ContentItemFactory(status=ContentItem.Status.REMOVED)
+
+    ids, pages = _scroll(api_client, limit)
+
+    assert sorted(ids) == sorted(item.pk for item in items)
+    assert len(ids) == len(set(ids))
+    assert all(len(page["cards"]) == limit for page in pages[:-1])
+
+
+def test_a_card_published_mid_scroll_is_not_skipped_and_nothing_repeats(api_client):
+    _published(6)
+    first = api_client.get("/api/v1/feed", {"limit": 3}).json()
+    late = ContentItemFactory(published_at=timezone.now() + timedelta(seconds=1))
+
+    ids = [card["id"] for card in first["cards"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = api_client.get("/api/v1/feed", {"limit": 3, "cursor": cursor}).json()
+        ids += [card["id"] for card in page["cards"]]
+        cursor = page["next_cursor"]
+
+    assert late.pk in ids
+    assert len(ids) == len(set(ids)) == 7
+
+
+def test_items_the_shopper_already_interacted_with_are_not_served(api_client):
+    seen, unseen = _published(2)
+    api_client.get("/api/v1/feed")
+    shopper = Shopper.objects.get()
+    InteractionFactory(shopper=shopper, content=seen)
+
+    body = api_client.get("/api/v1/feed").json()
+
+    assert [card["id"] for card in body["cards"]] == [unseen.pk]
+
+
+def test_each_page_is_logged_with_its_items_in_order(api_client):
+    _published(4)
+
+    body = api_client.get("/api/v1/feed", {"limit": 3}).json()
+
+    log = FeedRequest.objects.get(request_id=body["request_id"])
+    assert log.items == [card["id"] for card in body["cards"]]
+    assert log.reasons == [card["reason"]["code"] for card in body["cards"]]
+    assert log.page == 0
+
+
+@pytest.mark.parametrize("n_items", [3, 30])
+def test_query_count_does_not_grow_with_the_page(api_client, n_items):
+    for item in _published(n_items):
+        item.products.add(ProductFactory())
+        item.tags.add(TagFactory())
+    api_client.get("/api/v1/feed", {"limit": 1})  # creates the visitor's shopper
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.get("/api/v1/feed", {"limit": n_items}).json()
+
+    assert len(body["cards"]) == n_items
+    # shopper, seen items, two candidate lists, items, products, tags, served-list log
+    assert len(queries) == 8, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [({"cursor": "forged"}, "invalid_cursor"), ({"limit": 0}, "invalid"), ({"limit": 51}, "invalid")],
+)
+def test_bad_query_is_refused_with_a_reason(api_client, params, code):
+    response = api_client.get("/api/v1/feed", params)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+    assert FeedRequest.objects.count() == 0
+
+
+def test_pagination_holds_when_the_realtime_store_is_down(api_client, realtime_down):
+    items = _published(7)
+
+    ids, _ = _scroll(api_client, 3)
+
+    assert sorted(ids) == sorted(item.pk for item in items)
+    assert len(ids) == len(set(ids))
