@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -23,8 +24,12 @@ SOCKET_TIMEOUT_SECONDS = 0.25
 
 
 @functools.cache
-def client() -> redis.Redis:
-    """The shared client (thread-safe connection pool). Responses are bytes."""
+def client() -> Any:
+    """The shared client (thread-safe connection pool). Responses are bytes.
+
+    Typed ``Any``: redis-py types every reply of its sync client as ``Awaitable | Any``, which
+    would force a cast at each call without checking anything.
+    """
     if settings.REDIS_URL:
         return redis.Redis.from_url(
             settings.REDIS_URL,

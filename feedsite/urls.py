@@ -6,6 +6,7 @@ from django.views.static import serve
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("ranking.urls")),
+    path("api/v1/", include("profiles.urls")),
 ]
 
 if settings.DEBUG or not settings.STORAGES["default"]["BACKEND"].endswith("S3Storage"):

@@ -129,3 +129,18 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} by {self.shopper_id} on {self.content_id}"
+
+
+class EventBacklog(models.Model):
+    """Accepted events parked in the database while the real-time store is unreachable.
+
+    The consumer replays them into the stream when the store is back (``events.backlog``), then
+    deletes them; until then they are durable here, so an outage loses nothing.
+    """
+
+    event_id = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -26,7 +26,7 @@ def served_ids(feed_session: uuid.UUID, *, expect_some: bool) -> set[int]:
     down when a page was served, or restarted): the served-list log is read instead.
     """
     try:
-        members: set[bytes] = realtime.client().smembers(_key(feed_session))  # type: ignore[assignment]
+        members: set[bytes] = realtime.client().smembers(_key(feed_session))
         ids = {int(raw) for raw in members}
         if ids or not expect_some:
             return ids

@@ -1,0 +1,168 @@
+"""Accepting a batch of events: validate, drop bots, dedupe, and make each accepted event durable.
+
+    raw batch → parse (per-event reasons) → known items → consent → rate check
+              → stream.append (dedupe + append + recent list, atomic) ─┐
+              → or, with the store down, the EventBacklog table ───────┴→ consumer
+
+An event is "accepted" only once it is in the stream or in the backlog table.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from content.models import ContentItem
+from feedsite import realtime
+from feedsite.errors import ApplicationError
+from profiles.events import stream
+from profiles.events.schema import Event, Rejected, parse_event
+from profiles.models import EventBacklog, Interaction, Shopper
+
+MAX_BATCH_EVENTS = 500
+# A person scrolling produces a few events a second; hundreds a second per shopper is a script.
+MAX_EVENTS_PER_SHOPPER_PER_SECOND = 100
+BOT_USER_AGENT = re.compile(
+    r"bot\b|crawler|spider|slurp|curl/|wget/|python-requests|httpclient|scrapy|facebookexternalhit|preview",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    bots: int = 0
+    not_recorded: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    durable_in: str = "stream"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "bots": self.bots,
+            "not_recorded": self.not_recorded,
+            "rejected": self.rejected,
+        }
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent or bool(BOT_USER_AGENT.search(user_agent))
+
+
+def _over_rate(shopper_id: int, count: int) -> bool:
+    """Count this batch against the shopper's per-second budget; the store being down lets it pass."""
+    key = f"rt:rate:{shopper_id}:{int(time.time())}"
+    try:
+        pipe = realtime.client().pipeline(transaction=False)
+        pipe.incrby(key, count)
+        pipe.expire(key, 2)
+        total, _ = pipe.execute()
+    except realtime.RealtimeUnavailable:
+        return False
+    return int(total) > MAX_EVENTS_PER_SHOPPER_PER_SECOND
+
+
+def _backlog_store(payloads: list[dict[str, Any]]) -> set[int]:
+    """Park events in the database; returns indexes of duplicates (already stored or parked)."""
+    ids = [p["e"] for p in payloads]
+    known = set(Interaction.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
+    known |= set(EventBacklog.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
+    duplicates = set()
+    for index, payload in enumerate(payloads):
+        if payload["e"] in known:
+            duplicates.add(index)
+            continue
+        try:
+            with transaction.atomic():
+                EventBacklog.objects.create(event_id=payload["e"], payload=payload)
+        except IntegrityError:  # a concurrent request parked it first
+            duplicates.add(index)
+    return duplicates
+
+
+def events_ingest(
+    *, shopper: Shopper, raw_events: Any, user_agent: str = "", now: datetime | None = None
+) -> IngestResult:
+    """Accept what is valid in a batch; report duplicates and each rejection with its index and reason.
+
+    Raises ``ApplicationError`` only for a batch that is not a list or is too large (nothing kept).
+    """
+    if not isinstance(raw_events, list):
+        raise ApplicationError("events must be a list.", code="invalid_batch")
+    if len(raw_events) > MAX_BATCH_EVENTS:
+        raise ApplicationError(
+            f"A batch holds at most {MAX_BATCH_EVENTS} events; split it.",
+            code="batch_too_large",
+            extra={"max_events": MAX_BATCH_EVENTS, "received": len(raw_events)},
+        )
+    result = IngestResult()
+    if is_bot(user_agent):
+        result.bots = len(raw_events)
+        return result
+    now = now or timezone.now()
+    valid: list[tuple[int, Event]] = []
+    seen_ids: set[str] = set()
+    for index, raw in enumerate(raw_events):
+        try:
+            event = parse_event(raw, now=now)
+        except Rejected as rejected:
+            result.rejected.append({"index": index, "reason": rejected.reason, "detail": rejected.detail})
+            continue
+        if event.event_id in seen_ids:
+            result.duplicates += 1
+            continue
+        seen_ids.add(event.event_id)
+        valid.append((index, event))
+
+    known_items = set(
+        ContentItem.objects.filter(pk__in={e.item for _, e in valid}, status=ContentItem.Status.PUBLISHED).values_list(
+            "pk", flat=True
+        )
+    )
+    kept: list[Event] = []
+    for index, event in valid:
+        if event.item in known_items:
+            kept.append(event)
+        else:
+            result.rejected.append(
+                {"index": index, "reason": "unknown_item", "detail": "no published item has this id"}
+            )
+    result.rejected.sort(key=lambda r: r["index"])
+
+    if not shopper.personalization:
+        result.not_recorded = len(kept)
+        return result
+    if kept and _over_rate(shopper.pk, len(kept)):
+        result.bots = len(kept)
+        return result
+
+    payloads = [event.to_payload(shopper_id=shopper.pk) for event in kept]
+    try:
+        duplicates = stream.append(payloads)
+    except realtime.RealtimeUnavailable:
+        duplicates = _backlog_store(payloads)
+        result.durable_in = "backlog"
+    result.duplicates += len(duplicates)
+    result.accepted = len(payloads) - len(duplicates)
+    return result
+
+
+def backlog_replay(*, limit: int = 1000) -> int:
+    """Move parked events into the stream (oldest first); returns how many were moved.
+
+    Safe to run concurrently and twice: the stream's dedupe drops anything already appended.
+    """
+    rows = list(EventBacklog.objects.order_by("id").values_list("id", "payload")[:limit])
+    if not rows:
+        return 0
+    stream.append([payload for _, payload in rows])
+    EventBacklog.objects.filter(id__in=[pk for pk, _ in rows]).delete()
+    return len(rows)

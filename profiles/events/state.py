@@ -1,0 +1,233 @@
+"""Real-time state in the real-time store: decayed affinities and counters, recent items, sessions.
+
+Keys (all expire):
+
+    rt:s:<shopper>:aff      hash  "<dim>:<id>" → "value|ts"   decayed affinity (dims: tag, cat, brand, creator, price)
+    rt:s:<shopper>:recent   list  "<item>:<type>:<ts>", newest first (written at ingestion: read-your-writes)
+    rt:s:<shopper>:sess     hash  session id, start, depth, last event time
+    rt:i:<item>             hash  "<type>:<window>" → "value|ts" decayed counters; "n:<type>" → running total
+    rt:c:<creator>          hash  the same, per creator
+    rt:p:<product>          hash  the same, per product (carts and purchases)
+
+Decayed counters stand in for sliding windows: a count with a half-life of 1 h, 24 h or 7 d is
+updated in O(1), read in O(1) and weighs recent events most, which is what ranking wants.
+Applying an event is idempotent: a marker per event id makes a replay a no-op.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+
+from feedsite import realtime
+from profiles.events.meta import ItemMeta
+
+WINDOWS = {"1h": 3600.0, "24h": 86400.0, "7d": 7 * 86400.0}
+COUNTED_TYPES = (
+    "impression",
+    "view",
+    "open",
+    "like",
+    "share",
+    "comment",
+    "product_click",
+    "add_to_cart",
+    "purchase",
+    "skip",
+    "hide",
+    "rate",
+)
+# How much one event says about what the shopper likes (a skip or a hide says "less of this").
+AFFINITY_WEIGHTS = {
+    "view": 0.5,
+    "open": 1.0,
+    "video_progress": 0.5,
+    "like": 3.0,
+    "unlike": -3.0,
+    "share": 4.0,
+    "comment": 3.0,
+    "follow": 3.0,
+    "product_click": 2.0,
+    "add_to_cart": 5.0,
+    "purchase": 8.0,
+    "rate": 2.0,
+    "skip": -1.0,
+    "hide": -6.0,
+    "other": 1.0,
+}
+RECENT_MAX = 200
+STATE_TTL_SECONDS = 30 * 86400
+APPLIED_MARKER_TTL_SECONDS = 7 * 86400
+SESSION_GAP_SECONDS = 30 * 60
+
+
+def affinity_weight(event_type: str, *, value: float | None, dwell_ms: int | None) -> float:
+    """The affinity an event adds. Ratings weigh by stars (3 neutral), dwell by seconds (capped)."""
+    if event_type == "rate" and value is not None:
+        return (value - 2.5) * 1.5
+    if event_type == "dwell":
+        return min((dwell_ms or 0) / 10_000.0, 2.0)
+    if event_type == "video_progress" and value is not None:
+        return AFFINITY_WEIGHTS["video_progress"] * value / 100.0
+    return AFFINITY_WEIGHTS.get(event_type, 0.0)
+
+
+# ARGV: marker_ttl, state_ttl, then per event: event_id, ts, n_decayed, (key, field, halflife, weight)×n,
+# n_totals, (key, field, increment)×n. Returns how many events were applied (not seen before).
+_APPLY = """
+local marker_ttl = tonumber(ARGV[1])
+local state_ttl = tonumber(ARGV[2])
+local i = 3
+local applied = 0
+while i <= #ARGV do
+  local event_id = ARGV[i]
+  local ts = tonumber(ARGV[i + 1])
+  local n = tonumber(ARGV[i + 2])
+  i = i + 3
+  local fresh = redis.call('SET', 'rt:applied:' .. event_id, 1, 'NX', 'EX', marker_ttl)
+  for _ = 1, n do
+    if fresh then
+      local key, field = ARGV[i], ARGV[i + 1]
+      local halflife, weight = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+      local old = redis.call('HGET', key, field)
+      local value, at = weight, ts
+      if old then
+        local sep = string.find(old, '|', 1, true)
+        local ov, ot = tonumber(string.sub(old, 1, sep - 1)), tonumber(string.sub(old, sep + 1))
+        if ts >= ot then
+          value = ov * math.pow(2, -(ts - ot) / halflife) + weight
+        else
+          value = ov + weight * math.pow(2, -(ot - ts) / halflife)
+          at = ot
+        end
+      end
+      redis.call('HSET', key, field, string.format('%.6g|%.3f', value, at))
+      redis.call('EXPIRE', key, state_ttl)
+    end
+    i = i + 4
+  end
+  local m = tonumber(ARGV[i])
+  i = i + 1
+  for _ = 1, m do
+    if fresh then
+      redis.call('HINCRBY', ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]))
+      redis.call('EXPIRE', ARGV[i], state_ttl)
+    end
+    i = i + 3
+  end
+  if fresh then applied = applied + 1 end
+end
+return applied
+"""
+
+
+def shopper_key(shopper_id: int, part: str) -> str:
+    return f"rt:s:{shopper_id}:{part}"
+
+
+def item_key(item_id: int) -> str:
+    return f"rt:i:{item_id}"
+
+
+def _updates(
+    payload: dict[str, Any], meta: ItemMeta | None
+) -> tuple[list[tuple[str, str, float, float]], list[tuple[str, str, int]]]:
+    """The decayed and total counter updates one event makes."""
+    event_type = payload["t"]
+    decayed: list[tuple[str, str, float, float]] = []
+    totals: list[tuple[str, str, int]] = []
+    counted = event_type in COUNTED_TYPES
+    targets = [item_key(payload["i"])]
+    if meta is not None and meta.creator is not None:
+        targets.append(f"rt:c:{meta.creator}")
+    if event_type in ("add_to_cart", "purchase", "product_click"):
+        product = payload.get("p") or (meta.products[0] if meta and meta.products else None)
+        if product is not None:
+            targets.append(f"rt:p:{product}")
+    if counted:
+        for key in targets:
+            totals.append((key, f"n:{event_type}", 1))
+            for window, halflife in WINDOWS.items():
+                decayed.append((key, f"{event_type}:{window}", halflife, 1.0))
+    if event_type == "unlike":
+        totals.append((item_key(payload["i"]), "n:like", -1))
+    weight = affinity_weight(event_type, value=payload.get("v"), dwell_ms=payload.get("dw"))
+    if weight and meta is not None:
+        halflife = settings.FEED_AFFINITY_HALF_LIFE_HOURS * 3600.0
+        aff = shopper_key(payload["s"], "aff")
+        dims = [f"tag:{t}" for t in meta.tags] + [f"cat:{c}" for c in meta.categories]
+        if meta.brand is not None:
+            dims.append(f"brand:{meta.brand}")
+        if meta.creator is not None:
+            dims.append(f"creator:{meta.creator}")
+        if meta.price_band is not None:
+            dims.append(f"price:{meta.price_band}")
+        decayed.extend((aff, dim, halflife, weight) for dim in dims)
+    return decayed, totals
+
+
+def apply_events(payloads: Sequence[dict[str, Any]], metas: dict[int, ItemMeta]) -> int:
+    """Fold events into the real-time state; returns how many were new. Idempotent per event id."""
+    if not payloads:
+        return 0
+    argv: list[Any] = [APPLIED_MARKER_TTL_SECONDS, STATE_TTL_SECONDS]
+    for payload in payloads:
+        decayed, totals = _updates(payload, metas.get(payload["i"]))
+        argv += [payload["e"], payload["ts"], len(decayed)]
+        for key, field, halflife, weight in decayed:
+            argv += [key, field, halflife, weight]
+        argv.append(len(totals))
+        for key, field, increment in totals:
+            argv += [key, field, increment]
+    client = realtime.client()
+    return int(client.register_script(_APPLY)(args=argv))
+
+
+def decayed_value(raw: bytes | str, now: float, halflife: float) -> float:
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    value, _, at = text.partition("|")
+    return float(value) * 2.0 ** (-(max(now - float(at), 0.0)) / halflife)
+
+
+def shopper_affinities(shopper_id: int, *, now: float | None = None) -> dict[str, float]:
+    """``{"tag:12": 3.1, "brand:4": -0.5, …}`` decayed to ``now``."""
+    now = time.time() if now is None else now
+    halflife = settings.FEED_AFFINITY_HALF_LIFE_HOURS * 3600.0
+    raw: dict[bytes, bytes] = realtime.client().hgetall(shopper_key(shopper_id, "aff"))
+    return {field.decode(): decayed_value(value, now, halflife) for field, value in raw.items()}
+
+
+def counters_decode(raw: dict[bytes, bytes], *, now: float) -> dict[str, float]:
+    """One counters hash → ``{"like:24h": 3.2, "n:like": 7.0, …}``."""
+    out: dict[str, float] = {}
+    for field_raw, value in raw.items():
+        field = field_raw.decode()
+        if field.startswith("n:"):
+            out[field] = float(value)
+        else:
+            window = field.rpartition(":")[2]
+            out[field] = decayed_value(value, now, WINDOWS[window])
+    return out
+
+
+def item_counters(item_ids: Iterable[int], *, now: float | None = None) -> dict[int, dict[str, float]]:
+    """Counters of many items in one round trip."""
+    now = time.time() if now is None else now
+    ids = list(item_ids)
+    pipe = realtime.client().pipeline(transaction=False)
+    for item_id in ids:
+        pipe.hgetall(item_key(item_id))
+    return {item_id: counters_decode(raw, now=now) for item_id, raw in zip(ids, pipe.execute(), strict=True)}
+
+
+def shopper_recent(shopper_id: int, *, limit: int = RECENT_MAX) -> list[tuple[int, str, float]]:
+    """The shopper's latest events as (item, type, ts), newest first, including not yet consumed ones."""
+    rows: list[bytes] = realtime.client().lrange(shopper_key(shopper_id, "recent"), 0, limit - 1)
+    out = []
+    for row in rows:
+        item, event_type, ts = row.decode().split(":")
+        out.append((int(item), event_type, float(ts)))
+    return out

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from profiles.events import meta
+from profiles.events.consumer import EventConsumer
+from profiles.models import Shopper
+
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36"
+_ids = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_item_meta():
+    meta.clear_cache()
+
+
+def make_event(item: int, type: str = "view", **extra: Any) -> dict[str, Any]:
+    return {"event_id": f"evt-{next(_ids):06d}-{time.time_ns()}", "type": type, "item": item, "ts": time.time()} | extra
+
+
+@pytest.fixture
+def browser() -> Client:
+    """A browser with a visitor cookie (from a first feed request) and a normal user agent."""
+    client = Client(HTTP_USER_AGENT=BROWSER_UA)
+    client.get("/api/v1/feed")
+    return client
+
+
+@pytest.fixture
+def shopper_of():
+    def resolve(client: Client) -> Shopper:
+        return Shopper.objects.order_by("-id").first()  # the browser's visitor is the newest shopper
+
+    return resolve
+
+
+def post_events(client: Client, events: list[Any], **headers: Any):
+    return client.post("/api/v1/events", {"events": events}, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def consumer() -> EventConsumer:
+    return EventConsumer(name="test-consumer", block_ms=0)
