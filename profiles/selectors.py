@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from feedsite import realtime
+from profiles.events import state
 from profiles.models import Shopper
 
 
 def seen_content_ids(*, shopper: Shopper) -> set[int]:
-    """Content the shopper has interacted with in any way (never served again)."""
-    return set(shopper.interactions.values_list("content_id", flat=True).distinct())
+    """Content the shopper has interacted with in any way (never served again).
+
+    The stored interactions plus the shopper's recent list in the real-time store, which holds
+    events accepted a moment ago that the consumer has not written yet (read-your-writes).
+    """
+    seen = set(shopper.interactions.values_list("content_id", flat=True).distinct())
+    try:
+        seen.update(item for item, _, _ in state.shopper_recent(shopper.pk))
+    except realtime.RealtimeUnavailable:
+        pass  # the database alone is a little behind, never wrong
+    return seen

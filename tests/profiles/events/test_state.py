@@ -87,3 +87,12 @@ def test_own_event_shows_in_recent_items_before_any_consumer_runs(browser, shopp
     post_events(browser, [make_event(item.pk, "like")])
 
     assert [(i, t) for i, t, _ in state.shopper_recent(shopper_of(browser).pk)] == [(item.pk, "like")]
+
+
+def test_own_event_is_reflected_in_the_very_next_feed_request(browser):
+    liked, other = ContentItemFactory(), ContentItemFactory()
+    post_events(browser, [make_event(liked.pk, "like")])
+
+    body = browser.get("/api/v1/feed").json()
+
+    assert [card["id"] for card in body["cards"]] == [other.pk]
