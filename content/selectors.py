@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from content.models import ContentItem, ContentProduct
@@ -29,3 +30,21 @@ def items_for_cards(ids: Sequence[int]) -> list[ContentItem]:
     )
     by_id = {item.pk: item for item in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def published_ids(ids: Collection[int]) -> set[int]:
+    """Which of ``ids`` are published items. One query with one parameter on PostgreSQL.
+
+    Event ingestion asks this for every batch; an ``IN`` list of hundreds of placeholders costs
+    Django more to compile than the database to answer.
+    """
+    if not ids:
+        return set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM content_contentitem WHERE id = ANY(%s) AND status = %s",
+                [list(ids), ContentItem.Status.PUBLISHED],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    return set(published().filter(pk__in=ids).values_list("pk", flat=True))

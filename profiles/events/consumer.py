@@ -62,14 +62,14 @@ class EventConsumer:
             except (KeyError, ValueError):
                 logger.error("dropping malformed stream entry %r", fields)
         stored = writer.interactions_write(payloads)
-        state.apply_events(payloads, item_meta({p["i"] for p in payloads}))
-        realtime.client().xack(stream.STREAM, stream.GROUP, *[entry_id for entry_id, _ in entries])
+        state.apply_events(payloads, item_meta({p["i"] for p in payloads}), client=realtime.worker_client())
+        realtime.worker_client().xack(stream.STREAM, stream.GROUP, *[entry_id for entry_id, _ in entries])
         return stored
 
     def poll_once(self, *, block_ms: int | None = None) -> int:
         """Claim stale entries, else read new ones, and process one batch; returns entries handled."""
         self._ensure_group()
-        client = realtime.client()
+        client = realtime.worker_client()
         claimed = client.xautoclaim(
             stream.STREAM, stream.GROUP, self.name, min_idle_time=self.claim_idle_ms, count=self.batch_size
         )

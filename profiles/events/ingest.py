@@ -18,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from content.models import ContentItem
+from content import selectors as content_selectors
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles.events import stream
@@ -57,9 +57,13 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_USER_AGENT.search(user_agent))
 
 
+def _current_second() -> int:
+    return int(time.time())
+
+
 def _over_rate(shopper_id: int, count: int) -> bool:
     """Count this batch against the shopper's per-second budget; the store being down lets it pass."""
-    key = f"rt:rate:{shopper_id}:{int(time.time())}"
+    key = f"rt:rate:{shopper_id}:{_current_second()}"
     try:
         pipe = realtime.client().pipeline(transaction=False)
         pipe.incrby(key, count)
@@ -122,11 +126,7 @@ def events_ingest(
         seen_ids.add(event.event_id)
         valid.append((index, event))
 
-    known_items = set(
-        ContentItem.objects.filter(pk__in={e.item for _, e in valid}, status=ContentItem.Status.PUBLISHED).values_list(
-            "pk", flat=True
-        )
-    )
+    known_items = content_selectors.published_ids({e.item for _, e in valid})
     kept: list[Event] = []
     for index, event in valid:
         if event.item in known_items:

@@ -169,8 +169,11 @@ def _updates(
     return decayed, totals
 
 
-def apply_events(payloads: Sequence[dict[str, Any]], metas: dict[int, ItemMeta]) -> int:
-    """Fold events into the real-time state; returns how many were new. Idempotent per event id."""
+def apply_events(payloads: Sequence[dict[str, Any]], metas: dict[int, ItemMeta], *, client: Any = None) -> int:
+    """Fold events into the real-time state; returns how many were new. Idempotent per event id.
+
+    ``client`` defaults to the request-path client; workers pass ``realtime.worker_client()``.
+    """
     if not payloads:
         return 0
     argv: list[Any] = [APPLIED_MARKER_TTL_SECONDS, STATE_TTL_SECONDS]
@@ -182,7 +185,7 @@ def apply_events(payloads: Sequence[dict[str, Any]], metas: dict[int, ItemMeta])
         argv.append(len(totals))
         for key, field, increment in totals:
             argv += [key, field, increment]
-    client = realtime.client()
+    client = client or realtime.client()
     return int(client.register_script(_APPLY)(args=argv))
 
 

@@ -61,7 +61,7 @@ def append(payloads: Sequence[dict[str, Any]]) -> set[int]:
 
 def ensure_group() -> None:
     try:
-        realtime.client().xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        realtime.worker_client().xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     except Exception as exc:  # BUSYGROUP: it exists already
         if "BUSYGROUP" not in str(exc):
             raise

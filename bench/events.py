@@ -1,0 +1,145 @@
+"""Event ingestion benchmark: the HTTP API, a consumer process, real PostgreSQL and Redis.
+
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/events.py [--events 100000] [--batch 100]
+
+Prints events/s accepted by the API, end-to-end lag from the client's send time to the row in
+PostgreSQL (p50/p99), and a loss check (accepted = stored). Run it against a scratch database:
+it adds items, visitors and interactions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from _common import ROOT, django_setup, free_port, percentile, require_services, start_server
+
+UA = "Mozilla/5.0 (bench) Chrome/156.0"
+
+
+def visitor_cookie(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/api/v1/feed?limit=1", headers={"User-Agent": UA})
+    response = conn.getresponse()
+    response.read()
+    cookie = response.getheader("Set-Cookie") or ""
+    return cookie.split(";", 1)[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--senders", type=int, default=8, help="concurrent HTTP connections")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    args = parser.parse_args()
+    require_services()
+    django_setup()
+    from django.db import connection
+
+    from tests.factories import ContentItemFactory
+
+    items = [ContentItemFactory().pk for _ in range(200)]
+    run = uuid.uuid4().hex[:8]
+    port = free_port()
+    server = start_server(port, workers=args.workers)
+    consumer = subprocess.Popen(
+        [sys.executable, "manage.py", "consume_events", "--name", f"bench-{run}"], cwd=ROOT, env=os.environ.copy()
+    )
+    # Many shoppers, each a few events per batch: per-shopper rate limits stay realistic.
+    cookies = [visitor_cookie(port) for _ in range(200)]
+    batches = args.events // args.batch
+    accepted = duplicates = rejected = 0
+    lock = threading.Lock()
+    latencies: list[float] = []
+
+    def send(n: int) -> None:
+        nonlocal accepted, duplicates, rejected
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for b in range(n, batches, args.senders):
+            events = [
+                {
+                    "event_id": f"b{run}-{b}-{i}",
+                    "type": "view" if i % 5 else "like",
+                    "item": items[(b * 7 + i) % len(items)],
+                    "ts": time.time(),
+                }
+                for i in range(args.batch)
+            ]
+            body = json.dumps({"events": events})
+            started = time.perf_counter()
+            conn.request(
+                "POST",
+                "/api/v1/events",
+                body,
+                {"Content-Type": "application/json", "User-Agent": UA, "Cookie": cookies[b % len(cookies)]},
+            )
+            answer = json.loads(conn.getresponse().read())
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed * 1000)
+                accepted += answer["accepted"]
+                duplicates += answer["duplicates"]
+                rejected += len(answer["rejected"]) + answer["bots"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(args.senders) as pool:
+        list(pool.map(send, range(args.senders)))
+    send_seconds = time.perf_counter() - started
+
+    deadline = time.monotonic() + 120
+    stored = 0
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM profiles_interaction WHERE event_id LIKE %s", [f"b{run}-%"])
+            stored = cursor.fetchone()[0]
+            if stored >= accepted:
+                break
+            time.sleep(0.2)
+        cursor.execute(
+            "SELECT extract(epoch FROM received_at - occurred_at) * 1000 FROM profiles_interaction "
+            "WHERE event_id LIKE %s",
+            [f"b{run}-%"],
+        )
+        lags = [float(row[0]) for row in cursor.fetchall()]
+    drain_seconds = time.perf_counter() - started
+    consumer.terminate()
+    server.terminate()
+    consumer.wait()
+    server.wait()
+
+    sent = batches * args.batch
+    print(
+        json.dumps(
+            {
+                "events_sent": sent,
+                "batch_size": args.batch,
+                "api_events_per_second": round(accepted / send_seconds),
+                "all_stored_events_per_second": round(stored / drain_seconds),
+                "request_ms_p50": round(percentile(latencies, 50), 1),
+                "request_ms_p99": round(percentile(latencies, 99), 1),
+                "lag_to_postgres_ms_p50": round(percentile(lags, 50), 1),
+                "lag_to_postgres_ms_p99": round(percentile(lags, 99), 1),
+                "accepted": accepted,
+                "duplicates": duplicates,
+                "rejected_or_bots": rejected,
+                "stored": stored,
+                "lost": accepted - stored,
+            },
+            indent=2,
+        )
+    )
+    if stored != accepted or accepted != sent:
+        sys.exit("LOSS CHECK FAILED: accepted != stored or some events were refused")
+
+
+if __name__ == "__main__":
+    main()
