@@ -158,3 +158,14 @@ def engagement_refresh() -> int:
         .values("n")
     )
     return ContentItem.objects.update(engagement=Coalesce(Subquery(counts), 0))
+
+
+def interest_add(*, shopper: Shopper, tag: Tag) -> Interest:
+    """Add one interest; adding it twice keeps one row. Unlike ``interests_set``, onboarding is untouched."""
+    interest, _ = Interest.objects.get_or_create(shopper=shopper, tag=tag)
+    return interest
+
+
+def interest_remove(*, shopper: Shopper, tag: Tag) -> bool:
+    deleted, _ = Interest.objects.filter(shopper=shopper, tag=tag).delete()
+    return deleted > 0

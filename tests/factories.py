@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import factory
@@ -9,7 +10,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
-from profiles.models import Follow, Interaction, Shopper
+from profiles.models import ConsentRecord, Follow, Interaction, Interest, Shopper
+from ranking.models import FeedRequest
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -105,3 +107,31 @@ class InteractionFactory(factory.django.DjangoModelFactory[Interaction]):
     content = factory.SubFactory(ContentItemFactory)
     type = "view"
     occurred_at = factory.LazyFunction(timezone.now)
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory[ConsentRecord]):
+    class Meta:
+        model = ConsentRecord
+
+    shopper = factory.SubFactory(ShopperFactory)
+    personalization = True
+
+
+class InterestFactory(factory.django.DjangoModelFactory[Interest]):
+    class Meta:
+        model = Interest
+
+    shopper = factory.SubFactory(ShopperFactory)
+    tag = factory.SubFactory(TagFactory)
+
+
+class FeedRequestFactory(factory.django.DjangoModelFactory[FeedRequest]):
+    """A first page of three cards served to a signed-in shopper."""
+
+    class Meta:
+        model = FeedRequest
+
+    shopper = factory.SubFactory(ShopperFactory)
+    feed_session = factory.LazyFunction(uuid.uuid4)
+    items = factory.LazyFunction(lambda: [1, 2, 3])
+    reasons = factory.LazyFunction(lambda: ["popular", "popular", "fresh"])
