@@ -32,7 +32,8 @@ class Creator(models.Model):
     handle = models.SlugField(max_length=50, unique=True)
     display_name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SHOPPER)
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="creators")
+    # PROTECT: a brand account without its brand would break ``creator_brand_account_has_brand``.
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="creators")
     verified = models.BooleanField(default=False)
     bio = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -174,3 +175,6 @@ class ContentProduct(models.Model):
             models.UniqueConstraint(fields=["content", "product"], name="content_product_once"),
             models.UniqueConstraint(fields=["content", "position"], name="content_product_position_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.position + 1}. {self.product}"

@@ -27,4 +27,7 @@ class FeedRequest(models.Model):
     features = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["shopper", "-served_at"], name="feedrequest_shopper_idx")]
+        indexes = [
+            models.Index(fields=["shopper", "-served_at"], name="feedrequest_shopper_idx"),
+            models.Index(fields=["-served_at"], name="feedrequest_recent_idx"),
+        ]
