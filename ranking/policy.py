@@ -1,0 +1,244 @@
+"""The content-mix policy: from the ranker's order to the page a shopper sees, slot by slot.
+
+    candidates (scored) → boosts / buries → pins → exploration slots → greedy fill under quotas,
+    streak limits and creator spacing → slots, each with the rule that put it there
+
+The policy is data (``MixPolicy`` + ``MixRule`` rows, edited in admin), compiled once into a
+``Policy`` and cached briefly in-process. Every slot records why it is there (``Slot.rule``).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ranking.models import MixPolicy
+
+# Policies change when a marketer saves; serving re-reads them at most this often.
+POLICY_CACHE_SECONDS = 30.0
+# Sources whose candidates fill exploration slots.
+EXPLORATION_SOURCES = frozenset({"fresh", "new_creator", "explore"})
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One item on its way to a slot. Attributes come from the catalog snapshot."""
+
+    item: int
+    source: str
+    source_score: float = 0.0
+    score: float = 0.0
+    kind: str = ""
+    content_source: str = ""
+    creator: int | None = None
+    brand: int | None = None
+    tags: frozenset[str] = frozenset()
+    features: list[float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    action: str
+    match: str
+    value: str
+    amount: float
+
+    def matches(self, c: Candidate) -> bool:
+        if self.match == "kind":
+            return c.kind == self.value
+        if self.match == "source":
+            return c.content_source == self.value
+        if self.match == "creator":
+            return str(c.creator) == self.value
+        if self.match == "brand":
+            return str(c.brand) == self.value
+        if self.match == "tag":
+            return self.value in c.tags
+        if self.match == "item":
+            return str(c.item) == self.value
+        if self.match == "candidate":
+            return c.source == self.value
+        return False
+
+    @property
+    def label(self) -> str:
+        return f"{self.action}:{self.match}={self.value}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str = "built-in"
+    window: int = 5
+    max_same_creator_in_row: int = 1
+    max_same_kind_in_row: int = 3
+    min_creator_spacing: int = 3
+    exploration_share: float = 0.1
+    rules: tuple[Rule, ...] = ()
+    triggers: tuple[tuple[int, int, float], ...] = ()  # (min_views, within_hours, boost)
+
+    def of(self, action: str) -> list[Rule]:
+        return [r for r in self.rules if r.action == action]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    candidate: Candidate
+    rule: str
+
+
+@dataclass
+class _Page:
+    slots: list[Slot] = field(default_factory=list)
+    tail: list[Candidate] = field(default_factory=list)  # previous pages' last cards, then this page's
+
+
+def compile_policy(row: MixPolicy) -> Policy:
+    rules = tuple(
+        Rule(action=r.action, match=r.match, value=r.value, amount=r.amount) for r in row.rules.all() if r.active
+    )
+    triggers = tuple((t.min_views, t.within_hours, t.boost) for t in row.triggers.all() if t.active)
+    return Policy(
+        name=row.name,
+        window=max(1, row.window),
+        max_same_creator_in_row=row.max_same_creator_in_row,
+        max_same_kind_in_row=row.max_same_kind_in_row,
+        min_creator_spacing=row.min_creator_spacing,
+        exploration_share=min(max(row.exploration_share, 0.0), 1.0),
+        rules=rules,
+        triggers=triggers,
+    )
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[float, Policy]] = {}
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def policy_for(name: str | None = None) -> Policy:
+    """The named policy (an experiment variant's), else the default one, else the built-in."""
+    key = name or ""
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and now - hit[0] < POLICY_CACHE_SECONDS:
+            return hit[1]
+    rows = MixPolicy.objects.prefetch_related("rules", "triggers")
+    row = (rows.filter(name=name).first() if name else None) or rows.filter(is_default=True).first()
+    policy = compile_policy(row) if row else Policy()
+    with _cache_lock:
+        _cache[key] = (now, policy)
+    return policy
+
+
+def _adjusted(c: Candidate, policy: Policy) -> float:
+    # Boosts act on the ranker's log-odds-like score: a factor f adds ln f, so "×2" means twice the odds.
+    score = c.score
+    for rule in policy.rules:
+        if rule.action in ("boost", "bury") and rule.amount > 0 and rule.matches(c):
+            score += math.log(rule.amount)
+    return score
+
+
+def _allowed(c: Candidate, policy: Policy, page: _Page, position: int) -> bool:
+    tail = page.tail
+    spacing = tail[-policy.min_creator_spacing :] if policy.min_creator_spacing else []
+    if c.creator is not None and any(prev.creator == c.creator for prev in spacing):
+        return False
+    if c.creator is not None and policy.max_same_creator_in_row:
+        run = tail[-policy.max_same_creator_in_row :]
+        if len(run) == policy.max_same_creator_in_row and all(p.creator == c.creator for p in run):
+            return False
+    if policy.max_same_kind_in_row:
+        run = tail[-policy.max_same_kind_in_row :]
+        if len(run) == policy.max_same_kind_in_row and all(p.kind == c.kind for p in run):
+            return False
+    window = tail[-(position % policy.window) :] if position % policy.window else []
+    for rule in policy.of("max"):
+        if rule.matches(c) and sum(rule.matches(p) for p in window) >= rule.amount:
+            return False
+    return True
+
+
+def _owed(policy: Policy, page: _Page, position: int) -> Rule | None:
+    """A minimum quota that must be met now, or the window closes short of it."""
+    in_window = position % policy.window
+    window = page.tail[-in_window:] if in_window else []
+    left = policy.window - in_window
+    for rule in policy.of("min"):
+        deficit = rule.amount - sum(rule.matches(p) for p in window)
+        if deficit >= left:
+            return rule
+    return None
+
+
+def arrange(
+    candidates: Sequence[Candidate],
+    policy: Policy,
+    *,
+    size: int,
+    first_page: bool = True,
+    history: Sequence[Candidate] = (),
+) -> list[Slot]:
+    """Fill ``size`` slots from ``candidates`` under ``policy``.
+
+    ``history`` is what the feed session showed last (for spacing across pages). A constraint that
+    no candidate can meet is relaxed rather than leaving a slot empty ("relaxed" in the slot's rule).
+    """
+    ordered = sorted(candidates, key=lambda c: _adjusted(c, policy), reverse=True)
+    remaining = {c.item: c for c in ordered}
+    page = _Page(tail=list(history)[-max(policy.window, policy.min_creator_spacing, 8) :])
+
+    def take(c: Candidate, rule: str) -> None:
+        page.slots.append(Slot(candidate=c, rule=rule))
+        page.tail.append(c)
+        remaining.pop(c.item, None)
+
+    pins: dict[int, tuple[Candidate, str]] = {}
+    if first_page:
+        for rule in policy.of("pin"):
+            hit = next((c for c in ordered if rule.matches(c)), None)
+            if hit is not None:
+                pins[int(rule.amount)] = (hit, rule.label)
+    pinned_items = {c.item for c, _ in pins.values()}
+    explore_every = 1 / policy.exploration_share if policy.exploration_share > 0 else math.inf
+
+    for position in range(size):
+        if not remaining:
+            break
+        pin = pins.get(position)
+        if pin and pin[0].item in remaining:
+            take(*pin)
+            continue
+        pool = [c for c in remaining.values() if c.item not in pinned_items]
+        owed = _owed(policy, page, position)
+        # Exploration slots fall at evenly spaced positions: with a share of 0.1, the 10th, 20th…
+        exploring = math.floor((position + 1) / explore_every) > math.floor(position / explore_every)
+        choice: tuple[Candidate, str] | None = None
+        if owed is not None:
+            choice = next(
+                ((c, owed.label) for c in pool if owed.matches(c) and _allowed(c, policy, page, position)), None
+            )
+        if choice is None and exploring:
+            choice = next(
+                (
+                    (c, "explore")
+                    for c in pool
+                    if c.source in EXPLORATION_SOURCES and _allowed(c, policy, page, position)
+                ),
+                None,
+            )
+        if choice is None:
+            choice = next(((c, "ranked") for c in pool if _allowed(c, policy, page, position)), None)
+        if choice is None and pool:
+            choice = (pool[0], "relaxed")
+        if choice is None:
+            break
+        take(*choice)
+    return page.slots
