@@ -37,6 +37,7 @@ class Config:
     storage: dict[str, Any]
     media_root: Path
     feed_affinity_half_life_hours: float
+    event_retention_days: int
 
 
 def database_config(url: str | None) -> dict[str, Any]:
@@ -87,6 +88,9 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
             raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off or DJANGO_ENV=production.")
         secret_key = INSECURE_DEV_SECRET_KEY
     media_root = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+    event_retention_days = env.int("EVENT_RETENTION_DAYS", default=90)
+    if event_retention_days < 1:
+        raise ImproperlyConfigured("EVENT_RETENTION_DAYS must be at least 1.")
     return Config(
         debug=debug,
         production=production,
@@ -98,4 +102,5 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         storage=storage_config(env, media_root),
         media_root=media_root,
         feed_affinity_half_life_hours=env.float("FEED_AFFINITY_HALF_LIFE_HOURS", default=72.0),
+        event_retention_days=event_retention_days,
     )

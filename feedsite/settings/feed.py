@@ -7,5 +7,7 @@ FEED_PAGE_MAX = 50
 # How long a feed session (its cursor and the cards it has served) is remembered.
 FEED_SESSION_TTL_SECONDS = 6 * 3600
 FEED_AFFINITY_HALF_LIFE_HOURS = CONFIG.feed_affinity_half_life_hours
+# Interactions older than this are deleted from the database once archived (profiles.archive).
+EVENT_RETENTION_DAYS = CONFIG.event_retention_days
 VISITOR_COOKIE = "fs_vid"
 VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600

@@ -5,6 +5,8 @@ keeps the same code paths: a fakeredis server for the real-time store, local-mem
 tasks run inline, and the in-memory channel layer.
 """
 
+from celery.schedules import crontab
+
 from feedsite.settings.django import CONFIG
 
 REDIS_URL = CONFIG.redis_url
@@ -43,4 +45,7 @@ CELERY_TASK_ROUTES = {
     "content.media.*": {"queue": "media"},
     "profiles.events.*": {"queue": "ingestion"},
 }
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
+    "profiles-archive-and-purge": {"task": "profiles.archive.archive_and_purge", "schedule": crontab(minute=7)},
+}
