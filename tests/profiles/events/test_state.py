@@ -96,3 +96,30 @@ def test_own_event_is_reflected_in_the_very_next_feed_request(browser):
     body = browser.get("/api/v1/feed").json()
 
     assert [card["id"] for card in body["cards"]] == [other.pk]
+
+
+def test_a_batch_partly_applied_before_applies_only_its_new_events():
+    shopper, item = ShopperFactory(), ContentItemFactory()
+    first, second = _payload(shopper, item, "like"), _payload(shopper, item, "like")
+    state.apply_events([first], {})
+
+    applied = state.apply_events([first, second], {})
+
+    assert applied == 1
+    assert state.item_counters([item.pk])[item.pk]["n:like"] == 2
+
+
+def test_merging_a_batch_equals_applying_its_events_one_by_one():
+    shopper, item = ShopperFactory(), ContentItemFactory()
+    other_shopper, other_item = ShopperFactory(), ContentItemFactory()
+    t0 = 1_800_000_000.0
+    events = [_payload(shopper, item, "view", ts=t0 + dt) for dt in (0, 900, 300, 7200)]
+    same = [_payload(other_shopper, other_item, "view", ts=t0 + dt) for dt in (0, 900, 300, 7200)]
+
+    state.apply_events(events, {})
+    for event in same:
+        state.apply_events([event], {})
+
+    merged = state.item_counters([item.pk], now=t0 + 9000)[item.pk]
+    one_by_one = state.item_counters([other_item.pk], now=t0 + 9000)[other_item.pk]
+    assert merged == pytest.approx(one_by_one)
