@@ -1,0 +1,163 @@
+"""The model registry: store, activate, refuse and roll back trained rankers.
+
+A trained ranker is saved as a ``RankerModel`` row plus its artifact (through the default storage,
+so S3 in production). ``ranker_register`` activates it only when it scores at least as well
+offline as the active one; ``ranker_activate`` and ``ranker_rollback`` are what admin calls.
+Serving reads the active model through ``active_ranker()``, cached per process and reloaded when
+the active version changes.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from feedsite.errors import ApplicationError
+from ranking.models import RankerModel
+
+# The offline metric that decides whether a new model may replace the active one.
+DECIDING_METRIC = "ndcg@20"
+# How often a serving process checks which version is active.
+ACTIVE_CHECK_SECONDS = 10.0
+
+
+@dataclass
+class Ranker:
+    """A loaded model: the artifact's contents, ready to score."""
+
+    version: str
+    booster: Any
+    features: list[str]
+    extra: dict[str, Any]
+
+
+def _artifact_bytes(booster: Any, features: list[str], extra: dict[str, Any]) -> bytes:
+    # The booster is saved as LightGBM's own text model (portable across versions); the rest of
+    # what serving needs (neighbour tables, normalisers) travels pickled beside it.
+    buffer = io.BytesIO()
+    pickle.dump({"model": booster.model_to_string(), "features": features, "extra": extra}, buffer, protocol=5)
+    return buffer.getvalue()
+
+
+def _load(row: RankerModel) -> Ranker:
+    import lightgbm
+
+    with row.artifact.open("rb") as fh:
+        payload = pickle.load(fh)  # our own artifact, written by _artifact_bytes
+    booster = lightgbm.Booster(model_str=payload["model"], params={"num_threads": 1})
+    return Ranker(version=row.version, booster=booster, features=payload["features"], extra=payload["extra"])
+
+
+def _better_or_equal(new: dict[str, float], old: dict[str, float]) -> bool:
+    if DECIDING_METRIC not in old:
+        return True
+    return new.get(DECIDING_METRIC, float("-inf")) >= old[DECIDING_METRIC]
+
+
+@transaction.atomic
+def ranker_register(
+    *,
+    version: str,
+    booster: Any,
+    features: list[str],
+    extra: dict[str, Any],
+    metrics: dict[str, float],
+    params: dict[str, Any],
+    examples: int,
+    training_seconds: float,
+    trained_from: Any = None,
+    trained_until: Any = None,
+    activate: str = "if_better",
+) -> RankerModel:
+    """Store a trained model. ``activate``: ``"if_better"`` (default), ``"always"`` or ``"never"``.
+
+    With ``"if_better"`` a model that scores worse offline than the active one is kept with status
+    ``refused`` and the active one stays.
+    """
+    row = RankerModel(
+        version=version,
+        features=features,
+        params=params,
+        metrics=metrics,
+        examples=examples,
+        training_seconds=training_seconds,
+        trained_from=trained_from,
+        trained_until=trained_until,
+    )
+    row.artifact.save(f"{version}.pkl", ContentFile(_artifact_bytes(booster, features, extra)), save=False)
+    row.save()
+    active = RankerModel.objects.select_for_update().filter(status=RankerModel.Status.ACTIVE).first()
+    if activate == "always" or (
+        activate == "if_better" and (active is None or _better_or_equal(metrics, active.metrics))
+    ):
+        return ranker_activate(model=row)
+    if activate == "if_better":
+        row.status = RankerModel.Status.REFUSED
+        row.save(update_fields=["status"])
+    return row
+
+
+@transaction.atomic
+def ranker_activate(*, model: RankerModel) -> RankerModel:
+    """Make ``model`` the one serving uses; the previously active one is retired."""
+    if not model.artifact:
+        raise ApplicationError("This model has no artifact to serve.", code="no_artifact")
+    RankerModel.objects.filter(status=RankerModel.Status.ACTIVE).exclude(pk=model.pk).update(
+        status=RankerModel.Status.RETIRED
+    )
+    model.status = RankerModel.Status.ACTIVE
+    model.activated_at = timezone.now()
+    model.save(update_fields=["status", "activated_at"])
+    return model
+
+
+@transaction.atomic
+def ranker_rollback() -> RankerModel:
+    """Re-activate the model that was active before the current one."""
+    current = RankerModel.objects.select_for_update().filter(status=RankerModel.Status.ACTIVE).first()
+    previous = (
+        RankerModel.objects.filter(status=RankerModel.Status.RETIRED, activated_at__isnull=False)
+        .exclude(pk=getattr(current, "pk", None))
+        .order_by("-activated_at")
+        .first()
+    )
+    if previous is None:
+        raise ApplicationError("There is no earlier model to roll back to.", code="nothing_to_roll_back")
+    if current is not None:
+        current.status = RankerModel.Status.RETIRED
+        current.activated_at = None  # a rolled-back model is not a rollback target again
+        current.save(update_fields=["status", "activated_at"])
+    return ranker_activate(model=previous)
+
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {"checked": 0.0, "version": None, "ranker": None}
+
+
+def clear_cache() -> None:
+    with _lock:
+        _state.update(checked=0.0, version=None, ranker=None)
+
+
+def active_ranker() -> Ranker | None:
+    """The active model, loaded once per version per process; ``None`` before any training."""
+    now = time.monotonic()
+    with _lock:
+        if now - _state["checked"] < ACTIVE_CHECK_SECONDS:
+            return _state["ranker"]
+    row = RankerModel.objects.filter(status=RankerModel.Status.ACTIVE).first()
+    with _lock:
+        _state["checked"] = now
+        if row is None:
+            _state.update(version=None, ranker=None)
+        elif row.version != _state["version"]:
+            _state.update(version=row.version, ranker=_load(row))
+        return _state["ranker"]
