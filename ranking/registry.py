@@ -123,12 +123,10 @@ def ranker_activate(*, model: RankerModel) -> RankerModel:
 def ranker_rollback() -> RankerModel:
     """Re-activate the model that was active before the current one."""
     current = RankerModel.objects.select_for_update().filter(status=RankerModel.Status.ACTIVE).first()
-    previous = (
-        RankerModel.objects.filter(status=RankerModel.Status.RETIRED, activated_at__isnull=False)
-        .exclude(pk=getattr(current, "pk", None))
-        .order_by("-activated_at")
-        .first()
-    )
+    retired = RankerModel.objects.filter(status=RankerModel.Status.RETIRED, activated_at__isnull=False)
+    if current is not None:
+        retired = retired.exclude(pk=current.pk)
+    previous = retired.order_by("-activated_at").first()
     if previous is None:
         raise ApplicationError("There is no earlier model to roll back to.", code="nothing_to_roll_back")
     if current is not None:
