@@ -19,6 +19,9 @@ from ranking.models import MixPolicy
 
 # Policies change when a marketer saves; serving re-reads them at most this often.
 POLICY_CACHE_SECONDS = 30.0
+# How deep into the ranked candidates a slot looks for one that meets the constraints before it
+# relaxes them: constraints are about variety near the top, not about digging up the 200th item.
+SCAN_DEPTH = 60
 # Sources whose candidates fill exploration slots.
 EXPLORATION_SOURCES = frozenset({"fresh", "new_creator", "explore"})
 
@@ -75,7 +78,8 @@ class Policy:
     max_same_creator_in_row: int = 1
     max_same_kind_in_row: int = 3
     min_creator_spacing: int = 3
-    exploration_share: float = 0.1
+    # Exploration is the marketer's choice (a MixPolicy row); the built-in policy only ranks.
+    exploration_share: float = 0.0
     rules: tuple[Rule, ...] = ()
     triggers: tuple[tuple[int, int, float], ...] = ()  # (min_views, within_hours, boost)
 
@@ -217,6 +221,7 @@ def arrange(
             take(*pin)
             continue
         pool = [c for c in remaining.values() if c.item not in pinned_items]
+        near = pool[:SCAN_DEPTH]
         owed = _owed(policy, page, position)
         # Exploration slots fall at evenly spaced positions: with a share of 0.1, the 10th, 20th…
         exploring = math.floor((position + 1) / explore_every) > math.floor(position / explore_every)
@@ -235,7 +240,7 @@ def arrange(
                 None,
             )
         if choice is None:
-            choice = next(((c, "ranked") for c in pool if _allowed(c, policy, page, position)), None)
+            choice = next(((c, "ranked") for c in near if _allowed(c, policy, page, position)), None)
         if choice is None and pool:
             choice = (pool[0], "relaxed")
         if choice is None:

@@ -1,0 +1,72 @@
+"""An in-process snapshot of what may be served: published items, their attributes, their stock.
+
+Ranking looks up a few hundred candidates per request; asking the database each time cost more
+than the ranking itself. The snapshot is rebuilt at most every ``TTL_SECONDS`` per process, so an
+item removed or sold out is filtered within that time; cards are re-read from the database when
+a page is built, which drops anything unpublished at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from content.models import ContentItem, ContentProduct
+
+TTL_SECONDS = 30.0
+FRESH_SIZE = 30
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    kind: str
+    source: str
+    creator: int | None
+    brand: int | None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    servable: dict[int, ItemInfo]  # published, and not a showcase of sold-out products only
+    fresh: list[int]  # newest published items, newest first
+    built_at: float
+
+
+def _build() -> Catalog:
+    published = ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
+    linked: set[int] = set()
+    stocked: set[int] = set()
+    for content_id, active, stock in ContentProduct.objects.filter(content__in=published).values_list(
+        "content_id", "product__active", "product__stock"
+    ):
+        linked.add(content_id)
+        if active and stock > 0:
+            stocked.add(content_id)
+    servable = {
+        pk: ItemInfo(kind=kind, source=source, creator=creator, brand=brand)
+        for pk, kind, source, creator, brand in published.values_list("pk", "kind", "source", "creator_id", "brand_id")
+        if pk in stocked or pk not in linked
+    }
+    fresh = list(published.order_by("-published_at", "-pk").values_list("pk", flat=True)[:FRESH_SIZE])
+    return Catalog(servable=servable, fresh=fresh, built_at=time.monotonic())
+
+
+_lock = threading.Lock()
+_current: list[Catalog] = []
+
+
+def catalog() -> Catalog:
+    """The current snapshot, rebuilt when older than ``TTL_SECONDS`` (one rebuild at a time)."""
+    now = time.monotonic()
+    if _current and now - _current[0].built_at < TTL_SECONDS:
+        return _current[0]
+    with _lock:
+        if not _current or now - _current[0].built_at >= TTL_SECONDS:
+            _current[:] = [_build()]
+        return _current[0]
+
+
+def clear_cache() -> None:
+    with _lock:
+        _current.clear()

@@ -1,0 +1,109 @@
+"""Features of (shopper, candidate) pairs: one function for training and for serving.
+
+``featurize`` takes the generator score matrices (``candidates.generators.score_all``) and any
+candidate items, including ones from live sources outside the generators' universe (their
+generator scores are 0 and their ranks last). Serving calls it for one shopper per request;
+training calls it for blocks of thousands, with worlds fitted on earlier data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ranking.candidates.generators import Scores
+from ranking.world import DAY, UserBlock, World
+
+# Rank features are computed for these generators (within each shopper's candidates).
+RANKED = ("popular", "trend60", "trend180", "ease", "cosine", "category")
+UNRANKED = 1e4
+
+
+def feature_names(world: World) -> list[str]:
+    names = [f"s_{g}" for g in ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category")]
+    names += [f"r_{g}" for g in RANKED]
+    names += [f"ipop_{int(h)}" for h in sorted(world.log_pop)]
+    names += [
+        "i_age_days",
+        "i_since_last_days",
+        "i_first_minus_ulast",
+        "i_last_minus_ulast",
+        "i_rating",
+        "u_n",
+        "u_since_last_days",
+        "u_span_days",
+        "u_rating",
+        "uc_share",
+        "uc_share_raw",
+        "uc_lift",
+        "uc_days_since",
+        "cat_share",
+    ]
+    return names
+
+
+def _ranks(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position of each value within its row's candidates, best first (rows must be sorted)."""
+    if not len(rows):
+        return np.zeros(0, np.float32)
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    position = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    order = np.lexsort((-values, rows))
+    ranks = np.empty(len(values), np.float32)
+    ranks[order] = position
+    return ranks
+
+
+def featurize(world: World, block: UserBlock, scores: Scores, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """The feature matrix (len(rows) × len(feature_names)), rows sorted by ``rows``."""
+    pos = world.universe_pos[items]
+    inside = pos >= 0
+    columns: list[np.ndarray] = []
+    generator_scores = {}
+    for name, matrix in scores.items():
+        values = np.zeros(len(rows), np.float32)
+        values[inside] = np.asarray(matrix)[rows[inside], pos[inside]]
+        generator_scores[name] = values
+    for name in ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category"):
+        columns.append(generator_scores[name])
+    for name in RANKED:
+        ranks = _ranks(rows, np.where(inside, generator_scores[name], -np.inf))
+        ranks[~inside] = UNRANKED
+        columns.append(ranks)
+    for half_life in sorted(world.log_pop):
+        columns.append(world.log_pop[half_life][items])
+    cats = world.item_cat[items]
+    u_last = block.last[rows]
+    columns += [
+        (world.now - world.item_first[items]) / DAY,
+        (world.now - world.item_last[items]) / DAY,
+        (world.item_first[items] - u_last) / DAY,
+        (world.item_last[items] - u_last) / DAY,
+        world.item_rating[items],
+        block.n_items[rows],
+        (world.now - u_last) / DAY,
+        (u_last - block.first[rows]) / DAY,
+        block.rating[rows],
+        block.cat_share[rows, cats],
+        block.cat_share_raw[rows, cats],
+        block.cat_share[rows, cats] / np.maximum(world.cat_share[cats], 1e-6),
+        np.minimum((u_last - block.cat_last[rows, cats]) / DAY, 1e5),
+        world.cat_share[cats],
+    ]
+    return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
+
+
+def best_generator(world: World, scores: Scores, rows: np.ndarray, items: np.ndarray) -> list[str]:
+    """For explanations: the generator that ranked each candidate highest among its candidates."""
+    pos = world.universe_pos[items]
+    inside = pos >= 0
+    best = np.full(len(rows), "", dtype=object)
+    best_rank = np.full(len(rows), np.inf)
+    for name in RANKED:
+        values = np.full(len(rows), -np.inf, np.float32)
+        values[inside] = np.asarray(scores[name])[rows[inside], pos[inside]]
+        ranks = _ranks(rows, values)
+        ranks[values <= 0] = np.inf
+        better = ranks < best_rank
+        best[better] = name
+        best_rank[better] = ranks[better]
+    return [str(b) for b in best]

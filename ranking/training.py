@@ -1,0 +1,210 @@
+"""Training the LightGBM LambdaRank ranker on what shoppers did next.
+
+Examples come from two places, with features computed by ``ranking.features`` exactly as serving
+computes them:
+
+* **replay** of history: cut the interactions at a moment (a global time quantile, or each
+  shopper's last share of events), fit a ``World`` on what came before, generate candidates for
+  the shoppers who came back, and label each candidate by the best thing the shopper did with it
+  afterwards (``history.EVENT_GRADE``: a purchase outranks a like, a like a view; a skip is 0).
+  Nothing after the cut is visible to the features, so nothing looks ahead.
+* the same cuts over live traffic, where shoppers' events carry the served feed's request id (the
+  served-list log); replayed cuts already include them since serving logs every interaction.
+
+Several cuts are pooled (3 global time cuts, 2 per-shopper cuts) so the model learns both
+"what comes next for everyone" and "what comes next for this shopper".
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from ranking import registry
+from ranking.candidates.generators import score_all, top_candidates
+from ranking.features import feature_names, featurize
+from ranking.history import History, history_load
+from ranking.world import World, WorldConfig
+
+logger = logging.getLogger(__name__)
+
+REPLAY_CUTS = (("global", 0.1), ("global", 0.2), ("global", 0.3), ("user", 0.1), ("user", 0.2))
+# Per cut: enough shoppers for ~1M candidate rows, bounded so training stays within minutes.
+MAX_USERS_PER_CUT = 4000
+BLOCK = 1000
+# Keep half the negatives of shoppers with a positive; halves training time, costs no accuracy.
+NEGATIVE_KEEP = 0.5
+ROUNDS = 400
+LGB_PARAMS = {
+    "objective": "lambdarank",
+    "metric": "ndcg",
+    "ndcg_eval_at": [20],
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 100,
+    "lambda_l2": 10.0,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambdarank_truncation_level": 30,
+    "verbose": -1,
+    "num_threads": 2,
+    "seed": 0,
+}
+
+
+@dataclass
+class Examples:
+    groups: np.ndarray  # one id per (cut, shopper)
+    features: np.ndarray
+    labels: np.ndarray
+
+
+def cut(history: History, mode: str, share: float) -> tuple[np.ndarray, dict[int, dict[int, int]]]:
+    """(mask of events before the cut, {shopper: {item: best grade after the cut}} for new items)."""
+    n = len(history.t)
+    order = np.lexsort((np.arange(n), history.t))
+    held = np.zeros(n, bool)
+    if mode == "global":
+        held = history.t >= history.t[order[int(n * (1 - share))]]
+    else:
+        by_user = order[np.argsort(history.u[order], kind="stable")]
+        users = history.u[by_user]
+        bounds = np.r_[0, np.flatnonzero(np.diff(users)) + 1, n]
+        for a, b in itertools.pairwise(bounds):
+            if b - a >= 2:
+                held[by_user[b - max(1, int((b - a) * share)) : b]] = True
+    seen: dict[int, set[int]] = {}
+    for u, i in zip(history.u[~held].tolist(), history.i[~held].tolist(), strict=True):
+        seen.setdefault(u, set()).add(i)
+    after: dict[int, dict[int, int]] = {}
+    for u, i, g in zip(history.u[held].tolist(), history.i[held].tolist(), history.g[held].tolist(), strict=True):
+        if u in seen and i not in seen[u] and g > 0:
+            best = after.setdefault(u, {})
+            best[i] = max(best.get(i, 0), g)
+    return ~held, after
+
+
+def candidates_for(world: World, history: History, users: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(shopper, item index, features) rows for ``users``, in blocks."""
+    out_u, out_i, out_f = [], [], []
+    for start in range(0, len(users), BLOCK):
+        chunk = users[start : start + BLOCK]
+        block = world.block_from_history(history, chunk)
+        scores = score_all(world, block)
+        rows, items = top_candidates(world, block, scores, world.config.n_per_gen)
+        out_f.append(featurize(world, block, scores, rows, items))
+        out_u.append(np.asarray(chunk)[rows])
+        out_i.append(items)
+    return np.concatenate(out_u), np.concatenate(out_i), np.vstack(out_f)
+
+
+def replay_examples(history: History, mode: str, share: float, *, config: WorldConfig, seed: int) -> Examples:
+    before, after = cut(history, mode, share)
+    past = history.subset(before)  # shoppers' blocks too: nothing after the cut may leak in
+    world = World.fit(past, config)
+    users = sorted(after)
+    if len(users) > MAX_USERS_PER_CUT:
+        users = sorted(np.random.default_rng(seed).choice(users, MAX_USERS_PER_CUT, replace=False).tolist())
+    if not users:
+        return Examples(np.zeros(0, np.int64), np.zeros((0, len(feature_names(world))), np.float32), np.zeros(0))
+    u, i, f = candidates_for(world, past, users)
+    labels = np.fromiter((after[a].get(b, 0) for a, b in zip(u.tolist(), i.tolist(), strict=True)), np.float32, len(u))
+    has_positive = np.zeros(history.nu + 1, bool)
+    has_positive[u[labels > 0]] = True
+    keep = has_positive[u] & ((labels > 0) | (np.random.default_rng(seed).random(len(labels)) < NEGATIVE_KEEP))
+    return Examples(groups=u[keep].astype(np.int64), features=f[keep], labels=labels[keep])
+
+
+def _dataset(examples: Examples, mask: np.ndarray, names: list[str]) -> Any:
+    import lightgbm
+
+    groups = examples.groups[mask]
+    sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]), len(groups)])
+    return lightgbm.Dataset(
+        examples.features[mask], examples.labels[mask], group=sizes, feature_name=names, free_raw_data=False
+    )
+
+
+@dataclass
+class TrainingResult:
+    booster: object
+    world: World
+    names: list[str]
+    metrics: dict[str, float]
+    examples: int
+    seconds: float
+
+
+def train(history: History, *, config: WorldConfig | None = None, rounds: int = ROUNDS) -> TrainingResult:
+    """Build replay examples, train LambdaRank with early stopping on held-out shoppers, fit the final world."""
+    import lightgbm
+
+    config = config or WorldConfig()
+    started = time.monotonic()
+    parts: list[Examples] = []
+    for n, (mode, share) in enumerate(REPLAY_CUTS):
+        part = replay_examples(history, mode, share, config=config, seed=n)
+        # Groups of different cuts must not merge: offset each cut's shopper ids.
+        part.groups = part.groups + n * (history.nu + 1)
+        parts.append(part)
+        logger.info(
+            "replay %s %.1f: %d rows, %d positives", mode, share, len(part.labels), int((part.labels > 0).sum())
+        )
+    examples = Examples(
+        groups=np.concatenate([p.groups for p in parts]),
+        features=np.vstack([p.features for p in parts]),
+        labels=np.concatenate([p.labels for p in parts]),
+    )
+    world = World.fit(history, config)
+    names = feature_names(world)
+    if not len(examples.labels) or not (examples.labels > 0).any():
+        raise ValueError("No replay examples with a positive label: the history is too short to learn from.")
+    unique = np.unique(examples.groups)
+    validation = np.isin(
+        examples.groups, np.random.default_rng(0).choice(unique, max(1, len(unique) // 4), replace=False)
+    )
+    evaluation: dict[str, dict[str, list[float]]] = {}
+    booster = lightgbm.train(
+        LGB_PARAMS,
+        _dataset(examples, ~validation, names),
+        rounds,
+        valid_sets=[_dataset(examples, validation, names)],
+        callbacks=[lightgbm.early_stopping(100, verbose=False), lightgbm.record_evaluation(evaluation)],
+    )
+    curve = evaluation["valid_0"]["ndcg@20"]
+    metrics = {"ndcg@20": float(max(curve)), "trees": float(booster.best_iteration or len(curve))}
+    return TrainingResult(
+        booster=booster,
+        world=world,
+        names=names,
+        metrics=metrics,
+        examples=len(examples.labels),
+        seconds=time.monotonic() - started,
+    )
+
+
+def ranker_train(*, activate: str = "if_better", rounds: int = ROUNDS) -> registry.RankerModel:
+    """Train on every stored interaction and register the model (see ``registry.ranker_register``)."""
+    history = history_load()
+    result = train(history, rounds=rounds)
+    version = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S")
+    return registry.ranker_register(
+        version=version,
+        booster=result.booster,
+        features=result.names,
+        extra={"world": result.world},
+        metrics=result.metrics,
+        params=LGB_PARAMS,
+        examples=result.examples,
+        training_seconds=result.seconds,
+        trained_from=datetime.fromtimestamp(float(history.t.min()), tz=UTC) if len(history.t) else None,
+        trained_until=datetime.fromtimestamp(result.world.now, tz=UTC) if len(history.t) else None,
+        activate=activate,
+    )

@@ -1,0 +1,279 @@
+"""The fitted world the ranker sees: item statistics and the structures of the candidate generators.
+
+``World.fit(history)`` computes, from interactions up to one moment (``world.now``):
+
+* item statistics over every known item: log popularity (all time and decayed with 30/90/365-day
+  half-lives), first and last interaction, smoothed mean rating, root category;
+* the candidate universe: items at least ``min_item_users`` shoppers touched;
+* item–item cosine neighbours (top ``cos_topk``) and an EASE model over the ``ease_items`` most
+  touched items (Steck 2019: a closed-form linear item-item model, strong on sparse data);
+* time buckets of interactions for time-local ("trending at your time") popularity.
+
+Training fits one world per replay cut and serving uses the world fitted with the active model,
+so item statistics are always "as of" the world's clock (``world.now``), never the wall clock: the
+same code gives the same features to a replayed past and to a live request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg as sl
+import scipy.sparse as sp
+
+from ranking.history import History
+
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    # Sizes were chosen on an internal validation cut of the training data (not on any test set):
+    # 50 per generator gives ~200 candidates a shopper; EASE over 4,000 items is 64 MB and fits in
+    # under 10 s on 2 cores; λ = 300 is EASE's usual range for sparse data.
+    n_per_gen: int = 50
+    min_item_users: int = 2
+    ease_items: int = 4000
+    ease_lambda: float = 300.0
+    cos_topk: int = 100
+    trending_widths_days: tuple[float, ...] = (60.0, 180.0)
+    pop_half_lives_days: tuple[float, ...] = (30.0, 90.0, 365.0)
+    category_half_life_days: float = 180.0
+    history_half_life_days: float = 180.0
+    bucket_days: float = 30.0
+
+
+def _top_k_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    matrix = matrix.tocsr()
+    rows, cols, vals = [], [], []
+    for r in range(matrix.shape[0]):
+        a, b = matrix.indptr[r], matrix.indptr[r + 1]
+        if a == b:
+            continue
+        data, idx = matrix.data[a:b], matrix.indices[a:b]
+        if b - a > k:
+            keep = np.argpartition(-data, k)[:k]
+            data, idx = data[keep], idx[keep]
+        rows.append(np.full(len(idx), r))
+        cols.append(idx)
+        vals.append(data)
+    if not rows:
+        return sp.csr_matrix(matrix.shape, dtype=np.float32)
+    return sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=matrix.shape, dtype=np.float32
+    )
+
+
+@dataclass
+class UserBlock:
+    """What generators and features need of some shoppers, one row each (item columns = world items)."""
+
+    seen: sp.csr_matrix  # anything the shopper touched, negatives included: never recommended
+    positive: sp.csr_matrix  # 1 where the shopper showed interest
+    decayed: sp.csr_matrix  # interest weighted by age relative to the shopper's last event
+    last: np.ndarray
+    first: np.ndarray
+    n_items: np.ndarray
+    rating: np.ndarray
+    cat_share: np.ndarray  # decayed share of each root category in the shopper's history
+    cat_share_raw: np.ndarray
+    cat_last: np.ndarray  # last event time per category (-inf: never)
+
+    def __len__(self) -> int:
+        return int(self.seen.shape[0])
+
+
+@dataclass
+class World:
+    config: WorldConfig
+    now: float
+    items: np.ndarray  # content id of each item index
+    item_index: dict[int, int]
+    item_cat: np.ndarray
+    n_cat: int
+    log_pop: dict[float, np.ndarray]  # half-life in days (0 = none) → log1p(popularity), per item
+    item_first: np.ndarray
+    item_last: np.ndarray
+    item_rating: np.ndarray
+    cat_share: np.ndarray
+    universe: np.ndarray  # item indexes eligible for the collaborative generators
+    cosine: sp.csr_matrix  # universe × universe
+    ease_keep: np.ndarray  # universe positions covered by EASE
+    ease: np.ndarray  # len(ease_keep)²
+    t0: float
+    buckets: sp.csr_matrix  # time bucket × universe counts
+    n_buckets: int
+    universe_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # item index → universe pos or -1
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    @classmethod
+    def fit(cls, history: History, config: WorldConfig | None = None) -> World:
+        config = config or WorldConfig()
+        positive = history.subset(history.g > 0)
+        ni = history.ni
+        now = float(history.t.max()) if len(history.t) else 0.0
+        x = sp.csr_matrix((np.ones(len(positive.u), np.float32), (positive.u, positive.i)), shape=(history.nu, ni))
+        x.sum_duplicates()
+        x.data[:] = 1.0
+        users_per_item = np.asarray(x.sum(0)).ravel()
+        universe = np.flatnonzero(users_per_item >= config.min_item_users)
+        log_pop = {0.0: np.log1p(np.bincount(positive.i, minlength=ni)).astype(np.float32)}
+        for half_life in config.pop_half_lives_days:
+            weights = np.power(0.5, (now - positive.t) / (half_life * DAY))
+            log_pop[half_life] = np.log1p(np.bincount(positive.i, weights=weights, minlength=ni)).astype(np.float32)
+        first = np.full(ni, now)
+        np.minimum.at(first, history.i, history.t)
+        last = np.full(ni, -np.inf)
+        np.maximum.at(last, history.i, history.t)
+        last[~np.isfinite(last)] = now
+        rated = ~np.isnan(positive.r)
+        stars = np.bincount(positive.i[rated], weights=positive.r[rated], minlength=ni)
+        # Smoothed with two pseudo-ratings of 3.5: one 5-star review does not make a 5-star item.
+        item_rating = ((stars + 7.0) / (np.bincount(positive.i[rated], minlength=ni) + 2.0)).astype(np.float32)
+        cats = history.item_cat[positive.i] if len(positive.i) else np.zeros(0, np.int32)
+        cat_share = (np.bincount(cats, minlength=history.n_cat) / max(len(cats), 1)).astype(np.float32)
+
+        xu = x[:, universe].tocsr()
+        n = users_per_item[universe].astype(np.float32)
+        co = (xu.T @ xu).tocsr().astype(np.float32)
+        co.setdiag(0)
+        co.eliminate_zeros()
+        co = co.tocoo()
+        cosine = _top_k_per_row(
+            sp.csr_matrix((co.data / np.sqrt(n[co.row] * n[co.col]), (co.row, co.col)), shape=co.shape),
+            config.cos_topk,
+        )
+        keep = np.argsort(-n, kind="stable")[: min(config.ease_items, len(universe))]
+        if len(keep):
+            xk = xu[:, keep]
+            gram = (xk.T @ xk).toarray().astype(np.float32)
+            gram[np.diag_indices_from(gram)] += config.ease_lambda
+            factor, _ = sl.lapack.spotrf(gram, lower=1)
+            inverse, _ = sl.lapack.spotri(factor, lower=1)
+            inverse = np.tril(inverse) + np.tril(inverse, -1).T
+            ease = (-inverse / np.diag(inverse)[None, :]).astype(np.float32)
+            np.fill_diagonal(ease, 0.0)
+        else:
+            ease = np.zeros((0, 0), np.float32)
+        t0 = float(positive.t.min()) if len(positive.t) else now
+        pos_of = np.full(ni, -1, np.int64)
+        pos_of[universe] = np.arange(len(universe))
+        bucket = ((positive.t - t0) // (config.bucket_days * DAY)).astype(np.int64)
+        n_buckets = int(bucket.max()) + 1 if len(bucket) else 1
+        in_universe = pos_of[positive.i] >= 0
+        buckets = sp.csr_matrix(
+            (np.ones(int(in_universe.sum()), np.float32), (bucket[in_universe], pos_of[positive.i][in_universe])),
+            shape=(n_buckets, len(universe)),
+        )
+        return cls(
+            config=config,
+            now=now,
+            items=history.items,
+            item_index=history.item_index,
+            item_cat=history.item_cat,
+            n_cat=history.n_cat,
+            log_pop=log_pop,
+            item_first=first,
+            item_last=last,
+            item_rating=item_rating,
+            cat_share=cat_share,
+            universe=universe,
+            cosine=cosine,
+            ease_keep=keep,
+            ease=ease,
+            t0=t0,
+            buckets=buckets,
+            n_buckets=n_buckets,
+            universe_pos=pos_of,
+        )
+
+    def block(
+        self,
+        events: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    ) -> UserBlock:
+        """A block of shoppers from their events: one ``(item_index, t, rating, grade)`` tuple each.
+
+        Items the world does not know (index < 0) are dropped.
+        """
+        n, ni, cfg = len(events), self.n_items, self.config
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        pos_w: list[np.ndarray] = []
+        dec_w: list[np.ndarray] = []
+        last = np.full(n, self.now)
+        first = np.full(n, self.now)
+        n_items = np.zeros(n, np.float32)
+        rating = np.full(n, 3.5, np.float32)
+        cat_share = np.zeros((n, self.n_cat), np.float32)
+        cat_raw = np.zeros((n, self.n_cat), np.float32)
+        cat_last = np.full((n, self.n_cat), -np.inf)
+        for row, (items, times, ratings, grades) in enumerate(events):
+            known = items >= 0
+            items, times, ratings, grades = items[known], times[known], ratings[known], grades[known]
+            if not len(items):
+                continue
+            last[row], first[row] = times.max(), times.min()
+            good = grades > 0
+            weights = np.power(0.5, (last[row] - times) / (cfg.history_half_life_days * DAY)).astype(np.float32)
+            rows.append(np.full(len(items), row))
+            cols.append(items)
+            pos_w.append(good.astype(np.float32))
+            dec_w.append(weights * good)
+            n_items[row] = len(np.unique(items[good]))
+            rated = good & ~np.isnan(ratings)
+            rating[row] = (ratings[rated].sum() + 7.0) / (rated.sum() + 2.0)
+            cats = self.item_cat[items[good]]
+            if len(cats):
+                decay = np.power(0.5, (last[row] - times[good]) / (cfg.category_half_life_days * DAY))
+                np.add.at(cat_share[row], cats, decay)
+                np.add.at(cat_raw[row], cats, 1.0)
+                np.maximum.at(cat_last[row], cats, times[good])
+        cat_share /= np.maximum(cat_share.sum(1, keepdims=True), 1e-9)
+        cat_raw /= np.maximum(cat_raw.sum(1, keepdims=True), 1e-9)
+
+        def matrix(values: list[np.ndarray], *, max_dupes: bool) -> sp.csr_matrix:
+            if not rows:
+                return sp.csr_matrix((n, ni), dtype=np.float32)
+            r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+            if max_dupes:  # a repeated event keeps its strongest weight instead of adding up
+                key = r.astype(np.int64) * ni + c
+                order = np.lexsort((-v, key))
+                keep = np.r_[True, key[order][1:] != key[order][:-1]]
+                r, c, v = r[order][keep], c[order][keep], v[order][keep]
+            out = sp.csr_matrix((v, (r, c)), shape=(n, ni), dtype=np.float32)
+            out.eliminate_zeros()
+            return out
+
+        seen = matrix([np.ones(len(c), np.float32) for c in cols], max_dupes=True)
+        return UserBlock(
+            seen=seen,
+            positive=matrix(pos_w, max_dupes=True),
+            decayed=matrix(dec_w, max_dupes=True),
+            last=last,
+            first=first,
+            n_items=n_items,
+            rating=rating,
+            cat_share=cat_share,
+            cat_share_raw=cat_raw,
+            cat_last=cat_last,
+        )
+
+    def block_from_history(self, history: History, users: Sequence[int]) -> UserBlock:
+        """The block of ``users`` (history shopper indexes) from ``history``, items re-indexed to this world."""
+        if history.items is self.items or np.array_equal(history.items, self.items):
+            to_world = np.arange(self.n_items)
+        else:
+            to_world = np.asarray([self.item_index.get(int(i), -1) for i in history.items], np.int64)
+        order = np.argsort(history.u, kind="stable")
+        sorted_u = history.u[order]
+        events = []
+        for user in users:
+            a, b = np.searchsorted(sorted_u, [user, user + 1])
+            idx = order[a:b]
+            events.append((to_world[history.i[idx]], history.t[idx], history.r[idx], history.g[idx]))
+        return self.block(events)
