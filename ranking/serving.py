@@ -13,6 +13,7 @@ falls back to its popular/fresh ordering.
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,19 +31,11 @@ from ranking.policy import Candidate, Policy, Slot, arrange
 from ranking.registry import Ranker, active_ranker
 from ranking.world import World
 
+logger = logging.getLogger(__name__)
+
 # Each live source adds at most this many candidates (their own budget beside the generators' 50).
 LIVE_SOURCE_BUDGET = 30
 FRESH_DAYS = 14
-
-REASON_TEXT = {
-    "popular": "Popular right now",
-    "trending": "Trending with shoppers like you",
-    "collaborative": "Because of what you liked",
-    "affinity": "Popular in a category you like",
-    "followed": "New from a creator you follow",
-    "fresh": "New in the shop",
-    "interest": "Matches your interests",
-}
 
 
 @dataclass
@@ -119,7 +112,12 @@ def rank(
     generators = best_generator(world, scores, rows, items)
     source_of = {int(world.items[i]): SOURCE_OF.get(g, "popular") for i, g in zip(items, generators, strict=True)}
     snapshot = catalog()
-    for pk, source in _live_candidates(shopper, personalized=personalized, fresh=snapshot.fresh).items():
+    try:
+        live = _live_candidates(shopper, personalized=personalized, fresh=snapshot.fresh)
+    except Exception:  # a live source failing costs its candidates, not the page
+        logger.exception("live candidate sources failed; skipped for this request")
+        live = {}
+    for pk, source in live.items():
         source_of.setdefault(pk, source)
     servable = snapshot.servable
     ids = [pk for pk in source_of if pk not in exclude and pk in servable]

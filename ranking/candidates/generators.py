@@ -14,6 +14,7 @@ Each returns an (n_shoppers × universe) score matrix; ``top_candidates`` keeps 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +22,7 @@ import scipy.sparse as sp
 
 from ranking.world import DAY, UserBlock, World
 
+logger = logging.getLogger(__name__)
 Scores = dict[str, np.ndarray]
 
 
@@ -80,7 +82,15 @@ SOURCE_OF = {
 
 
 def score_all(world: World, block: UserBlock) -> Scores:
-    return {name: generate(world, block) for name, generate in GENERATORS.items()}
+    """Every generator's scores. A generator that fails is skipped (all zeros), never the feed."""
+    scores: Scores = {}
+    for name, generate in GENERATORS.items():
+        try:
+            scores[name] = generate(world, block)
+        except Exception:
+            logger.exception("candidate generator %s failed; skipped for this request", name)
+            scores[name] = np.zeros((len(block), len(world.universe)), np.float32)
+    return scores
 
 
 def top_candidates(world: World, block: UserBlock, scores: Scores, n_per_gen: int) -> tuple[np.ndarray, np.ndarray]:
