@@ -5,15 +5,22 @@ from __future__ import annotations
 from itertools import zip_longest
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from content.models import ContentItem
+from feedsite.errors import ApplicationError
 from profiles.admin import ReadOnlyAdminMixin, exact_uuid
 from profiles.models import Shopper
-from ranking.models import FeedRequest
+from ranking.models import FeedRequest, MerchTrigger, MixPolicy, MixRule, RankerModel
+from ranking.policy import clear_cache as policy_cache_clear
+from ranking.policy import policy_for
+from ranking.registry import active_ranker, ranker_activate, ranker_rollback
+from ranking.serving import explain, rank
 
 
 class PageFilter(admin.SimpleListFilter):
@@ -94,3 +101,117 @@ class FeedRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             for item_id, reason in zip_longest(obj.items, obj.reasons[: len(obj.items)], fillvalue="")
         )
         return format_html("<ol>{}</ol>", format_html_join("", '<li><a href="{}">#{}</a> {}</li>', rows))
+
+
+class MixRuleInline(admin.TabularInline):
+    model = MixRule
+    extra = 1
+
+
+class MerchTriggerInline(admin.TabularInline):
+    model = MerchTrigger
+    extra = 0
+
+
+@admin.register(MixPolicy)
+class MixPolicyAdmin(admin.ModelAdmin):
+    """Marketers' content mix: quotas, spacing, exploration and merchandising rules."""
+
+    list_display = ("name", "is_default", "window", "exploration_share", "min_creator_spacing", "updated_at")
+    list_filter = ("is_default",)
+    search_fields = ("name",)
+    inlines = (MixRuleInline, MerchTriggerInline)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        policy_cache_clear()  # this process sees the change at once; others within POLICY_CACHE_SECONDS
+
+
+@admin.action(description="Activate the selected model")
+def activate_model(modeladmin: Any, request: HttpRequest, queryset: QuerySet[RankerModel]) -> None:
+    if queryset.count() != 1:
+        modeladmin.message_user(request, "Select exactly one model to activate.", level=messages.ERROR)
+        return
+    model = ranker_activate(model=queryset.get())
+    modeladmin.message_user(request, f"Model {model.version} is now active.")
+
+
+@admin.action(description="Roll back to the previously active model")
+def rollback_model(modeladmin: Any, request: HttpRequest, queryset: QuerySet[RankerModel]) -> None:
+    try:
+        model = ranker_rollback()
+    except ApplicationError as refused:
+        modeladmin.message_user(request, refused.message, level=messages.ERROR)
+        return
+    modeladmin.message_user(request, f"Rolled back: model {model.version} is active again.")
+
+
+@admin.register(RankerModel)
+class RankerModelAdmin(admin.ModelAdmin):
+    """The model registry, and "preview the feed as this shopper" with the ranker's reasons."""
+
+    list_display = (
+        "version",
+        "status",
+        "validation_ndcg",
+        "examples",
+        "training_seconds",
+        "created_at",
+        "activated_at",
+    )
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in RankerModel._meta.fields]
+    actions = (activate_model, rollback_model)
+    change_list_template = "admin/ranking/rankermodel/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # models come from train_ranker
+
+    @admin.display(description="validation NDCG@20")
+    def validation_ndcg(self, obj: RankerModel) -> str:
+        value = obj.metrics.get("ndcg@20")
+        return "–" if value is None else f"{value:.4f}"
+
+    def get_urls(self) -> list[Any]:
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("preview/", preview, name="ranking_preview"), *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The first feed page a shopper would get now, with source, rule, score and top features."""
+        shopper = None
+        rows: list[dict[str, Any]] = []
+        ranker = active_ranker()
+        raw = request.GET.get("shopper", "").strip()
+        if raw:
+            shopper = Shopper.objects.filter(Q(external_id=raw) | Q(pk=int(raw) if raw.isdigit() else None)).first()
+        if shopper is not None and ranker is not None:
+            ranked = rank(shopper=shopper, exclude=set(), size=20, policy=policy_for(), first_page=True, ranker=ranker)
+            if ranked is not None:
+                contributions = explain(ranker, [ranked.features[s.candidate.item] for s in ranked.slots])
+                captions = dict(
+                    ContentItem.objects.filter(pk__in=[s.candidate.item for s in ranked.slots]).values_list(
+                        "pk", "caption"
+                    )
+                )
+                for position, (slot, top) in enumerate(zip(ranked.slots, contributions, strict=True)):
+                    rows.append(
+                        {
+                            "position": position,
+                            "item": slot.candidate.item,
+                            "caption": captions.get(slot.candidate.item, ""),
+                            "source": slot.candidate.source,
+                            "rule": slot.rule,
+                            "score": round(slot.candidate.score, 3),
+                            "features": ", ".join(f"{name} {value:+.2f}" for name, value in top),
+                        }
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Preview the feed as a shopper",
+            "query": raw,
+            "shopper": shopper,
+            "ranker": ranker,
+            "rows": rows,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/ranking/preview.html", context)

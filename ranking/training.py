@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -194,7 +195,7 @@ def ranker_train(*, activate: str = "if_better", rounds: int = ROUNDS) -> regist
     """Train on every stored interaction and register the model (see ``registry.ranker_register``)."""
     history = history_load()
     result = train(history, rounds=rounds)
-    version = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S")
+    version = f"{datetime.now(tz=UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
     return registry.ranker_register(
         version=version,
         booster=result.booster,

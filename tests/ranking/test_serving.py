@@ -167,3 +167,28 @@ def test_no_trained_ranker_falls_back_to_popular_and_fresh(api_client):
 
     assert len(body["cards"]) == 3
     assert {c["reason"]["rule"] for c in body["cards"]} == {"fallback"}
+
+
+def test_admin_previews_a_shoppers_feed_with_sources_rules_and_feature_contributions(shop, admin_client):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+
+    response = admin_client.get("/admin/ranking/rankermodel/preview/", {"shopper": shopper.pk})
+
+    rows = response.context["rows"]
+    assert len(rows) == 20
+    assert {row["source"] for row in rows} <= {"popular", "trending", "collaborative", "affinity", "fresh"}
+    assert all(row["rule"] for row in rows)
+    assert all(len(row["features"].split(", ")) == 3 for row in rows)
+
+
+def test_admin_rollback_action_reactivates_the_previous_model(shop, admin_client):
+    first = ranker_train(activate="always", rounds=10)
+    second = ranker_train(activate="always", rounds=10)
+
+    admin_client.post("/admin/ranking/rankermodel/", {"action": "rollback_model", "_selected_action": [second.pk]})
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("active", "retired")

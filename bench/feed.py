@@ -1,0 +1,116 @@
+"""Feed serving benchmark: GET /api/v1/feed against a bare Django JSON view, same server, same run.
+
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/feed.py [--requests 2000] [--shoppers 50]
+
+Needs a database with a trained ranker (e.g. after `import_dataset` + `train_ranker`). It signs
+in ``--shoppers`` shoppers that have history (a token each), asks their feeds over HTTP from
+``--clients`` concurrent connections to one uvicorn worker, and prints latency percentiles,
+requests/s for both endpoints, their ratio, and how many candidates the ranker scored per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from _common import django_setup, free_port, percentile, require_services, start_server
+
+
+def run(port: int, path_for, requests: int, clients: int) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for r in range(n, requests, clients):
+            path, headers = path_for(r)
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status}")
+            with lock:
+                latencies.append(elapsed)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    return latencies, requests / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--shoppers", type=int, default=50)
+    parser.add_argument("--limit", type=int, default=10)
+    args = parser.parse_args()
+    require_services()
+    django_setup()
+    from django.contrib.auth.models import User
+    from django.db.models import Count
+    from rest_framework.authtoken.models import Token
+
+    from profiles.models import Shopper
+    from ranking.registry import active_ranker
+    from ranking.serving import rank
+    from ranking.policy import policy_for
+
+    ranker = active_ranker()
+    if ranker is None:
+        raise SystemExit("No trained ranker in this database: run import_dataset and train_ranker first.")
+    shoppers = list(
+        Shopper.objects.annotate(n=Count("interactions")).filter(n__gte=5).order_by("-n")[: args.shoppers]
+    )
+    tokens = []
+    for shopper in shoppers:
+        if shopper.user_id is None:
+            shopper.user = User.objects.create_user(username=f"bench-{shopper.pk}")
+            shopper.save(update_fields=["user"])
+        tokens.append(Token.objects.get_or_create(user_id=shopper.user_id)[0].key)
+    # How many candidates one request scores (what the ranker sees before the mix policy).
+    scored = [
+        len(rank(shopper=s, exclude=set(), size=10_000, policy=policy_for(), first_page=True).slots)
+        for s in shoppers[:20]
+    ]
+
+    port = free_port()
+    server = start_server(port, workers=1)
+    try:
+        feed = lambda r: (f"/api/v1/feed?limit={args.limit}", {"Authorization": f"Token {tokens[r % len(tokens)]}"})  # noqa: E731
+        bare = lambda r: ("/healthz", {})  # noqa: E731
+        run(port, feed, min(200, args.requests), args.clients)  # warm-up: model and catalog loaded
+        run(port, bare, 200, args.clients)
+        feed_ms, feed_rps = run(port, feed, args.requests, args.clients)
+        bare_ms, bare_rps = run(port, bare, args.requests, args.clients)
+    finally:
+        server.terminate()
+        server.wait()
+    print(
+        json.dumps(
+            {
+                "requests": args.requests,
+                "clients": args.clients,
+                "page_size": args.limit,
+                "candidates_scored_per_request_min": min(scored),
+                "candidates_scored_per_request_median": sorted(scored)[len(scored) // 2],
+                "feed_ms_p50": round(percentile(feed_ms, 50), 1),
+                "feed_ms_p99": round(percentile(feed_ms, 99), 1),
+                "feed_requests_per_second": round(feed_rps),
+                "bare_json_ms_p50": round(percentile(bare_ms, 50), 1),
+                "bare_json_requests_per_second": round(bare_rps),
+                "feed_share_of_bare_throughput": round(feed_rps / bare_rps, 3),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
