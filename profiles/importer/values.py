@@ -31,6 +31,7 @@ EVENT_TYPES: dict[str, str] = {value: value for value in _T.values} | {
 }
 
 
+@functools.lru_cache(maxsize=1 << 10)
 def interaction_type(kind: str) -> str:
     """The interaction type of a dataset event kind (``InteractionType.OTHER`` when unknown)."""
     return EVENT_TYPES.get(kind.lower().replace("-", "_").replace(" ", "_"), InteractionType.OTHER)

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from profiles.importer import DatasetError, ImportReport, dataset_import
+from profiles.importer import DatasetError, ImportReport, SkipReason, dataset_import
 
 
 class _TqdmProgress:
@@ -34,7 +34,7 @@ class _TqdmProgress:
             self.bar = None
 
 
-def _skips(skipped: dict[Any, int]) -> str:
+def _skips(skipped: dict[SkipReason, int]) -> str:
     return ", ".join(f"{count:,} {reason}" for reason, count in skipped.items()) or "none"
 
 
