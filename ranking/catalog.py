@@ -57,14 +57,24 @@ _current: list[Catalog] = []
 
 
 def catalog() -> Catalog:
-    """The current snapshot, rebuilt when older than ``TTL_SECONDS`` (one rebuild at a time)."""
+    """The current snapshot, rebuilt when older than ``TTL_SECONDS``.
+
+    Stale while revalidating: one request rebuilds, the others keep the previous snapshot instead
+    of waiting (a rebuild over 100k items takes seconds). Only the very first build blocks.
+    """
     now = time.monotonic()
     if _current and now - _current[0].built_at < TTL_SECONDS:
         return _current[0]
-    with _lock:
+    if _current and not _lock.acquire(blocking=False):
+        return _current[0]
+    if not _current:
+        _lock.acquire()
+    try:
         if not _current or now - _current[0].built_at >= TTL_SECONDS:
             _current[:] = [_build()]
         return _current[0]
+    finally:
+        _lock.release()
 
 
 def clear_cache() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from rest_framework.test import APIClient
 
-from feedsite import realtime
+from feedsite import env, realtime
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,14 +18,45 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
+    """On SQLite, the test database is a file (``var/test_feedsite.sqlite3``) rather than memory.
+
+    The browser tests' live server (tests/web) then opens connections of its own: an in-memory
+    database would be one connection shared by the test thread and every request thread, and a
+    page's concurrent requests would interleave their transactions on it. PostgreSQL is unchanged.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        env.VAR_DIR.mkdir(exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(env.VAR_DIR / "test_feedsite.sqlite3")
+        # A test database need not survive a power cut: no fsync per commit (that alone doubled the
+        # suite's time); WAL lets the live server's readers run beside a writer.
+        database.setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL;"
+    # pytest-django's own suffixes (xdist workers, tox), applied to the name set above.
+    request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
+
+
+def _clear_process_caches() -> None:
+    from profiles.events import meta
+    from ranking import catalog, policy, registry
+
+    for clear in (meta.clear_cache, catalog.clear_cache, policy.clear_cache, registry.clear_cache):
+        clear()
+
+
 @pytest.fixture(autouse=True)
 def _clean_realtime_store() -> Iterator[None]:
-    """Every test starts with an empty real-time store (Redis or the in-process stand-in)."""
+    """Every test starts with an empty real-time store and no per-process caches from another test."""
+    _clear_process_caches()
     realtime.reset_for_tests()
     with contextlib.suppress(realtime.RealtimeUnavailable):
         realtime.client().flushdb()
     yield
     realtime.reset_for_tests()
+    _clear_process_caches()
 
 
 @pytest.fixture
