@@ -43,6 +43,7 @@ class Config:
 def database_config(url: str | None) -> dict[str, Any]:
     """Django DATABASES["default"] for ``url``; a SQLite file under var/ when unset."""
     if not url:
+        VAR_DIR.mkdir(exist_ok=True)  # a fresh clone has no var/ yet; SQLite will not create it
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "feedsite.sqlite3"),
