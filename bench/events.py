@@ -47,8 +47,11 @@ def main() -> None:
 
     from tests.factories import ContentItemFactory
 
-    items = [ContentItemFactory().pk for _ in range(200)]
     run = uuid.uuid4().hex[:8]
+    items = [
+        ContentItemFactory.create(creator__handle=f"b{run}{n}", creator__user__username=f"bench-{run}-{n}").pk
+        for n in range(200)
+    ]
     port = free_port()
     server = start_server(port, workers=args.workers)
     consumer = subprocess.Popen(

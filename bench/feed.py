@@ -16,11 +16,12 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from _common import django_setup, free_port, percentile, require_services, start_server
 
 
-def run(port: int, path_for, requests: int, clients: int) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+def run(port: int, path_for: Any, requests: int, clients: int) -> tuple[list[float], float]:
     latencies: list[float] = []
     lock = threading.Lock()
 
@@ -58,16 +59,14 @@ def main() -> None:
     from rest_framework.authtoken.models import Token
 
     from profiles.models import Shopper
+    from ranking.policy import policy_for
     from ranking.registry import active_ranker
     from ranking.serving import rank
-    from ranking.policy import policy_for
 
     ranker = active_ranker()
     if ranker is None:
         raise SystemExit("No trained ranker in this database: run import_dataset and train_ranker first.")
-    shoppers = list(
-        Shopper.objects.annotate(n=Count("interactions")).filter(n__gte=5).order_by("-n")[: args.shoppers]
-    )
+    shoppers = list(Shopper.objects.annotate(n=Count("interactions")).filter(n__gte=5).order_by("-n")[: args.shoppers])
     tokens = []
     for shopper in shoppers:
         if shopper.user_id is None:
@@ -75,16 +74,21 @@ def main() -> None:
             shopper.save(update_fields=["user"])
         tokens.append(Token.objects.get_or_create(user_id=shopper.user_id)[0].key)
     # How many candidates one request scores (what the ranker sees before the mix policy).
-    scored = [
-        len(rank(shopper=s, exclude=set(), size=10_000, policy=policy_for(), first_page=True).slots)
-        for s in shoppers[:20]
-    ]
+    scored = []
+    for shopper in shoppers[:20]:
+        ranked = rank(shopper=shopper, exclude=set(), size=10_000, policy=policy_for(), first_page=True)
+        scored.append(len(ranked.slots) if ranked else 0)
 
     port = free_port()
     server = start_server(port, workers=1)
     try:
-        feed = lambda r: (f"/api/v1/feed?limit={args.limit}", {"Authorization": f"Token {tokens[r % len(tokens)]}"})  # noqa: E731
-        bare = lambda r: ("/healthz", {})  # noqa: E731
+
+        def feed(r: int) -> tuple[str, dict[str, str]]:
+            return f"/api/v1/feed?limit={args.limit}", {"Authorization": f"Token {tokens[r % len(tokens)]}"}
+
+        def bare(r: int) -> tuple[str, dict[str, str]]:
+            return "/healthz", {}
+
         run(port, feed, min(200, args.requests), args.clients)  # warm-up: model and catalog loaded
         run(port, bare, 200, args.clients)
         feed_ms, feed_rps = run(port, feed, args.requests, args.clients)

@@ -19,9 +19,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
+from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from content.services import (
     TRANSITIONS,
+    comment_set_status,
     content_create,
     content_publish,
     content_reject,
@@ -401,3 +402,38 @@ class ContentItemAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"{len(refusals) - REFUSALS_LISTED} more items were left unchanged.", messages.ERROR
             )
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Moderators hide and show comments through ``comment_set_status``; bodies are never edited."""
+
+    list_display = ("short_body", "author", "content", "status", "moderation_reason", "created_at")
+    list_filter = ("status", "moderation_reason")
+    list_select_related = ("author", "content")
+    search_fields = ("body", "author__username")
+    search_help_text = "Words in the comment, or the author's username."
+    raw_id_fields = ("content", "author")
+    readonly_fields = ("content", "author", "body", "status", "moderation_reason", "created_at")
+    ordering = ("-pk",)
+    actions = ("hide_comments", "show_comments")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="comment")
+    def short_body(self, obj: Comment) -> str:
+        return Truncator(obj.body).chars(80)
+
+    @admin.action(description="Hide selected comments", permissions=["change"])
+    def hide_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        for comment in queryset:
+            comment_set_status(comment=comment, status=Comment.Status.HIDDEN, reason="moderator")
+        self.message_user(request, f"Hid {len(queryset)} comment(s).", messages.SUCCESS)
+
+    @admin.action(description="Show selected comments", permissions=["change"])
+    def show_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        for comment in queryset:
+            comment_set_status(comment=comment, status=Comment.Status.VISIBLE)
+        self.message_user(request, f"Showed {len(queryset)} comment(s).", messages.SUCCESS)

@@ -131,7 +131,9 @@ class ContentItem(models.Model):
     media_width = models.PositiveIntegerField(null=True, blank=True)
     media_height = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    products: models.ManyToManyField[Product, ContentProduct] = models.ManyToManyField(Product, through="ContentProduct", related_name="content_items", blank=True)
+    products: models.ManyToManyField[Product, ContentProduct] = models.ManyToManyField(
+        Product, through="ContentProduct", related_name="content_items", blank=True
+    )
     tags = models.ManyToManyField(Tag, related_name="content_items", blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -178,3 +180,29 @@ class ContentProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position + 1}. {self.product}"
+
+
+class Comment(models.Model):
+    """A signed-in user's comment on a content item.
+
+    ``hidden`` comments are kept (for moderators and for the author's own record) but never shown
+    or counted; ``moderation_reason`` says which check hid one (``content.comment_checks``).
+    """
+
+    class Status(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        HIDDEN = "hidden", "Hidden"
+
+    content = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(max_length=2000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VISIBLE)
+    moderation_reason = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content", "status", "-created_at"], name="comment_content_idx")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.content_id}"

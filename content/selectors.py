@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from content.models import ContentItem, ContentProduct
+from content.models import Comment, ContentItem, ContentProduct, Product, Tag
 
 
 def published() -> QuerySet[ContentItem]:
@@ -48,3 +48,42 @@ def published_ids(ids: Collection[int]) -> set[int]:
             )
             return {row[0] for row in cursor.fetchall()}
     return set(published().filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def comments_visible(*, content_id: int, limit: int, before_id: int | None = None) -> list[Comment]:
+    """Visible comments on an item, newest first, with their authors; one query.
+
+    ``before_id`` pages backwards (comments with a smaller id), so a comment posted while the
+    sheet is open never shifts the next page.
+    """
+    rows = Comment.objects.filter(content_id=content_id, status=Comment.Status.VISIBLE).select_related("author")
+    if before_id is not None:
+        rows = rows.filter(pk__lt=before_id)
+    return list(rows.order_by("-pk")[:limit])
+
+
+def product_page(*, product_id: int, items: int) -> tuple[Product, list[ContentItem]] | None:
+    """An active product and up to ``items`` published items showing it (most engaging first); 2 queries."""
+    product = Product.objects.select_related("brand").filter(pk=product_id, active=True).first()
+    if product is None:
+        return None
+    shown = list(
+        published()
+        .filter(product_links__product=product)
+        .select_related("creator")
+        .order_by("-engagement", "-published_at", "-pk")[:items]
+    )
+    return product, shown
+
+
+def onboarding_tags(*, topics: int) -> list[Tag]:
+    """What a new shopper picks interests from: the top-level categories, then the ``topics``
+    topic tags most used by published items."""
+    categories = list(Tag.objects.filter(kind=Tag.Kind.CATEGORY, parent__isnull=True).order_by("name"))
+    popular = (
+        Tag.objects.filter(kind=Tag.Kind.TOPIC)
+        .annotate(uses=Count("content_items", filter=Q(content_items__status=ContentItem.Status.PUBLISHED)))
+        .filter(uses__gt=0)
+        .order_by("-uses", "name")[:topics]
+    )
+    return categories + sorted(popular, key=lambda tag: tag.name)

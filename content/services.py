@@ -1,15 +1,18 @@
-"""Every write to the content domain: tags, products, content items and their review workflow."""
+"""Every write to the content domain: tags, products, content items and their review workflow, comments."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
+from content import hooks
+from content.comment_checks import comment_verdict
+from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from feedsite.errors import ApplicationError
 
 Status = ContentItem.Status
@@ -83,6 +86,7 @@ def product_upsert(
         raise ApplicationError("A price cannot be negative.", code="invalid_price")
     if stock < 0:
         raise ApplicationError("Stock cannot be negative.", code="invalid_stock")
+    before = Product.objects.filter(external_id=external_id).values_list("price", "stock").first()
     product, _ = Product.objects.update_or_create(
         external_id=external_id,
         defaults={
@@ -95,6 +99,8 @@ def product_upsert(
             "active": active,
         },
     )
+    if before is not None:
+        hooks.product_changed(product.pk, old_price=before[0], old_stock=before[1], price=price, stock=stock)
     return product
 
 
@@ -163,7 +169,9 @@ def content_submit(*, item: ContentItem) -> ContentItem:
 
 
 def content_publish(*, item: ContentItem) -> ContentItem:
-    return content_transition(item=item, to=Status.PUBLISHED)
+    published = content_transition(item=item, to=Status.PUBLISHED)
+    hooks.content_published(published.pk)  # live push to shoppers (ranking), after commit
+    return published
 
 
 def content_reject(*, item: ContentItem) -> ContentItem:
@@ -172,3 +180,35 @@ def content_reject(*, item: ContentItem) -> ContentItem:
 
 def content_remove(*, item: ContentItem) -> ContentItem:
     return content_transition(item=item, to=Status.REMOVED)
+
+
+def comment_create(*, content: ContentItem, author: User, body: str) -> Comment:
+    """Post a comment on a published item, after the checks of ``content.comment_checks``.
+
+    A refused comment raises ``ApplicationError`` (code ``comment_refused``, the check's reason in
+    ``extra``) and stores nothing; a comment a check hides is stored ``hidden`` with the reason.
+    """
+    if content.status != Status.PUBLISHED:
+        raise ApplicationError("This post is not available.", code="not_available")
+    body = body.strip()
+    verdict = comment_verdict(body)
+    if verdict.action == "refuse":
+        raise ApplicationError(verdict.message, code="comment_refused", extra={"reason": verdict.reason})
+    hidden = verdict.action == "hide"
+    return Comment.objects.create(
+        content=content,
+        author=author,
+        body=body,
+        status=Comment.Status.HIDDEN if hidden else Comment.Status.VISIBLE,
+        moderation_reason=verdict.reason if hidden else "",
+    )
+
+
+def comment_set_status(*, comment: Comment, status: str, reason: str = "") -> Comment:
+    """Show or hide a comment (moderators); ``reason`` is kept for a hidden one."""
+    if status not in Comment.Status.values:
+        raise ApplicationError(f"Unknown comment status {status!r}.", code="invalid_status")
+    comment.status = status
+    comment.moderation_reason = reason if status == Comment.Status.HIDDEN else ""
+    comment.save(update_fields=["status", "moderation_reason"])
+    return comment

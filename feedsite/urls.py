@@ -3,10 +3,17 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
+from feedsite.health import healthz
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include("ranking.urls")),
     path("api/v1/", include("profiles.urls")),
+    path("api/v1/", include("content.urls")),
+    path("", include("ranking.web_urls")),
+    path("", include("profiles.web_urls")),
+    path("", include("content.web_urls")),
 ]
 
 if settings.DEBUG or not settings.STORAGES["default"]["BACKEND"].endswith("S3Storage"):

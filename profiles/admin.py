@@ -16,14 +16,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
 
 from content.admin import adopt
-from profiles.models import ConsentRecord, Follow, Interaction, Interest, Shopper
+from profiles.models import (
+    Cart,
+    CartLine,
+    ConsentRecord,
+    Follow,
+    Interaction,
+    Interest,
+    Like,
+    Order,
+    OrderLine,
+    Shopper,
+)
 from profiles.privacy_admin import erase_shoppers, export_shopper_data
 from profiles.services import follow_create, follow_delete, interest_add, interest_remove
 
@@ -292,3 +303,65 @@ class InteractionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # the whole log to the shoppers.
         shoppers = list(Shopper.objects.filter(external_id=term).values_list("pk", flat=True))
         return queryset.filter(Q(event_id=term) | Q(shopper_id__in=shoppers)), False
+
+
+# ---- likes, carts and orders: what shoppers did in the shop; support looks, nobody edits --------
+
+
+@admin.register(Like)
+class LikeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("shopper", "content", "created_at")
+    list_select_related = ("shopper__user", "content")
+    search_fields = ("shopper__user__username", "shopper__user__email")
+    search_help_text = "Shopper's username or email."
+    raw_id_fields = ("shopper", "content")
+    ordering = ("-pk",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+class CartLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CartLine
+    fields = ("product", "quantity", "content", "added_at")
+    readonly_fields = fields
+
+
+@admin.register(Cart)
+class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("shopper", "lines_count", "updated_at")
+    list_select_related = ("shopper__user",)
+    search_fields = ("shopper__user__username", "shopper__user__email")
+    search_help_text = "Shopper's username or email."
+    inlines = (CartLineInline,)
+    ordering = ("-updated_at",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cart]:
+        return super().get_queryset(request).annotate(lines_total=Count("lines"))
+
+    @admin.display(description="lines", ordering="lines_total")
+    def lines_count(self, obj: Cart) -> int:
+        return obj.lines_total  # type: ignore[attr-defined]
+
+
+class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = OrderLine
+    fields = ("product", "title", "unit_price", "quantity", "content")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Orders are records of a (simulated) payment: read only."""
+
+    list_display = ("number", "shopper", "status", "total", "currency", "created_at")
+    list_filter = ("status", "currency")
+    list_select_related = ("shopper__user",)
+    search_fields = ("number__exact", "shopper__user__username", "shopper__user__email")
+    search_help_text = "Exact order number, or the shopper's username or email."
+    date_hierarchy = "created_at"
+    inlines = (OrderLineInline,)
+    ordering = ("-pk",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER

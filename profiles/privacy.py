@@ -6,9 +6,9 @@
 
 What "everywhere" covers, for the shopper and the anonymous visitors merged into them:
 
-* the database: account, consent history, interests, follows, interactions, served-list log
-  (``ranking.FeedRequest``), events parked in the backlog, admin history of the account, and the
-  shopper, visitor and user rows themselves;
+* the database: account, consent history, interests, follows, likes, cart, orders, comments,
+  interactions, served-list log (``ranking.FeedRequest``), events parked in the backlog, admin
+  history of the account, and the shopper, visitor and user rows themselves;
 * the real-time store: ``rt:s:<id>:*`` (affinities, recent items, session) and the shopper's
   entries still in the event stream;
 * the archive: every archived hour file that holds their interactions is rewritten without them;
@@ -53,17 +53,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from content.models import Comment
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles import archive
 from profiles.events import state, stream
 from profiles.models import (
+    CartLine,
     ConsentRecord,
     ErasureRecord,
     EventBacklog,
     Follow,
     Interaction,
     Interest,
+    Like,
+    Order,
     Shopper,
 )
 
@@ -233,6 +237,54 @@ def _interactions(ids: Sequence[int]) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda row: (row["occurred_at"], row["event_id"]))
 
 
+def _shop_export(shopper: Shopper, ids: Sequence[int]) -> dict[str, Any]:
+    """Likes, cart, orders and comments (comments belong to the account, not to a visitor)."""
+    orders = Order.objects.filter(shopper_id__in=ids).prefetch_related("lines").order_by("created_at", "pk")
+    return {
+        "likes": [
+            {"item": like.content_id, "at": _iso(like.created_at)}
+            for like in Like.objects.filter(shopper_id__in=ids).order_by("created_at", "pk")
+        ],
+        "cart": [
+            {
+                "product": line.product_id,
+                "title": line.product.title,
+                "quantity": line.quantity,
+                "at": _iso(line.added_at),
+            }
+            for line in CartLine.objects.filter(cart__shopper_id__in=ids).select_related("product").order_by("pk")
+        ],
+        "orders": [
+            {
+                "number": order.number,
+                "status": order.status,
+                "total": str(order.total),
+                "currency": order.currency,
+                "shipping_name": order.shipping_name,
+                "shipping_address": order.shipping_address,
+                "payment_reference": order.payment_reference,
+                "at": _iso(order.created_at),
+                "lines": [
+                    {
+                        "product": line.product_id,
+                        "title": line.title,
+                        "unit_price": str(line.unit_price),
+                        "quantity": line.quantity,
+                    }
+                    for line in order.lines.all()
+                ],
+            }
+            for order in orders
+        ],
+        "comments": []
+        if shopper.user_id is None
+        else [
+            {"item": c.content_id, "body": c.body, "status": c.status, "at": _iso(c.created_at)}
+            for c in Comment.objects.filter(author_id=shopper.user_id).order_by("created_at", "pk")
+        ],
+    }
+
+
 def shopper_export(*, shopper: Shopper) -> dict[str, Any]:
     """Everything stored about ``shopper`` and the visitors merged into them, ready for ``json.dumps``.
 
@@ -263,6 +315,7 @@ def shopper_export(*, shopper: Shopper) -> dict[str, Any]:
             {"creator": f.creator_id, "handle": f.creator.handle, "at": _iso(f.created_at)}
             for f in Follow.objects.filter(shopper_id__in=ids).select_related("creator").order_by("created_at", "pk")
         ],
+        **_shop_export(shopper, ids),
         "interactions": _interactions(ids),
         "realtime": live,
         "served": _served_log_export(ids),
@@ -324,6 +377,11 @@ def _database_erase(ids: Sequence[int]) -> dict[str, int]:
             "interests": Interest.objects.filter(shopper_id__in=ids).delete()[0],
             "consent_records": ConsentRecord.objects.filter(shopper_id__in=ids).delete()[0],
             "event_backlog": EventBacklog.objects.filter(payload__s__in=list(ids)).delete()[0],
+            "likes": Like.objects.filter(shopper_id__in=ids).delete()[0],
+            "cart_lines": CartLine.objects.filter(cart__shopper_id__in=ids).delete()[0],
+            # An order's lines go with it: counted as the orders.
+            "orders": Order.objects.filter(shopper_id__in=ids).delete()[1].get(Order._meta.label, 0),
+            "comments": Comment.objects.filter(author_id__in=user_ids).delete()[0],
         }
         served = _served_log_model()
         counts["served_log"] = served.objects.filter(shopper_id__in=ids).delete()[0] if served is not None else 0

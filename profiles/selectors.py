@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
+from django.db.models import Count, Exists, OuterRef, Q
+
+from content.models import Comment, ContentItem
 from feedsite import realtime
 from profiles.events import state
-from profiles.models import Shopper
+from profiles.models import CartLine, Follow, Interaction, InteractionType, Interest, Like, Shopper
 
 
 def seen_content_ids(*, shopper: Shopper) -> set[int]:
@@ -20,3 +25,127 @@ def seen_content_ids(*, shopper: Shopper) -> set[int]:
     with contextlib.suppress(*realtime.RealtimeUnavailable):
         seen.update(item for item, _, _ in state.shopper_recent(shopper.pk))
     return seen
+
+
+def shoppers_with_product_in_cart(product_id: int) -> list[int]:
+    """Ids of the shoppers whose cart holds ``product_id`` (price-drop and back-in-stock notices)."""
+    rows = CartLine.objects.filter(product_id=product_id).values_list("cart__shopper_id", flat=True)
+    return sorted(set(rows))
+
+
+# Watching is not yet telling: a shopper with only these has no history a ranking can use.
+PASSIVE_TYPES = (
+    InteractionType.IMPRESSION,
+    InteractionType.VIEW,
+    InteractionType.DWELL,
+    InteractionType.VIDEO_PROGRESS,
+)
+
+
+def cold_start_interest_tag_ids(*, shopper: Shopper) -> list[int]:
+    """The tags the shopper picked at onboarding, while they have done nothing beyond watching
+    (``PASSIVE_TYPES``); empty afterwards, or without picks. One query."""
+    engaged = Interaction.objects.filter(shopper=OuterRef("shopper")).exclude(type__in=PASSIVE_TYPES)
+    return list(
+        Interest.objects.filter(shopper=shopper)
+        .filter(~Exists(engaged))
+        .order_by("pk")
+        .values_list("tag_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class CardSocial:
+    """What a card shows about people: counts, and what this shopper did."""
+
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    liked: bool = False
+    following: bool = False
+
+
+def cards_social(*, shopper: Shopper, items: Sequence[ContentItem]) -> dict[int, CardSocial]:
+    """Counts and the shopper's likes and follows for a page of items, by item id.
+
+    At most 3 queries whatever the page size (likes with the shopper's own, visible comments,
+    follows of the page's creators) and one real-time round trip for share totals, which are
+    events only (0 while the store is down).
+    """
+    if not items:
+        return {}
+    ids = [item.pk for item in items]
+    likes = {
+        row["content_id"]: (row["n"], row["mine"] > 0)
+        for row in Like.objects.filter(content_id__in=ids)
+        .values("content_id")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(shopper=shopper)))
+        .order_by()
+    }
+    comments = dict(
+        Comment.objects.filter(content_id__in=ids, status=Comment.Status.VISIBLE)
+        .values("content_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("content_id", "n")
+    )
+    creator_ids = {item.creator_id for item in items if item.creator_id is not None}
+    followed = (
+        set(Follow.objects.filter(shopper=shopper, creator_id__in=creator_ids).values_list("creator_id", flat=True))
+        if creator_ids
+        else set()
+    )
+    shares: dict[int, float] = {}
+    with contextlib.suppress(*realtime.RealtimeUnavailable):
+        shares = {item: counters.get("n:share", 0.0) for item, counters in state.item_counters(ids).items()}
+    return {
+        item.pk: CardSocial(
+            likes=likes.get(item.pk, (0, False))[0],
+            comments=comments.get(item.pk, 0),
+            shares=max(int(shares.get(item.pk, 0)), 0),
+            liked=likes.get(item.pk, (0, False))[1],
+            following=item.creator_id in followed,
+        )
+        for item in items
+    }
+
+
+def item_counts(*, item_ids: Collection[int]) -> dict[int, CardSocial]:
+    """The counters a card shows (likes, visible comments, shares), for items by id, nobody's own.
+
+    The live ``counts`` push (``ranking.push``) sends these, so that a card's numbers move the way
+    ``cards_social`` first drew them. 2 queries and one real-time round trip (shares 0 while the
+    store is down).
+    """
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    likes = dict(
+        Like.objects.filter(content_id__in=ids)
+        .values("content_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("content_id", "n")
+    )
+    comments = dict(
+        Comment.objects.filter(content_id__in=ids, status=Comment.Status.VISIBLE)
+        .values("content_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("content_id", "n")
+    )
+    shares: dict[int, float] = {}
+    with contextlib.suppress(*realtime.RealtimeUnavailable):
+        shares = {item: counters.get("n:share", 0.0) for item, counters in state.item_counters(ids).items()}
+    return {
+        item_id: CardSocial(
+            likes=likes.get(item_id, 0),
+            comments=comments.get(item_id, 0),
+            shares=max(int(shares.get(item_id, 0)), 0),
+        )
+        for item_id in ids
+    }
+
+
+def like_count(*, content_id: int) -> int:
+    return Like.objects.filter(content_id=content_id).count()

@@ -1,4 +1,7 @@
-"""Every write to the profiles domain: shoppers, consent, interests, follows, interactions."""
+"""Every write to the profiles domain: shoppers, consent, interests, follows, likes, interactions.
+
+The cart and checkout have their own modules (``profiles.cart``, ``profiles.checkout``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -16,7 +20,8 @@ from django.utils import timezone
 
 from content.models import ContentItem, Creator, Product, Tag
 from feedsite.errors import ApplicationError
-from profiles.models import ConsentRecord, Follow, Interaction, InteractionType, Interest, Shopper
+from profiles.cart import cart_merge
+from profiles.models import ConsentRecord, Follow, Interaction, InteractionType, Interest, Like, Order, Shopper
 
 
 def shopper_for_user(*, user: AbstractBaseUser) -> Shopper:
@@ -43,9 +48,11 @@ def shopper_for_request(request: HttpRequest) -> Shopper:
 def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> Shopper:
     """Sign-in: move an anonymous visitor's history to the user's shopper.
 
-    Interactions, follows and interests move; follows and interests the user already has are kept
-    once. The visitor row stays, pointing at the user's shopper, so an old cookie still resolves.
-    Safe to call twice.
+    Interactions, follows, interests, likes, cart lines and orders move; follows, interests and
+    likes the user already has are kept once, and a product in both carts gets one line with the
+    quantities added. Consent moves when the visitor chose more recently, onboarding when the user
+    never did it. The visitor row stays, pointing at the user's shopper, so an old cookie still
+    resolves. Safe to call twice.
     """
     target = shopper_for_user(user=user)
     visitor = Shopper.objects.select_for_update().filter(visitor_id=visitor_id, user__isnull=True).first()
@@ -56,9 +63,17 @@ def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> S
     Follow.objects.filter(shopper=visitor).exclude(creator_id__in=have_creators).update(shopper=target)
     have_tags = set(Interest.objects.filter(shopper=target).values_list("tag_id", flat=True))
     Interest.objects.filter(shopper=visitor).exclude(tag_id__in=have_tags).update(shopper=target)
+    have_items = set(Like.objects.filter(shopper=target).values_list("content_id", flat=True))
+    Like.objects.filter(shopper=visitor).exclude(content_id__in=have_items).update(shopper=target)
+    Order.objects.filter(shopper=visitor).update(shopper=target)
+    cart_merge(source=visitor, target=target)
     # What is left on the visitor duplicates what the user already had.
     Follow.objects.filter(shopper=visitor).delete()
     Interest.objects.filter(shopper=visitor).delete()
+    Like.objects.filter(shopper=visitor).delete()
+    if visitor.onboarded_at and target.onboarded_at is None:
+        target.onboarded_at = visitor.onboarded_at
+        target.save(update_fields=["onboarded_at"])
     if visitor.consent_updated_at and (
         target.consent_updated_at is None or visitor.consent_updated_at > target.consent_updated_at
     ):
@@ -68,6 +83,17 @@ def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> S
     visitor.merged_into = target
     visitor.save(update_fields=["merged_into"])
     return target
+
+
+@transaction.atomic
+def account_create(*, username: str, email: str, password: str, visitor_id: uuid.UUID | None) -> User:
+    """Sign-up: a new user whose shopper takes over the visitor's history (``shopper_merge_visitor``)."""
+    user = get_user_model().objects.create_user(username=username, email=email, password=password)
+    if visitor_id is None:
+        shopper_for_user(user=user)
+    else:
+        shopper_merge_visitor(visitor_id=visitor_id, user=user)
+    return user
 
 
 @transaction.atomic
@@ -100,6 +126,20 @@ def follow_create(*, shopper: Shopper, creator: Creator) -> Follow:
 
 def follow_delete(*, shopper: Shopper, creator: Creator) -> bool:
     deleted, _ = Follow.objects.filter(shopper=shopper, creator=creator).delete()
+    return deleted > 0
+
+
+def like_create(*, shopper: Shopper, content: ContentItem) -> Like:
+    """Like a published item; liking twice keeps one row. Refuses an item that is not published."""
+    if content.status != ContentItem.Status.PUBLISHED:
+        raise ApplicationError("This post is not available.", code="not_available")
+    like, _ = Like.objects.get_or_create(shopper=shopper, content=content)
+    return like
+
+
+def like_delete(*, shopper: Shopper, content: ContentItem) -> bool:
+    """Take a like back; False when there was none."""
+    deleted, _ = Like.objects.filter(shopper=shopper, content=content).delete()
     return deleted > 0
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 
 from content.models import ContentItem
+from profiles.selectors import CardSocial
 
 MEDIA_TYPES = {"video": "video/mp4", "image": "image/jpeg"}
 
@@ -15,8 +16,15 @@ def _url(name: str) -> str | None:
     return default_storage.url(name) if name else None
 
 
-def card(item: ContentItem, *, position: int, reason: dict[str, str]) -> dict[str, Any]:
-    """The card contract of DESIGN.md. ``item`` must come from ``content.selectors.items_for_cards``."""
+def card(
+    item: ContentItem, *, position: int, reason: dict[str, str], social: CardSocial | None = None
+) -> dict[str, Any]:
+    """The card contract of DESIGN.md. ``item`` must come from ``content.selectors.items_for_cards``.
+
+    ``social`` (``profiles.selectors.cards_social``, fetched for the whole page) fills ``counts``,
+    ``liked`` and ``following``; without it they are zeros and false.
+    """
+    social = social or CardSocial()
     creator = item.creator
     return {
         "id": item.pk,
@@ -54,4 +62,7 @@ def card(item: ContentItem, *, position: int, reason: dict[str, str]) -> dict[st
             for link in item.product_links.all()
         ],
         "reason": reason,
+        "counts": {"likes": social.likes, "comments": social.comments, "shares": social.shares},
+        "liked": social.liked,
+        "following": social.following,
     }

@@ -9,23 +9,33 @@ shape) is what every ordering relies on.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, zip_longest
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 
 from content import selectors as content_selectors
+from content.models import ContentItem
 from profiles.models import Shopper
-from profiles.selectors import seen_content_ids
-from ranking import served
+from profiles.selectors import CardSocial, cards_social, cold_start_interest_tag_ids, seen_content_ids
+from ranking import served, serving
 from ranking.cards import card
 from ranking.cursor import Cursor
 from ranking.models import FeedRequest
+from ranking.policy import policy_for
 
+# What a shopper reads under "why am I seeing this", by the source that proposed the card.
 REASONS = {
     "popular": "Popular right now",
     "fresh": "New in the shop",
+    "interest": "Matches the interests you picked",
+    "trending": "Trending with shoppers like you",
+    "collaborative": "Because of what you liked",
+    "affinity": "Popular in a category you like",
+    "followed": "New from a creator you follow",
 }
 
 
@@ -39,12 +49,24 @@ class FeedPage:
         return {"request_id": str(self.request_id), "next_cursor": self.next_cursor, "cards": self.cards}
 
 
-def _ordered_candidates(*, exclude: set[int], limit: int) -> list[tuple[int, str]]:
-    """Popular and fresh published items, interleaved, none of ``exclude``; at most ``limit``."""
+def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> list[tuple[int, str]]:
+    """Popular and fresh published items, interleaved, none of ``exclude``; at most ``limit``.
+
+    A shopper who picked interests at onboarding and has no history yet gets the most engaging
+    items tagged with those interests first (stand-in until the ranking engine uses affinities).
+    """
     base = content_selectors.published().exclude(pk__in=exclude)
+    picked: dict[int, str] = {}
+    interest_tags = cold_start_interest_tag_ids(shopper=shopper)
+    if interest_tags:
+        tagged = base.filter(
+            Exists(ContentItem.tags.through.objects.filter(contentitem_id=OuterRef("pk"), tag_id__in=interest_tags))
+        )
+        picked = dict.fromkeys(
+            tagged.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit], "interest"
+        )
     popular = base.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit]
     fresh = base.order_by("-published_at", "-id").values_list("pk", flat=True)[:limit]
-    picked: dict[int, str] = {}
     for pk, reason in chain.from_iterable(
         zip_longest(((p, "popular") for p in popular), ((f, "fresh") for f in fresh), fillvalue=(None, ""))
     ):
@@ -58,12 +80,25 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None) -> FeedPag
     limit = max(1, min(limit, settings.FEED_PAGE_MAX))
     cursor = cursor or Cursor.start()
     exclude = served.served_ids(cursor.feed_session, expect_some=cursor.page > 0)
-    exclude |= seen_content_ids(shopper=shopper)
-    ranked = _ordered_candidates(exclude=exclude, limit=limit)
-    items = content_selectors.items_for_cards([pk for pk, _ in ranked])
-    reason_of = dict(ranked)
+    policy = policy_for()
+    page = serving.rank(shopper=shopper, exclude=exclude, size=limit, policy=policy, first_page=cursor.page == 0)
+    ranked = [(s.candidate.item, s.candidate.source, s.rule) for s in page.slots] if page else []
+    if len(ranked) < limit:
+        # No trained ranker yet, or its candidates are used up: popular and fresh fill the page.
+        # (the ranker excludes what the shopper has seen itself, from the same events)
+        taken = exclude | seen_content_ids(shopper=shopper) | {pk for pk, _, _ in ranked}
+        fallback = _ordered_candidates(shopper=shopper, exclude=taken, limit=limit - len(ranked))
+        ranked += [(pk, source, "fallback") for pk, source in fallback]
+    items = content_selectors.items_for_cards([pk for pk, _, _ in ranked])
+    why = {pk: (source, rule) for pk, source, rule in ranked}
+    social = cards_social(shopper=shopper, items=items)
     cards = [
-        card(item, position=position, reason={"code": reason_of[item.pk], "text": REASONS[reason_of[item.pk]]})
+        card(
+            item,
+            position=position,
+            reason={"code": why[item.pk][0], "text": REASONS[why[item.pk][0]], "rule": why[item.pk][1]},
+            social=social[item.pk],
+        )
         for position, item in enumerate(items)
     ]
     log = FeedRequest.objects.create(
@@ -72,7 +107,38 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None) -> FeedPag
         page=cursor.page,
         items=[c["id"] for c in cards],
         reasons=[c["reason"]["code"] for c in cards],
+        variant=policy.name,
+        # Feature values as the ranker saw them, aligned with items: training joins on these.
+        features={"model": page.version, "rows": [page.features.get(c["id"]) for c in cards]} if page else {},
     )
     served.served_add(cursor.feed_session, log.items)
     next_cursor = cursor.next().encode() if len(cards) == limit else None
     return FeedPage(request_id=log.request_id, cards=cards, next_cursor=next_cursor)
+
+
+# Why a live push (ranking.push) chose a fresh item for a shopper.
+FRESH_REASONS = {
+    "followed": "New from a creator you follow",
+    "interest": "New, and close to what you like",
+}
+
+
+def fresh_cards_for(audience: Mapping[int, str], item_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Cards of just-published items for each shopper of a live push, best first (``ranking.push``).
+
+    ``audience`` maps a shopper id to why the push picked them (a key of ``FRESH_REASONS``). The
+    one place a live push ranks: whoever replaces the ranking engine replaces this body (for now
+    newest first, the same for everyone with the same reason). It takes the whole audience at once
+    because a fan-out ranks for 10k shoppers within its 2-second budget (a per-shopper call cost
+    ~90 µs); shoppers given equal cards share one list object, so the caller encodes each distinct
+    list once. Items no longer published are dropped; 3 queries.
+    """
+    items = content_selectors.items_for_cards(list(item_ids))
+    ranked = sorted(items, key=lambda item: (item.published_at, item.pk), reverse=True)
+    by_reason: dict[str, list[dict[str, Any]]] = {}
+    for reason in set(audience.values()):
+        text = {"code": reason, "text": FRESH_REASONS[reason]}
+        # Published seconds ago: nobody has liked or commented yet, so no query for counts.
+        social = CardSocial(following=reason == "followed")
+        by_reason[reason] = [card(item, position=p, reason=text, social=social) for p, item in enumerate(ranked)]
+    return {shopper_id: by_reason[reason] for shopper_id, reason in audience.items()}

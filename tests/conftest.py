@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 from rest_framework.test import APIClient
 
-from feedsite import env, realtime
+from feedsite import realtime
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,24 +21,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
-    """On SQLite, the test database is a file (``var/test_feedsite.sqlite3``) rather than memory.
+def django_db_modify_db_settings() -> Iterator[None]:
+    """On SQLite, the test database is a file of this test process rather than memory.
 
     The browser tests' live server (tests/web) then opens connections of its own: an in-memory
     database would be one connection shared by the test thread and every request thread, and a
-    page's concurrent requests would interleave their transactions on it. PostgreSQL is unchanged.
+    page's concurrent requests would interleave their transactions on it. One file per process
+    (in the temporary directory, deleted at the end), so that test runs side by side in one
+    checkout never share a database. PostgreSQL is unchanged.
     """
     from django.conf import settings
 
     database = settings.DATABASES["default"]
+    path = None
     if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
-        env.VAR_DIR.mkdir(exist_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(env.VAR_DIR / "test_feedsite.sqlite3")
-        # A test database need not survive a power cut: no fsync per commit (that alone doubled the
-        # suite's time); WAL lets the live server's readers run beside a writer.
+        handle, path = tempfile.mkstemp(prefix="feedsite-test-", suffix=".sqlite3")
+        os.close(handle)
+        database.setdefault("TEST", {})["NAME"] = path
+        # A test database need not survive a power cut: no fsync per commit; WAL lets the live
+        # server's readers run beside a writer.
         database.setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL;"
-    # pytest-django's own suffixes (xdist workers, tox), applied to the name set above.
-    request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
+    yield
+    if path is not None:
+        for leftover in (path, f"{path}-wal", f"{path}-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(leftover)
 
 
 def _clear_process_caches() -> None:

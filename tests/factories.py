@@ -9,8 +9,19 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
-from profiles.models import ConsentRecord, Follow, Interaction, Interest, Shopper
+from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
+from profiles.models import (
+    Cart,
+    CartLine,
+    ConsentRecord,
+    Follow,
+    Interaction,
+    Interest,
+    Like,
+    Order,
+    OrderLine,
+    Shopper,
+)
 from ranking.models import FeedRequest
 
 
@@ -134,3 +145,64 @@ class FeedRequestFactory(factory.django.DjangoModelFactory[FeedRequest]):
     feed_session = factory.LazyFunction(uuid.uuid4)
     items = factory.LazyFunction(lambda: [1, 2, 3])
     reasons = factory.LazyFunction(lambda: ["popular", "popular", "fresh"])
+
+
+class LikeFactory(factory.django.DjangoModelFactory[Like]):
+    class Meta:
+        model = Like
+
+    shopper = factory.SubFactory(ShopperFactory)
+    content = factory.SubFactory(ContentItemFactory)
+
+
+class CommentFactory(factory.django.DjangoModelFactory[Comment]):
+    class Meta:
+        model = Comment
+
+    content = factory.SubFactory(ContentItemFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Nice look {n}")
+
+
+class CartFactory(factory.django.DjangoModelFactory[Cart]):
+    class Meta:
+        model = Cart
+        django_get_or_create = ("shopper",)
+
+    shopper = factory.SubFactory(ShopperFactory)
+
+
+class CartLineFactory(factory.django.DjangoModelFactory[CartLine]):
+    """One of a product (in stock, 19.90) in a shopper's cart, added from a card showing it."""
+
+    class Meta:
+        model = CartLine
+
+    cart = factory.SubFactory(CartFactory)
+    product = factory.SubFactory(ProductFactory)
+    quantity = 1
+    content = factory.LazyAttribute(lambda line: ContentItemFactory(products=[line.product]))
+
+
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
+    class Meta:
+        model = Order
+
+    number = factory.Sequence(lambda n: f"FS-T{n:07d}")
+    shopper = factory.SubFactory(ShopperFactory)
+    currency = "EUR"
+    total = Decimal("19.90")
+    shipping_name = "Ada Lovelace"
+    shipping_address = "1 Analytical Way"
+    payment_reference = "SIMULATED-TEST"
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    title = factory.LazyAttribute(lambda line: line.product.title)
+    unit_price = Decimal("19.90")
+    quantity = 1

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -16,14 +17,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from content import services as content_services
-from content.models import Brand, ContentItem, ContentProduct, Creator, Product, Tag
+from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from feedsite.errors import ApplicationError
 from profiles import services
 from profiles.demo.histories import ShopperPlan, plan_shoppers
 from profiles.demo.items import plan_items
 from profiles.demo.plan import ShopPlan, Sizes, TagKey, plan_shop
 from profiles.demo.pool import Stored, pool_store
-from profiles.models import Follow, Interaction, Interest, Shopper
+from profiles.models import Follow, Interaction, Interest, Like, Shopper
 
 # Every demo shopper and shopper-creator signs in with this password; the admin with ADMIN_PASSWORD.
 DEMO_PASSWORD = "demo"
@@ -34,6 +35,22 @@ DEMO_PREFIX = "demo-"
 # Rows per INSERT: well under SQLite's 32,766 bound parameters at 13 columns an interaction.
 BATCH = 1000
 MAX_SCALE = 10.0
+# Every third like also leaves one of these under the post, so that comment sheets are not empty.
+COMMENT_EVERY = 3
+DEMO_COMMENTS = (
+    "Obsessed with this!",
+    "Where is the top from?",
+    "Just ordered mine!",
+    "Does it run true to size?",
+    "Been using it for a month, worth it.",
+    "The colour is even better in real life.",
+    "Need this for my desk setup",
+    "Saving this for payday",
+    "How long does the scent last?",
+    "This is the one I was looking for",
+    "Honest review please!",
+    "Adding to cart right now",
+)
 
 
 @dataclass
@@ -305,3 +322,31 @@ def _shoppers(
     )
     # received_at is auto_now_add; the demo's events arrived as they happened.
     Interaction.objects.filter(event_id__startswith=DEMO_PREFIX).update(received_at=F("occurred_at"))
+    _likes_and_comments(plans, shoppers=shoppers, users=users, items=items)
+
+
+def _likes_and_comments(
+    plans: list[ShopperPlan], *, shoppers: list[Shopper], users: list[Any], items: list[ContentItem]
+) -> None:
+    """The durable side of the demo's likes (the heart stays red), and a comment for some of them."""
+    likes = [
+        (shopper, user, items[event.item], event.at)
+        for shopper, user, plan in zip(shoppers, users, plans, strict=True)
+        for event in plan.events
+        if event.type == "like"
+    ]
+    Like.objects.bulk_create(
+        (Like(shopper_id=shopper.pk, content_id=item.pk) for shopper, _, item, _ in likes),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    comments = Comment.objects.bulk_create(
+        (
+            Comment(content_id=item.pk, author_id=user.pk, body=DEMO_COMMENTS[number % len(DEMO_COMMENTS)])
+            for number, (_, user, item, _) in enumerate(likes[::COMMENT_EVERY])
+        ),
+        batch_size=BATCH,
+    )
+    for comment, (_, _, _, at) in zip(comments, likes[::COMMENT_EVERY], strict=True):
+        comment.created_at = at
+    Comment.objects.bulk_update(comments, ["created_at"], batch_size=BATCH)

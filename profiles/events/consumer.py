@@ -21,7 +21,7 @@ from typing import Any
 from django.db import close_old_connections
 
 from feedsite import realtime
-from profiles.events import ingest, state, stream, writer
+from profiles.events import hooks, ingest, state, stream, writer
 from profiles.events.meta import item_meta
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class EventConsumer:
         stored = writer.interactions_write(payloads)
         state.apply_events(payloads, item_meta({p["i"] for p in payloads}), client=realtime.worker_client())
         realtime.worker_client().xack(stream.STREAM, stream.GROUP, *[entry_id for entry_id, _ in entries])
+        hooks.batch_processed(payloads)  # after the ack: a failing callback never makes the batch replay
         return stored
 
     def poll_once(self, *, block_ms: int | None = None) -> int:

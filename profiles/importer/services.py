@@ -11,7 +11,6 @@ from profiles.importer.reading import read_dataset
 from profiles.importer.report import ImportReport, Progress, SilentProgress, SkipReason
 from profiles.importer.writing import write_dataset
 
-
 # The tables a bulk import grows by orders of magnitude: without fresh statistics PostgreSQL plans
 # the next queries for the empty tables it remembers (seconds instead of milliseconds each).
 _IMPORTED_TABLES = (

@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from content.models import Comment
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles import archive, privacy, services
@@ -24,22 +25,30 @@ from profiles.middleware import visitor_id_sign
 from profiles.models import (
     ArchivedHour,
     ArchivedShopperHour,
+    CartLine,
     ConsentRecord,
     ErasureRecord,
     EventBacklog,
     Follow,
     Interaction,
     Interest,
+    Like,
+    Order,
+    OrderLine,
     Shopper,
 )
 from profiles.privacy_admin import erase_shoppers, export_shopper_data
 from ranking.models import FeedRequest
 from tests.factories import (
+    CartLineFactory,
+    CommentFactory,
     ContentItemFactory,
     FeedRequestFactory,
     FollowFactory,
     InteractionFactory,
     InterestFactory,
+    LikeFactory,
+    OrderLineFactory,
     ShopperFactory,
     TagFactory,
     UserFactory,
@@ -52,7 +61,22 @@ H2 = H1 + timedelta(hours=1)
 SHOPPER_ID = 7_654_321
 USERNAME = "margarethe"
 EMAIL = "margarethe.k@example.org"
-MODELS = (Interaction, Follow, Interest, ConsentRecord, FeedRequest, EventBacklog, Shopper, User, ErasureRecord)
+MODELS = (
+    Interaction,
+    Follow,
+    Interest,
+    ConsentRecord,
+    FeedRequest,
+    EventBacklog,
+    Like,
+    CartLine,
+    Order,
+    OrderLine,
+    Comment,
+    Shopper,
+    User,
+    ErasureRecord,
+)
 
 
 @dataclass
@@ -102,6 +126,11 @@ def world(archive_storage, test_store, django_capture_on_commit_callbacks) -> Wo
         InterestFactory(shopper=who, tag=tag)
         FollowFactory(shopper=who, creator=item.creator)
         FeedRequestFactory(shopper=who)
+        LikeFactory(shopper=who, content=item)
+        CartLineFactory(cart__shopper=who)
+        OrderLineFactory(order__shopper=who)
+        CommentFactory(author=who.user, content=item)
+    LikeFactory(shopper=visitor, content=ContentItemFactory())
     recent = timezone.now() - timedelta(minutes=5)
     for who, prefix in ((shopper, "m"), (visitor, "v"), (bystander, "b")):
         InteractionFactory(event_id=f"{prefix}-archived", shopper=who, content=item, occurred_at=H1)
@@ -183,6 +212,10 @@ def test_export_holds_the_shoppers_data_from_every_store(world):
     assert [v["shopper_id"] for v in exported["account"]["merged_visitors"]] == [world.visitor.pk]
     assert [c["personalization"] for c in exported["consent"]] == [True]
     assert len(exported["interests"]) == len(exported["follows"]) == 1
+    assert len(exported["likes"]) == 2  # the shopper's and the merged visitor's
+    assert [line["quantity"] for line in exported["cart"]] == [1]
+    assert [len(order["lines"]) for order in exported["orders"]] == [1]
+    assert [comment["item"] for comment in exported["comments"]] == [world.item.pk]
     assert [row["event_id"] for row in exported["interactions"]] == [
         "m-archived",  # only in the archive (purged from the database)
         "v-archived",
@@ -227,13 +260,20 @@ def test_erasure_reaches_every_store(world, archive_storage, django_capture_on_c
         "interests": 1,
         "consent_records": 1,
         "event_backlog": 1,
+        "likes": 2,
+        "cart_lines": 1,
+        "orders": 1,
+        "comments": 1,
         "served_log": 1,
         "admin_log": 0,
         "shoppers": 2,
         "users": 1,
     }
-    for model in (Interaction, Follow, Interest, ConsentRecord, FeedRequest):
+    for model in (Interaction, Follow, Interest, ConsentRecord, FeedRequest, Like, Order):
         assert not model.objects.filter(shopper_id__in=ids).exists()
+    assert list(CartLine.objects.values_list("cart__shopper_id", flat=True)) == [world.bystander.pk]
+    assert list(Comment.objects.values_list("author_id", flat=True)) == [world.bystander.user_id]
+    assert list(OrderLine.objects.values_list("order__shopper_id", flat=True)) == [world.bystander.pk]
     assert not Shopper.objects.filter(pk__in=ids).exists()
     assert not User.objects.filter(pk=user_id).exists()
     assert list(EventBacklog.objects.values_list("event_id", flat=True)) == ["parked-b"]

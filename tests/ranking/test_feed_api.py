@@ -8,7 +8,16 @@ from django.utils import timezone
 from content.models import ContentItem
 from profiles.models import Shopper
 from ranking.models import FeedRequest
-from tests.factories import ContentItemFactory, InteractionFactory, ProductFactory, TagFactory
+from tests.factories import (
+    CommentFactory,
+    ContentItemFactory,
+    FollowFactory,
+    InteractionFactory,
+    InterestFactory,
+    LikeFactory,
+    ProductFactory,
+    TagFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +126,10 @@ def test_query_count_does_not_grow_with_the_page(api_client, n_items):
         body = api_client.get("/api/v1/feed", {"limit": n_items}).json()
 
     assert len(body["cards"]) == n_items
-    # shopper, seen items, two candidate lists, items, products, tags, served-list log
-    assert len(queries) == 8, [q["sql"] for q in queries]
+    # shopper, seen items, onboarding interests (cold start), two candidate lists, items, products,
+    # tags, like counts with the shopper's own likes, comment counts, follows of the page's
+    # creators, served-list log (share counts come from the real-time store, no query)
+    assert len(queries) == 12, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize(
@@ -140,3 +151,43 @@ def test_pagination_holds_when_the_realtime_store_is_down(api_client, realtime_d
 
     assert sorted(ids) == sorted(item.pk for item in items)
     assert len(ids) == len(set(ids))
+
+
+def test_card_counts_and_the_shoppers_own_like_and_follow(api_client):
+    item = ContentItemFactory()
+    api_client.get("/api/v1/feed", {"limit": 1})  # creates the visitor's shopper (and serves the item)
+    shopper = Shopper.objects.get()
+    LikeFactory(shopper=shopper, content=item)
+    LikeFactory(content=item)
+    CommentFactory(content=item)
+    FollowFactory(shopper=shopper, creator=item.creator)
+
+    body = api_client.get("/api/v1/feed").json()
+
+    (card,) = body["cards"]
+    assert card["counts"] == {"likes": 2, "comments": 1, "shares": 0}
+    assert (card["liked"], card["following"]) == (True, True)
+
+
+def test_a_new_shopper_sees_their_interests_first_until_they_engage(api_client):
+    beauty = TagFactory(slug="cat-beauty")
+    now = timezone.now()
+    popular = ContentItemFactory(engagement=50, published_at=now)
+    tagged = [ContentItemFactory(tags=[beauty], engagement=n, published_at=now - timedelta(hours=n)) for n in (1, 2)]
+    api_client.get("/api/v1/feed", {"limit": 1})
+    shopper = Shopper.objects.get()
+    InterestFactory(shopper=shopper, tag=beauty)
+    FeedRequest.objects.all().delete()
+
+    cold = api_client.get("/api/v1/feed").json()["cards"]
+    InteractionFactory(shopper=shopper, content=ContentItemFactory(status=ContentItem.Status.REMOVED), type="like")
+    warm = api_client.get("/api/v1/feed").json()["cards"]
+
+    assert [(c["id"], c["reason"]["code"]) for c in cold] == [
+        (tagged[1].pk, "interest"),
+        (tagged[0].pk, "interest"),
+        (popular.pk, "popular"),
+    ]
+    assert cold[0]["reason"]["text"] == "Matches the interests you picked"
+    assert warm[0]["id"] == popular.pk
+    assert {c["reason"]["code"] for c in warm} <= {"popular", "fresh"}

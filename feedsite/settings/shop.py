@@ -1,0 +1,22 @@
+"""Shopping in the feed and its community: cart limits and comment moderation."""
+
+# A line of more than this is a reseller, not a shopper; also bounds a typo like "100".
+CART_LINE_MAX_QUANTITY = 10
+# Lines per cart: a drawer of 30 products is already a lot to scroll.
+CART_MAX_LINES = 30
+
+# Comment checks, run in order by ``content.services.comment_create``; each is a dotted path to a
+# callable ``check(body: str) -> content.comment_checks.Verdict | None``. A moderation app plugs in
+# by adding its own check here (or replacing the list); the first "refuse" wins, any "hide" hides.
+COMMENT_CHECKS = [
+    "content.comment_checks.length_check",
+    "content.comment_checks.banned_words_check",
+    "content.comment_checks.link_spam_check",
+]
+COMMENT_MIN_LENGTH = 1
+# About three lines in the sheet on a phone; longer is an essay, or spam.
+COMMENT_MAX_LENGTH = 500
+# One link can be a fair "where I got it"; more is the shape of link spam.
+COMMENT_MAX_LINKS = 1
+# Whole words, case-insensitive. Deliberately short: the moderation queue is the real tool.
+COMMENT_BANNED_WORDS = ["idiot", "moron", "scammer", "loser", "kys"]

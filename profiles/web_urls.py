@@ -1,0 +1,17 @@
+"""The shopper's HTML pages (``profiles.views``); the JSON API is in ``profiles.urls``."""
+
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from profiles import views
+
+urlpatterns = [
+    path("signin", views.SignInView.as_view(), name="signin"),
+    path("signup", views.sign_up, name="signup"),
+    path("signout", LogoutView.as_view(), name="signout"),
+    path("welcome", views.welcome, name="welcome"),
+    path("cart", views.cart_page, name="cart-page"),
+    path("checkout", views.checkout, name="checkout"),
+    path("orders/<str:number>", views.order_detail, name="order"),
+    path("privacy", views.privacy, name="privacy"),
+]

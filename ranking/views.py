@@ -1,0 +1,57 @@
+"""The feed's HTML pages: the feed itself (``/``) and one shared card (``/c/<id>``).
+
+The cards are drawn by ``static/js/feed.js`` from the feed API; a shared card is handed to the
+page as its first card in the same shape (``ranking.cards.card``), so it looks and acts the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from content import selectors as content_selectors
+from profiles.selectors import cards_social
+from profiles.services import shopper_for_request
+from ranking.cards import card
+
+SHARED_REASON = {"code": "shared", "text": "You opened a link someone shared"}
+
+
+@ensure_csrf_cookie
+def feed(request: HttpRequest) -> HttpResponse:
+    """The feed; a first visit goes through onboarding first."""
+    shopper = shopper_for_request(request)
+    if shopper.onboarded_at is None:
+        return redirect(f"{reverse('welcome')}?next=/")
+    return render(request, "feed/feed.html", {"pinned": None})
+
+
+def _open_graph(request: HttpRequest, shared: dict[str, Any]) -> dict[str, str]:
+    creator = shared["creator"]
+    who = creator["display_name"] if creator else (shared["brand"] or {}).get("name", "feedsite")
+    media = shared["media"]
+    still = media["poster"] or (media["url"] if media["type"] == "image/jpeg" else None)
+    return {
+        "title": f"{who} on feedsite",
+        "description": Truncator(shared["caption"]).chars(200) or "Shop what you see.",
+        "url": request.build_absolute_uri(),
+        "image": request.build_absolute_uri(still) if still else "",
+        "video": request.build_absolute_uri(media["url"]) if media["type"] == "video/mp4" else "",
+    }
+
+
+@ensure_csrf_cookie
+def shared_card(request: HttpRequest, item_id: int) -> HttpResponse:
+    """What a shared link opens: that card first, with Open Graph tags for link previews, then the feed."""
+    items = content_selectors.items_for_cards([item_id])
+    if not items:
+        raise Http404("This post is not available.")
+    shopper = shopper_for_request(request)
+    social = cards_social(shopper=shopper, items=items)
+    shared = card(items[0], position=0, reason=SHARED_REASON, social=social[item_id])
+    return render(request, "feed/feed.html", {"pinned": shared, "og": _open_graph(request, shared)})

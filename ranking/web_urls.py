@@ -1,0 +1,10 @@
+"""The feed's HTML pages (``ranking.views``); the feed API is in ``ranking.urls``."""
+
+from django.urls import path
+
+from ranking import views
+
+urlpatterns = [
+    path("", views.feed, name="feed-page"),
+    path("c/<int:item_id>", views.shared_card, name="card"),
+]

@@ -1,0 +1,257 @@
+// One feed card, drawn from the card contract of GET /api/v1/feed (ranking/cards.py).
+// Buttons carry data-action; the feed handles them (one listener for the whole feed).
+
+import { compact, h, money } from "./util.js";
+import { icon } from "./icons.js";
+
+// Gradient pairs for creator avatars (initials), picked by creator id.
+const AVATAR_COLOURS = [
+  ["#ff3d6e", "#7b61ff"],
+  ["#ff9f1c", "#ff3d6e"],
+  ["#2ec4b6", "#3a86ff"],
+  ["#8338ec", "#ff006e"],
+  ["#06d6a0", "#118ab2"],
+  ["#f15bb5", "#fee440"],
+];
+const STAGE_RATIO = 9 / 16;
+
+function who(card) {
+  if (card.creator) return { name: card.creator.display_name, handle: `@${card.creator.handle}` };
+  if (card.brand) return { name: card.brand.name, handle: card.brand.name };
+  return { name: "feedsite", handle: "feedsite" };
+}
+
+function altText(card) {
+  const { handle } = who(card);
+  const caption = (card.caption || "").replace(/#\w+/g, "").trim();
+  const kind = card.kind === "video" ? "Video" : card.kind === "product_card" ? "Product photo" : "Photo";
+  return caption ? `${kind} by ${handle}: ${caption.slice(0, 120)}` : `${kind} by ${handle}`;
+}
+
+function media(card) {
+  const m = card.media || {};
+  const ratio = m.width && m.height ? m.width / m.height : STAGE_RATIO;
+  // Anything far from 9:16 is shown whole (letterboxed) rather than cropped.
+  const fit = Math.abs(ratio - STAGE_RATIO) > 0.1 ? " card__media--contain" : "";
+  if (m.type === "video/mp4" && m.url) {
+    const video = h("video", {
+      class: `card__media${fit}`,
+      poster: m.poster || null,
+      muted: true,
+      loop: true,
+      playsInline: true,
+      preload: "none",
+      width: m.width || null,
+      height: m.height || null,
+      "aria-label": altText(card),
+      disablePictureInPicture: true,
+    });
+    video.muted = true; // the attribute alone does not make it muted for autoplay
+    video.setAttribute("muted", "");
+    video.setAttribute("playsinline", "");
+    video.append(h("source", { src: m.url, type: "video/mp4" }));
+    return video;
+  }
+  const src = m.url || m.poster;
+  if (!src) return h("div", { class: "card__media", role: "img", "aria-label": altText(card) });
+  return h("img", {
+    class: `card__media${fit}`,
+    src,
+    alt: altText(card),
+    width: m.width || 720,
+    height: m.height || 1280,
+    loading: "lazy",
+    decoding: "async",
+  });
+}
+
+function railButton(action, iconName, label, count, { pressed = null } = {}) {
+  const props = { type: "button", class: "rail-button", dataset: { action }, "aria-label": label };
+  if (pressed !== null) props["aria-pressed"] = String(pressed);
+  return h(
+    "button",
+    props,
+    h("span", { class: "rail-button__icon" }, icon(iconName)),
+    count === null ? null : h("span", { class: "rail-button__count", dataset: { count: action } }, compact(count)),
+  );
+}
+
+export function productItem(product, { sheet = false } = {}) {
+  const stock = product.in_stock
+    ? h("span", { class: "stock stock--in" }, "In stock")
+    : h("span", { class: "stock stock--out" }, "Out of stock");
+  return h(
+    "li",
+    {},
+    h(
+      "div",
+      { class: "product-chip" },
+      h(
+        "div",
+        { class: "product-chip__main" },
+        h(
+          "a",
+          { class: "product-chip__title", href: `/p/${product.id}`, dataset: { action: "product", product: product.id } },
+          product.title,
+        ),
+        h("span", { class: "product-chip__meta" }, h("span", { class: "product-chip__price" }, money(product.price, product.currency)), stock),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "add-button",
+          disabled: !product.in_stock,
+          dataset: { action: "add", product: product.id, title: product.title },
+          "aria-label": product.in_stock ? `Add ${product.title} to cart` : `${product.title} is out of stock`,
+        },
+        product.in_stock ? (sheet ? "Add to cart" : "Add") : "Sold out",
+      ),
+    ),
+  );
+}
+
+function tagList(card) {
+  if (!card.tags?.length) return null;
+  // Categories are for ranking; shoppers read topics and styles as hashtags.
+  const shown = card.tags.filter((t) => t.kind !== "category").slice(0, 4);
+  if (!shown.length) return null;
+  return h(
+    "ul",
+    { class: "tags", "aria-label": "Tags" },
+    shown.map((t) => h("li", {}, h("span", {}, `#${t.name.replace(/\s+/g, "").toLowerCase()}`))),
+  );
+}
+
+function avatar(card) {
+  const { name } = who(card);
+  const id = card.creator?.id || card.brand?.id || 0;
+  const [c1, c2] = AVATAR_COLOURS[id % AVATAR_COLOURS.length];
+  return h("span", { class: "creator-avatar", style: `--c1:${c1};--c2:${c2}`, "aria-hidden": "true" }, name.slice(0, 1).toUpperCase());
+}
+
+/** The card element; `meta` = {item, requestId, position} travels with every event of the card. */
+export function renderCard(card, meta) {
+  const counts = card.counts || { likes: 0, comments: 0, shares: 0 };
+  const person = who(card);
+  const titleId = `card-${card.id}-title`;
+  const creatorRow = h(
+    "div",
+    { class: "creator-row" },
+    avatar(card),
+    h(
+      "span",
+      { class: "creator-row__name", id: titleId },
+      h("span", {}, person.handle),
+      card.creator?.verified ? icon("verified", "verified") : null,
+    ),
+    card.creator
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "follow-button",
+            dataset: { action: "follow", creator: card.creator.id },
+            "aria-pressed": String(Boolean(card.following)),
+            "aria-label": `${card.following ? "Unfollow" : "Follow"} ${person.handle}`,
+          },
+          card.following ? "Following" : "Follow",
+        )
+      : null,
+  );
+  const caption = card.caption ? h("p", { class: "caption" }, card.caption) : null;
+  const products = card.products?.length
+    ? h("ul", { class: "products", "aria-label": "Products in this post" }, card.products.map((p) => productItem(p)))
+    : null;
+  const more =
+    card.products?.length > 1
+      ? h("button", { type: "button", class: "more-products", dataset: { action: "products" } }, `+${card.products.length - 1} more product${card.products.length > 2 ? "s" : ""}`)
+      : null;
+  const isVideo = card.media?.type === "video/mp4";
+
+  const el = h(
+    "article",
+    {
+      class: `card card--${card.kind}`,
+      tabindex: "-1",
+      "aria-labelledby": titleId,
+      "aria-describedby": caption ? `card-${card.id}-caption` : null,
+      dataset: { id: card.id, creator: card.creator?.id ?? "" },
+    },
+    h(
+      "div",
+      { class: "card__stage", style: card.media?.poster ? `background-image:url("${encodeURI(card.media.poster)}")` : null },
+      media(card),
+      h("div", { class: "card__scrim" }),
+      isVideo
+        ? h("button", { type: "button", class: "card__play", dataset: { action: "play" }, "aria-label": "Play video", hidden: true }, icon("play"))
+        : null,
+    ),
+    h(
+      "div",
+      { class: "card__rail" },
+      railButton("like", "heart", likeLabel(card.liked, counts.likes), counts.likes, { pressed: Boolean(card.liked) }),
+      railButton("comment", "comment", `Comments, ${counts.comments}`, counts.comments),
+      railButton("share", "share", `Share, ${counts.shares} shares`, counts.shares),
+      railButton("why", "info", "Why am I seeing this?", null),
+    ),
+    h(
+      "div",
+      { class: "card__info" },
+      creatorRow,
+      caption,
+      caption && card.caption.length > 90 ? h("button", { type: "button", class: "caption-toggle", dataset: { action: "caption" }, "aria-expanded": "false" }, "more") : null,
+      tagList(card),
+      products ? h("h3", { class: "side-heading" }, "In this post") : null,
+      products,
+      more,
+      h(
+        "p",
+        { class: "card__reason" },
+        icon("info"),
+        h("span", {}, card.reason?.text || "Picked for you"),
+        h("button", { type: "button", dataset: { action: "why" } }, "Why?"),
+      ),
+    ),
+  );
+  if (caption) caption.id = `card-${card.id}-caption`;
+  el.feedCard = card;
+  el.feedMeta = meta;
+  return el;
+}
+
+export function likeLabel(liked, likes) {
+  return `${liked ? "Unlike" : "Like"}, ${likes} like${likes === 1 ? "" : "s"}`;
+}
+
+/** Update the counts a card shows (any of likes, comments, shares). */
+export function setCounts(el, counts) {
+  const card = el.feedCard;
+  for (const [name, action] of [["likes", "like"], ["comments", "comment"], ["shares", "share"]]) {
+    if (counts[name] === undefined || counts[name] === null) continue;
+    card.counts[name] = Math.max(0, Number(counts[name]) || 0);
+    const node = el.querySelector(`[data-count="${action}"]`);
+    if (node) node.textContent = compact(card.counts[name]);
+  }
+  const like = el.querySelector('[data-action="like"]');
+  like.setAttribute("aria-label", likeLabel(card.liked, card.counts.likes));
+  el.querySelector('[data-action="comment"]').setAttribute("aria-label", `Comments, ${card.counts.comments}`);
+  el.querySelector('[data-action="share"]').setAttribute("aria-label", `Share, ${card.counts.shares} shares`);
+}
+
+export function setLiked(el, liked) {
+  el.feedCard.liked = liked;
+  const like = el.querySelector('[data-action="like"]');
+  like.setAttribute("aria-pressed", String(liked));
+  like.setAttribute("aria-label", likeLabel(liked, el.feedCard.counts.likes));
+}
+
+export function setFollowing(el, following) {
+  el.feedCard.following = following;
+  const button = el.querySelector('[data-action="follow"]');
+  if (!button) return;
+  button.setAttribute("aria-pressed", String(following));
+  button.textContent = following ? "Following" : "Follow";
+  const handle = who(el.feedCard).handle;
+  button.setAttribute("aria-label", `${following ? "Unfollow" : "Follow"} ${handle}`);
+}

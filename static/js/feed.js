@@ -1,0 +1,362 @@
+// The feed page: full-height snapping cards from GET /api/v1/feed, infinite scroll through its
+// cursor, autoplay of the card in view, keyboard navigation, and every button on a card.
+//
+// Public (for static/js/live.js, the live updates over the websocket):
+//   insertFresh(cards, {requestId})  prepend cards not shown yet and show the "New posts" pill
+//   updateCounts(itemId, counts)     counts = any of {likes, comments, shares}
+//   notify(text)                     a toast
+// Also on window.feedsite. The page boots once even if this module is loaded under two URLs
+// (hashed by the static storage and plain through a relative import).
+
+import { api, h, prefersReducedMotion } from "./util.js";
+import { notify as toast } from "./toast.js";
+import { tracker } from "./app.js";
+import { renderCard, setCounts, setFollowing, setLiked } from "./card.js";
+import { addToCart, setUpCart } from "./cart.js";
+import { openComments, openProducts, openWhy, setUpComments, setUpDialogs } from "./sheets.js";
+
+const PAGE_SIZE = 8;
+const LOAD_AHEAD = 3; // fetch the next page when the shopper is this many cards from the end
+const PREFETCH = 2; // media of the next cards loaded before they are reached
+
+export function insertFresh(cards, options = {}) {
+  return controller()?.insertFresh(cards, options) ?? 0;
+}
+
+export function updateCounts(itemId, counts) {
+  controller()?.updateCounts(itemId, counts);
+}
+
+export function notify(text) {
+  toast(text);
+}
+
+function controller() {
+  return window.feedsite?.feed || null;
+}
+
+function boot(root) {
+  const state = {
+    cursor: null,
+    done: false,
+    loading: false,
+    ids: new Set(),
+    active: -1,
+    wanted: null, // the card a key press asked for, while the smooth scroll gets there
+    statusCard: null,
+  };
+  let sheetCard = null; // the card whose products sheet is open
+  const cards = () => Array.from(root.querySelectorAll("article.card[data-id]"));
+
+  // ---- media: play the card in view, pause the others, warm up the next ones
+  function activate(el) {
+    const list = cards();
+    const index = list.indexOf(el);
+    if (index < 0 || index === state.active) return;
+    state.active = index;
+    if (state.wanted === index) state.wanted = null;
+    for (const other of list) if (other !== el) pause(other);
+    play(el);
+    for (const next of list.slice(index + 1, index + 1 + PREFETCH)) warm(next);
+    if (index >= list.length - LOAD_AHEAD) loadMore();
+  }
+
+  function play(el) {
+    const video = el.querySelector("video");
+    if (!video) return;
+    warm(el);
+    const button = el.querySelector(".card__play");
+    video.play().then(
+      () => button && (button.hidden = true),
+      () => button && (button.hidden = false), // autoplay refused (battery saver…): a tap plays
+    );
+  }
+
+  function pause(el) {
+    const video = el.querySelector("video");
+    if (video && !video.paused) video.pause();
+  }
+
+  function warm(el) {
+    const video = el.querySelector("video");
+    if (video && video.preload !== "auto") {
+      video.preload = "auto";
+      video.load();
+    }
+    const img = el.querySelector("img.card__media");
+    if (img && img.loading !== "eager") img.loading = "eager";
+  }
+
+  const visibility = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting && entry.intersectionRatio >= 0.5) activate(entry.target);
+        else pause(entry.target);
+      }
+    },
+    { root, threshold: [0, 0.5] },
+  );
+
+  // ---- cards in and out
+  function metaOf(card, requestId) {
+    return { item: card.id, requestId: requestId || null, position: requestId ? card.position : null };
+  }
+
+  function mount(card, requestId, { before = null } = {}) {
+    if (state.ids.has(card.id)) return null;
+    state.ids.add(card.id);
+    const el = renderCard(card, metaOf(card, requestId));
+    root.insertBefore(el, before || state.statusCard);
+    visibility.observe(el);
+    tracker.observe(el, el.feedMeta);
+    const video = el.querySelector("video");
+    if (video) tracker.watchVideo(video, el.feedMeta);
+    return el;
+  }
+
+  function renumber() {
+    cards().forEach((el, index) => el.setAttribute("aria-posinset", String(index + 1)));
+    root.querySelectorAll("article.card[data-id]").forEach((el) => el.setAttribute("aria-setsize", state.done ? String(state.ids.size) : "-1"));
+  }
+
+  function setStatus(kind) {
+    const card =
+      kind === "loading"
+        ? h("div", { class: "card card--loading", role: "status", "aria-label": "Loading more posts" }, h("div", { class: "spinner" }))
+        : kind === "end"
+          ? h(
+              "div",
+              { class: "card card--end" },
+              h("div", {}, h("h2", {}, "You're all caught up"), h("p", { class: "muted" }, "Come back soon for new posts."), h("a", { class: "button", href: "/" }, "Refresh")),
+            )
+          : h(
+              "div",
+              { class: "card card--error", role: "alert" },
+              h("div", {}, h("h2", {}, "Couldn't load more"), h("p", { class: "muted" }, "Check your connection."), h("button", { type: "button", class: "button", onclick: () => loadMore() }, "Try again")),
+            );
+    state.statusCard?.remove();
+    state.statusCard = card;
+    root.append(card);
+  }
+
+  async function loadMore() {
+    if (state.loading || state.done) return;
+    state.loading = true;
+    root.setAttribute("aria-busy", "true");
+    setStatus("loading");
+    try {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (state.cursor) query.set("cursor", state.cursor);
+      const page = await api("GET", `/api/v1/feed?${query}`);
+      for (const card of page.cards) mount(card, page.request_id);
+      state.cursor = page.next_cursor;
+      state.done = !page.next_cursor;
+      if (state.done) {
+        setStatus("end");
+      } else {
+        state.statusCard.remove();
+        state.statusCard = null;
+      }
+      renumber();
+    } catch {
+      setStatus("error");
+    } finally {
+      state.loading = false;
+      root.setAttribute("aria-busy", "false");
+    }
+    // A short page may leave the shopper at the end already.
+    if (!state.done && state.active >= cards().length - LOAD_AHEAD) loadMore();
+  }
+
+  // ---- keyboard: ↑/↓ and k/j move one card
+  function go(delta) {
+    const list = cards();
+    if (!list.length) return;
+    const current = state.wanted ?? Math.max(state.active, 0);
+    const index = Math.max(0, Math.min(list.length - 1, current + delta));
+    const target = list[index];
+    state.wanted = index;
+    clearTimeout(state.wantedTimer);
+    state.wantedTimer = setTimeout(() => (state.wanted = null), 1200);
+    target.scrollIntoView({ block: "start", behavior: prefersReducedMotion() ? "auto" : "smooth" });
+    target.focus({ preventScroll: true });
+    if (target === list[list.length - 1] && delta > 0) loadMore();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (event.target.closest?.("input, textarea, select, [contenteditable], summary")) return;
+    const delta = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1 }[event.key];
+    if (!delta) return;
+    event.preventDefault();
+    go(delta);
+  });
+
+  // ---- the buttons of a card
+  async function toggleLike(el, button) {
+    const card = el.feedCard;
+    const liked = !card.liked;
+    setLiked(el, liked);
+    setCounts(el, { likes: card.counts.likes + (liked ? 1 : -1) });
+    if (liked) {
+      button.classList.remove("rail-button--pop");
+      void button.offsetWidth; // restart the animation
+      button.classList.add("rail-button--pop");
+    }
+    try {
+      const result = await api(liked ? "PUT" : "DELETE", `/api/v1/items/${card.id}/like`);
+      setCounts(el, { likes: result.likes });
+      tracker.track(liked ? "like" : "unlike", el.feedMeta);
+    } catch (error) {
+      setLiked(el, !liked);
+      setCounts(el, { likes: card.counts.likes + (liked ? -1 : 1) });
+      toast(error.message, { error: true });
+    }
+  }
+
+  async function toggleFollow(el) {
+    const card = el.feedCard;
+    const following = !card.following;
+    const same = cards().filter((other) => other.feedCard.creator?.id === card.creator.id);
+    same.forEach((other) => setFollowing(other, following));
+    try {
+      await api(following ? "PUT" : "DELETE", `/api/v1/creators/${card.creator.id}/follow`);
+      if (following) tracker.track("follow", el.feedMeta);
+      toast(following ? `Following @${card.creator.handle}` : `Unfollowed @${card.creator.handle}`);
+    } catch (error) {
+      same.forEach((other) => setFollowing(other, !following));
+      toast(error.message, { error: true });
+    }
+  }
+
+  async function share(el) {
+    const card = el.feedCard;
+    const url = new URL(`/c/${card.id}`, location.origin).href;
+    const title = card.creator ? `@${card.creator.handle} on feedsite` : "feedsite";
+    try {
+      if (navigator.share) {
+        await navigator.share({ title, text: card.caption || title, url });
+      } else {
+        await navigator.clipboard.writeText(url);
+        toast("Link copied");
+      }
+    } catch (error) {
+      if (error?.name === "AbortError") return; // the shopper closed the share sheet
+      toast(`Copy this link: ${url}`);
+    }
+    tracker.track("share", el.feedMeta);
+    setCounts(el, { shares: card.counts.shares + 1 });
+  }
+
+  root.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-action]");
+    const el = event.target.closest("article.card[data-id]");
+    if (!el) return;
+    if (!target) {
+      // A tap on the picture pauses and resumes a video.
+      const video = el.querySelector("video");
+      if (video && event.target.closest(".card__stage")) video.paused ? play(el) : video.pause();
+      return;
+    }
+    const card = el.feedCard;
+    switch (target.dataset.action) {
+      case "like":
+        toggleLike(el, target);
+        break;
+      case "follow":
+        toggleFollow(el);
+        break;
+      case "comment":
+        tracker.track("open", el.feedMeta);
+        openComments(card, {
+          onPosted: (comment) => {
+            tracker.track("comment", el.feedMeta);
+            if (comment.status === "visible") setCounts(el, { comments: card.counts.comments + 1 });
+          },
+        });
+        break;
+      case "share":
+        share(el);
+        break;
+      case "why":
+        openWhy(card);
+        break;
+      case "products":
+        tracker.track("open", el.feedMeta);
+        openProducts(card);
+        sheetCard = el;
+        break;
+      case "add":
+        addToCart(Number(target.dataset.product), el.feedMeta, { title: target.dataset.title });
+        break;
+      case "product":
+        tracker.track("product_click", el.feedMeta, { product: Number(target.dataset.product) });
+        break; // the link navigates; the beacon on pagehide delivers the event
+      case "caption": {
+        const caption = el.querySelector(".caption");
+        const open = caption.classList.toggle("caption--open");
+        target.textContent = open ? "less" : "more";
+        target.setAttribute("aria-expanded", String(open));
+        break;
+      }
+      case "play":
+        play(el);
+        break;
+    }
+  });
+
+  // The products sheet lives outside the card: its buttons act for the card it was opened from.
+  document.getElementById("sheet-products")?.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-action]");
+    if (!target || !sheetCard) return;
+    if (target.dataset.action === "add") addToCart(Number(target.dataset.product), sheetCard.feedMeta, { title: target.dataset.title });
+    if (target.dataset.action === "product") tracker.track("product_click", sheetCard.feedMeta, { product: Number(target.dataset.product) });
+  });
+
+  // ---- live updates (static/js/live.js)
+  const pill = document.getElementById("fresh-pill");
+  pill?.addEventListener("click", () => {
+    pill.hidden = true;
+    root.scrollTo({ top: 0, behavior: prefersReducedMotion() ? "auto" : "smooth" });
+  });
+
+  function freshInsert(fresh, { requestId = null } = {}) {
+    // Keep the card being watched where it is: the new ones go above it, out of sight.
+    // (Chrome re-snaps to the snapped card by itself; this covers browsers that do not.)
+    const anchor = cards()[Math.max(state.active, 0)] || null;
+    let added = 0;
+    for (const card of [...fresh].reverse()) if (mount(card, requestId, { before: root.firstElementChild })) added += 1;
+    if (!added) return 0;
+    anchor?.scrollIntoView({ block: "start", behavior: "instant" });
+    if (state.active >= 0) state.active += added;
+    renumber();
+    if (pill) pill.hidden = false;
+    return added;
+  }
+
+  function countsUpdate(itemId, counts) {
+    const el = root.querySelector(`article.card[data-id="${Number(itemId)}"]`);
+    if (el) setCounts(el, counts);
+  }
+
+  // ---- start: a shared card first, then the feed
+  const pinned = document.getElementById("pinned-card");
+  if (pinned) {
+    const card = JSON.parse(pinned.textContent);
+    const el = mount(card, null);
+    if (el) tracker.track("open", el.feedMeta);
+  }
+  loadMore();
+
+  return { insertFresh: freshInsert, updateCounts: countsUpdate, loadMore, go };
+}
+
+const root = document.getElementById("feed");
+if (root && !window.feedsite?.feed) {
+  setUpDialogs();
+  setUpComments();
+  setUpCart();
+  const feed = boot(root);
+  window.feedsite = Object.assign(window.feedsite || {}, { feed, insertFresh, updateCounts, notify });
+}

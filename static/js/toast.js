@@ -1,0 +1,55 @@
+// Toasts: short messages in the polite live region (#toasts).
+
+const SHOWN_MS = 3200;
+
+/** Show `text`; `action` = {label, onClick} adds a button (e.g. "View cart"). */
+export function notify(text, { error = false, action = null } = {}) {
+  const region = document.getElementById("toasts");
+  if (!region) return;
+  const toast = document.createElement("div");
+  toast.className = `toast${error ? " toast--error" : ""}`;
+  toast.append(document.createTextNode(text));
+  if (action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = action.label;
+    button.addEventListener("click", () => {
+      action.onClick();
+      dismiss(toast);
+    });
+    toast.append(button);
+  }
+  region.append(toast);
+  raise(region);
+  setTimeout(() => dismiss(toast), action ? SHOWN_MS * 1.6 : SHOWN_MS);
+}
+
+/** Put the region on top of the top layer (above an open dialog); a no-op without popover support. */
+function raise(region) {
+  if (!region.showPopover) return;
+  // Made a popover here, not in the HTML: without this script the server's messages stay visible.
+  if (!region.hasAttribute("popover")) region.setAttribute("popover", "manual");
+  if (region.matches(":popover-open")) region.hidePopover();
+  region.showPopover();
+}
+
+/** After a dialog opens: the toasts showing go back above it. */
+export function raiseToasts() {
+  const region = document.getElementById("toasts");
+  if (region?.children.length) raise(region);
+}
+
+export function dismiss(toast) {
+  toast.classList.add("toast--leaving");
+  setTimeout(() => toast.remove(), 320);
+}
+
+/** Django messages rendered by the server fade out like the others. */
+export function adoptServerMessages() {
+  const region = document.getElementById("toasts");
+  if (region?.children.length) raise(region);
+  for (const toast of document.querySelectorAll("[data-server-message]")) {
+    toast.removeAttribute("data-server-message");
+    setTimeout(() => dismiss(toast), SHOWN_MS * 1.5);
+  }
+}
