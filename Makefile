@@ -31,7 +31,7 @@ migrate: setup
 run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/uvicorn feedsite.asgi:application --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn feedsite.asgi:application --host $(HOST) --port $(PORT) --ws-per-message-deflate false
 
 lint: setup-dev
 	$(BIN)/ruff check .

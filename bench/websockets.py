@@ -10,6 +10,10 @@ worker, then announces one published item by that creator through ``ranking.push
 ``feed.fresh``. Latency is from the start of the announce (audience query, cards, channel layer,
 server, socket) to the frame read here. ``--mode personal`` forces one message per shopper group
 instead of the one fan-out message on ``feed.all``. Prints JSON; run it against a scratch database.
+
+The server runs as ``make run`` does; uvicorn reads its options from ``UVICORN_*`` variables, so
+``UVICORN_WS_PER_MESSAGE_DEFLATE=false`` (no per-socket compression of every push, which browsers
+negotiate by default) or ``UVICORN_WS=websockets-sansio`` measure those settings.
 """
 
 from __future__ import annotations

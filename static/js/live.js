@@ -6,8 +6,9 @@
 //   client → server  {"type": "watch", "items": [ids]}  the cards on screen (at most MAX_WATCHED)
 //                    {"type": "ping"}                   every 25 s: keeps this shopper "online"
 //
-// Cards on screen are the elements matching `cardSelector` (default `[data-item-id]`, whose value is
-// the content id) that are at least half visible; feed.js may also call watchItems(ids) itself.
+// Cards on screen are the elements matching `cardSelector` (default `article.card[data-id]`, as
+// static/js/card.js draws them, `data-id` being the content id) that are at least half visible;
+// a page may also call watchItems(ids) itself.
 // The socket reconnects with exponential backoff and full jitter, except after the server's
 // 4401 (no identity: a reload will bring a visitor cookie) and 4400 (a message it does not
 // accept: reconnecting would repeat it).
@@ -34,7 +35,7 @@ let pingTimer = null;
 let watchTimer = null;
 let openedAt = 0;
 let sentWatch = "";
-let cardSelector = "[data-item-id]";
+let cardSelector = "article.card[data-id]";
 const visible = new Set();
 let observer = null;
 let mutations = null;
@@ -126,7 +127,7 @@ function connect() {
 }
 
 function itemId(element) {
-  const id = Number.parseInt(element.dataset.itemId ?? element.getAttribute("data-item-id"), 10);
+  const id = Number.parseInt(element.dataset.id, 10);
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
