@@ -40,11 +40,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--senders", type=int, default=8, help="concurrent HTTP connections")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--consumers", type=int, default=1, help="consumer processes (one group)")
+    parser.add_argument("--rate", type=float, default=0, help="events/s to offer (0: as fast as accepted)")
     args = parser.parse_args()
     require_services()
     django_setup()
-    from django.db import connection
-
     from tests.factories import ContentItemFactory
 
     run = uuid.uuid4().hex[:8]
@@ -54,9 +54,30 @@ def main() -> None:
     ]
     port = free_port()
     server = start_server(port, workers=args.workers)
-    consumer = subprocess.Popen(
-        [sys.executable, "manage.py", "consume_events", "--name", f"bench-{run}"], cwd=ROOT, env=os.environ.copy()
-    )
+    consumers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "consume_events", "--name", f"bench-{run}-{n}"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+        )
+        for n in range(args.consumers)
+    ]
+    try:
+        report = measure(args, run, items, port)
+    finally:  # never leave a server or consumer behind (they would hold the caller's pipes open)
+        for process in [server, *consumers]:
+            process.terminate()
+        for process in [server, *consumers]:
+            process.wait()
+    print(json.dumps(report, indent=2))
+    if report["lost"] or report["accepted"] != report["events_sent"]:
+        sys.exit("LOSS CHECK FAILED: accepted != stored or some events were refused")
+
+
+def measure(args: argparse.Namespace, run: str, items: list[int], port: int) -> dict[str, object]:
+    from django.db import connection
+
     # Many shoppers, each a few events per batch: per-shopper rate limits stay realistic.
     cookies = [visitor_cookie(port) for _ in range(200)]
     batches = args.events // args.batch
@@ -64,10 +85,15 @@ def main() -> None:
     lock = threading.Lock()
     latencies: list[float] = []
 
+    # With --rate, batch b is due at b / (rate / batch) seconds after the start.
+    interval = args.batch / args.rate if args.rate else 0.0
+
     def send(n: int) -> None:
         nonlocal accepted, duplicates, rejected
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for b in range(n, batches, args.senders):
+            if interval and (wait := started + b * interval - time.perf_counter()) > 0:
+                time.sleep(wait)
             events = [
                 {
                     "event_id": f"b{run}-{b}-{i}",
@@ -78,15 +104,19 @@ def main() -> None:
                 for i in range(args.batch)
             ]
             body = json.dumps({"events": events})
-            started = time.perf_counter()
+            sent_at = time.perf_counter()
             conn.request(
                 "POST",
                 "/api/v1/events",
                 body,
                 {"Content-Type": "application/json", "User-Agent": UA, "Cookie": cookies[b % len(cookies)]},
             )
-            answer = json.loads(conn.getresponse().read())
-            elapsed = time.perf_counter() - started
+            response = conn.getresponse()
+            raw = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"HTTP {response.status} from /api/v1/events: {raw[:300]!r}")
+            answer = json.loads(raw)
+            elapsed = time.perf_counter() - sent_at
             with lock:
                 latencies.append(elapsed * 1000)
                 accepted += answer["accepted"]
@@ -114,34 +144,23 @@ def main() -> None:
         )
         lags = [float(row[0]) for row in cursor.fetchall()]
     drain_seconds = time.perf_counter() - started
-    consumer.terminate()
-    server.terminate()
-    consumer.wait()
-    server.wait()
-
-    sent = batches * args.batch
-    print(
-        json.dumps(
-            {
-                "events_sent": sent,
-                "batch_size": args.batch,
-                "api_events_per_second": round(accepted / send_seconds),
-                "all_stored_events_per_second": round(stored / drain_seconds),
-                "request_ms_p50": round(percentile(latencies, 50), 1),
-                "request_ms_p99": round(percentile(latencies, 99), 1),
-                "lag_to_postgres_ms_p50": round(percentile(lags, 50), 1),
-                "lag_to_postgres_ms_p99": round(percentile(lags, 99), 1),
-                "accepted": accepted,
-                "duplicates": duplicates,
-                "rejected_or_bots": rejected,
-                "stored": stored,
-                "lost": accepted - stored,
-            },
-            indent=2,
-        )
-    )
-    if stored != accepted or accepted != sent:
-        sys.exit("LOSS CHECK FAILED: accepted != stored or some events were refused")
+    return {
+        "events_sent": batches * args.batch,
+        "batch_size": args.batch,
+        "offered_events_per_second": args.rate or "unlimited",
+        "consumers": args.consumers,
+        "api_events_per_second": round(accepted / send_seconds),
+        "all_stored_events_per_second": round(stored / drain_seconds),
+        "request_ms_p50": round(percentile(latencies, 50), 1),
+        "request_ms_p99": round(percentile(latencies, 99), 1),
+        "lag_to_postgres_ms_p50": round(percentile(lags, 50), 1),
+        "lag_to_postgres_ms_p99": round(percentile(lags, 99), 1),
+        "accepted": accepted,
+        "duplicates": duplicates,
+        "rejected_or_bots": rejected,
+        "stored": stored,
+        "lost": accepted - stored,
+    }
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ class Config:
     event_retention_days: int
 
 
-def database_config(url: str | None) -> dict[str, Any]:
+def database_config(url: str | None, pool_size: int = 8) -> dict[str, Any]:
     """Django DATABASES["default"] for ``url``; a SQLite file under var/ when unset."""
     if not url:
         VAR_DIR.mkdir(exist_ok=True)  # a fresh clone has no var/ yet; SQLite will not create it
@@ -52,8 +52,10 @@ def database_config(url: str | None) -> dict[str, Any]:
         }
     config = environ.Env.db_url_config(url)
     if config["ENGINE"] == "django.db.backends.postgresql":
-        config["CONN_MAX_AGE"] = 60
-        config["CONN_HEALTH_CHECKS"] = True
+        # Under ASGI every request may run on a different thread, so persistent per-thread
+        # connections pile up until PostgreSQL refuses clients; a process-wide pool does not.
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
     return config
 
 
@@ -98,7 +100,7 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         secret_key=secret_key,
         allowed_hosts=env.list("ALLOWED_HOSTS", default=[] if production else ["127.0.0.1", "localhost", "testserver"]),
         csrf_trusted_origins=env.list("CSRF_TRUSTED_ORIGINS", default=[]),
-        database=database_config(env.str("DATABASE_URL", default="")),
+        database=database_config(env.str("DATABASE_URL", default=""), env.int("DATABASE_POOL_SIZE", default=8)),
         redis_url=env.str("REDIS_URL", default="") or None,
         storage=storage_config(env, media_root),
         media_root=media_root,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 
 from content.models import ContentItem, Product
@@ -24,14 +25,23 @@ _COLUMNS = (
     "dwell_ms, value, context"
 )
 # Rows whose shopper or item is gone by now (deleted meanwhile) are dropped by the joins.
-_INSERT = f"""
-INSERT INTO profiles_interaction ({_COLUMNS}, received_at)
+_SELECT = """
 SELECT s.event_id, s.shopper_id, s.content_id, p.id, s.type, s.occurred_at, s.session_id, s.request_id,
        s.position, s.dwell_ms, s.value, s.context, now()
 FROM interaction_stage s
 JOIN profiles_shopper sh ON sh.id = s.shopper_id
 JOIN content_contentitem c ON c.id = s.content_id
 LEFT JOIN content_product p ON p.id = s.product_id
+"""
+# The fast path skips rows already stored with an anti-join; ON CONFLICT's speculative insertion
+# costs a third more server time per row. Only two consumers writing the same entry at once (one
+# claimed it from the other) can still collide; that batch then takes the ON CONFLICT path.
+_INSERT_NEW = f"""
+INSERT INTO profiles_interaction ({_COLUMNS}, received_at) {_SELECT}
+WHERE NOT EXISTS (SELECT 1 FROM profiles_interaction i WHERE i.event_id = s.event_id)
+"""
+_INSERT_RACING = f"""
+INSERT INTO profiles_interaction ({_COLUMNS}, received_at) {_SELECT}
 ON CONFLICT (event_id) DO NOTHING
 """
 
@@ -61,7 +71,11 @@ def _write_postgresql(rows: list[tuple[Any, ...]]) -> int:
         with cursor.copy(f"COPY interaction_stage ({_COLUMNS}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row((*row[:-1], json.dumps(row[-1])))
-        cursor.execute(_INSERT)
+        try:
+            with transaction.atomic():
+                cursor.execute(_INSERT_NEW)
+        except psycopg.errors.UniqueViolation:
+            cursor.execute(_INSERT_RACING)
         return int(cursor.rowcount)
 
 
@@ -97,7 +111,7 @@ def interactions_write(payloads: Sequence[dict[str, Any]]) -> int:
     """Store stream payloads as interactions; returns how many rows were new.
 
     Idempotent on ``event_id``: writing a batch again inserts nothing. On PostgreSQL one COPY into
-    a temporary table and one ``INSERT … ON CONFLICT DO NOTHING``.
+    a temporary table and one ``INSERT … WHERE NOT EXISTS`` (``ON CONFLICT DO NOTHING`` when racing).
     """
     unique = {p["e"]: p for p in payloads}
     rows = [_row(p) for p in unique.values()]
