@@ -52,6 +52,10 @@ class MixPolicy(models.Model):
     exploration_share = models.FloatField(
         default=0.1, help_text="Share of cards (0–1) given to exploration candidates: new items and creators."
     )
+    promoted_daily_impressions = models.PositiveIntegerField(
+        default=0,
+        help_text="Impressions a promoted item may get per day (UTC), across all shoppers; 0 = no budget.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,14 +117,36 @@ class MixRule(models.Model):
 
 
 class MerchTrigger(models.Model):
-    """A merchandising trigger: "viewed a product N times in H hours → boost its related products"."""
+    """A merchandising trigger: "viewed a product N times in H hours → boost its related products".
+
+    Products have no accessory relation; what they share is the merchant's category path
+    ("Electronics > Cameras > Lenses"). A product is *related* to the viewed one when it is another
+    product whose path agrees on the first ``related_depth`` levels (0 = the whole path, the same
+    leaf category): with depth 2, a viewed mirrorless camera boosts lenses and tripods filed under
+    "Electronics > Cameras". ``category`` narrows which viewed products fire the trigger at all.
+    A product without a category path is related to nothing. See ``ranking.merch``.
+    """
 
     policy = models.ForeignKey(MixPolicy, on_delete=models.CASCADE, related_name="triggers")
     name = models.CharField(max_length=100)
     min_views = models.PositiveSmallIntegerField(default=2)
     within_hours = models.PositiveSmallIntegerField(default=24)
     boost = models.FloatField(default=2.0, help_text="Score factor for cards showing a related product.")
+    category = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Only views of products under this category path fire, e.g. Electronics > Cameras (blank = any).",
+    )
+    related_depth = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Related products share this many leading levels of the viewed product's category (0 = all).",
+    )
     active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(boost__gt=0), name="merchtrigger_boost_positive"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,10 +1,15 @@
 """The content-mix policy: from the ranker's order to the page a shopper sees, slot by slot.
 
-    candidates (scored) → boosts / buries → pins → exploration slots → greedy fill under quotas,
-    streak limits and creator spacing → slots, each with the rule that put it there
+    candidates (scored) → promoted items over budget out → boosts / buries / merchandising
+    triggers → pins → exploration slots (Thompson sampling) → greedy fill under quotas, streak
+    limits and creator spacing → slots, each with the rule that put it there
 
-The policy is data (``MixPolicy`` + ``MixRule`` rows, edited in admin), compiled once into a
-``Policy`` and cached briefly in-process. Every slot records why it is there (``Slot.rule``).
+The policy is data (``MixPolicy`` + ``MixRule`` + ``MerchTrigger`` rows, edited in admin), compiled
+once into a ``Policy`` and cached briefly in-process; a running experiment may give a shopper
+another one (``policy_for_shopper``). Every slot records why it is there (``Slot.rule``).
+``arrange`` is pure: what it needs from the database or the real-time store comes in a
+``Context`` (``arrange_context`` builds it). Domain pieces live beside it: ``ranking.merch``
+(triggers), ``ranking.pacing`` (promoted budgets), ``ranking.exploration`` (Thompson sampling).
 """
 
 from __future__ import annotations
@@ -12,9 +17,16 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from content.models import ContentItem
+from experiments.selectors import RunningExperiment, running_experiment, variant_assign
+from ranking import merch, pacing
+from ranking.exploration import default_rng, thompson_pick
+from ranking.merch import Trigger
 from ranking.models import MixPolicy
 
 # Policies change when a marketer saves; serving re-reads them at most this often.
@@ -40,6 +52,10 @@ class Candidate:
     brand: int | None = None
     tags: frozenset[str] = frozenset()
     features: list[float] | None = None
+    products: tuple[int, ...] = ()  # the products the card shows (merchandising triggers)
+    # Early uptake, for exploration: times shown, and engagements (clicks, likes…) from those.
+    impressions: float = 0.0
+    engagements: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +97,27 @@ class Policy:
     # Exploration is the marketer's choice (a MixPolicy row); the built-in policy only ranks.
     exploration_share: float = 0.0
     rules: tuple[Rule, ...] = ()
-    triggers: tuple[tuple[int, int, float], ...] = ()  # (min_views, within_hours, boost)
+    triggers: tuple[Trigger, ...] = ()
+    promoted_daily_impressions: int = 0  # per promoted item; 0 = no budget
 
     def of(self, action: str) -> list[Rule]:
         return [r for r in self.rules if r.action == action]
+
+    @property
+    def trigger_hours(self) -> float:
+        """How far back product views matter to this policy's triggers (0: no need to read them)."""
+        return max((t.within_hours for t in self.triggers), default=0)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What ``arrange`` knows about this request beyond the candidates; every part is optional."""
+
+    recent_product_views: Sequence[tuple[int, float]] = ()  # (product id, epoch seconds)
+    product_categories: Mapping[int, str] = field(default_factory=dict)  # viewed and shown products
+    paced_out: frozenset[int] = frozenset()  # promoted items whose impressions budget is spent today
+    now: float | None = None  # epoch seconds; the clock when None
+    rng: np.random.Generator | None = None  # exploration draws; a per-thread generator when None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +136,18 @@ def compile_policy(row: MixPolicy) -> Policy:
     rules = tuple(
         Rule(action=r.action, match=r.match, value=r.value, amount=r.amount) for r in row.rules.all() if r.active
     )
-    triggers = tuple((t.min_views, t.within_hours, t.boost) for t in row.triggers.all() if t.active)
+    triggers = tuple(
+        Trigger(
+            name=t.name,
+            min_views=t.min_views,
+            within_hours=t.within_hours,
+            boost=t.boost,
+            scope=merch.category_key(t.category),
+            related_depth=t.related_depth,
+        )
+        for t in row.triggers.all()
+        if t.active and t.boost > 0
+    )
     return Policy(
         name=row.name,
         window=max(1, row.window),
@@ -113,16 +157,20 @@ def compile_policy(row: MixPolicy) -> Policy:
         exploration_share=min(max(row.exploration_share, 0.0), 1.0),
         rules=rules,
         triggers=triggers,
+        promoted_daily_impressions=row.promoted_daily_impressions,
     )
 
 
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple[float, Policy]] = {}
+_experiment: list[tuple[float, RunningExperiment | None]] = []  # none running is worth caching too
 
 
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _experiment.clear()
+    merch.clear_cache()
 
 
 def policy_for(name: str | None = None) -> Policy:
@@ -141,9 +189,59 @@ def policy_for(name: str | None = None) -> Policy:
     return policy
 
 
-def _adjusted(c: Candidate, policy: Policy) -> float:
+def _running_experiment() -> RunningExperiment | None:
+    now = time.monotonic()
+    with _cache_lock:
+        if _experiment and now - _experiment[0][0] < POLICY_CACHE_SECONDS:
+            return _experiment[0][1]
+    running = running_experiment()
+    with _cache_lock:
+        _experiment[:] = [(now, running)]
+    return running
+
+
+def policy_for_shopper(shopper_id: int) -> tuple[Policy, str]:
+    """The policy that serves ``shopper_id``, and the label the served-list log records for it.
+
+    With an experiment running, the policy of the shopper's variant (the default one for a variant
+    without a policy), labelled "experiment/variant"; otherwise the default policy, labelled with
+    its name. No query in the steady state: the running experiment and the policies are cached for
+    ``POLICY_CACHE_SECONDS``, so a started or stopped experiment reaches every process within that.
+    """
+    experiment = _running_experiment()
+    if experiment is None:
+        policy = policy_for()
+        return policy, policy.name
+    arm = variant_assign(experiment, shopper_id)
+    return policy_for(arm.policy), f"{experiment.name}/{arm.name}"
+
+
+def promoted(candidates: Sequence[Candidate]) -> list[int]:
+    """The items among ``candidates`` that are paid placements (paced by ``ranking.pacing``)."""
+    return [c.item for c in candidates if c.content_source == ContentItem.Source.PROMOTED]
+
+
+def arrange_context(
+    policy: Policy, candidates: Sequence[Candidate], *, recent_product_views: Sequence[tuple[int, float]] = ()
+) -> Context:
+    """The ``Context`` for arranging ``candidates`` under ``policy`` now.
+
+    At most one round trip to the real-time store (promoted budgets, only with a budget set) and
+    one query (categories of products not cached, only when a trigger could fire).
+    """
+    categories: Mapping[int, str] = {}
+    if policy.triggers and recent_product_views:
+        shown = {product for c in candidates for product in c.products}
+        categories = merch.categories_of(shown | {product for product, _ in recent_product_views})
+    paced_out = pacing.over_budget(promoted(candidates), budget=policy.promoted_daily_impressions)
+    return Context(
+        recent_product_views=recent_product_views, product_categories=categories, paced_out=frozenset(paced_out)
+    )
+
+
+def _adjusted(c: Candidate, policy: Policy, triggered: float) -> float:
     # Boosts act on the ranker's log-odds-like score: a factor f adds ln f, so "×2" means twice the odds.
-    score = c.score
+    score = c.score + math.log(triggered)
     for rule in policy.rules:
         if rule.action in ("boost", "bury") and rule.amount > 0 and rule.matches(c):
             score += math.log(rule.amount)
@@ -189,14 +287,32 @@ def arrange(
     size: int,
     first_page: bool = True,
     history: Sequence[Candidate] = (),
+    context: Context | None = None,
 ) -> list[Slot]:
     """Fill ``size`` slots from ``candidates`` under ``policy``.
 
     ``history`` is what the feed session showed last (for spacing across pages). A constraint that
     no candidate can meet is relaxed rather than leaving a slot empty ("relaxed" in the slot's rule).
+    A card placed by its score after a merchandising trigger boosted it says "trigger:<name>".
+    Promoted items in ``context.paced_out`` are not served at all.
     """
-    ordered = sorted(candidates, key=lambda c: _adjusted(c, policy), reverse=True)
+    context = context or Context()
+    candidates = [c for c in candidates if c.item not in context.paced_out]
+    triggered = (
+        merch.trigger_boosts(
+            policy.triggers,
+            views=context.recent_product_views,
+            products={c.item: c.products for c in candidates if c.products},
+            categories=context.product_categories,
+            now=time.time() if context.now is None else context.now,
+        )
+        if policy.triggers and context.recent_product_views
+        else {}
+    )
+    adjusted = {c.item: _adjusted(c, policy, triggered.get(c.item, (1.0, ""))[0]) for c in candidates}
+    ordered = sorted(candidates, key=lambda c: adjusted[c.item], reverse=True)
     remaining = {c.item: c for c in ordered}
+    rng = context.rng or default_rng()
     page = _Page(tail=list(history)[-max(policy.window, policy.min_creator_spacing, 8) :])
 
     def take(c: Candidate, rule: str) -> None:
@@ -231,16 +347,14 @@ def arrange(
                 ((c, owed.label) for c in pool if owed.matches(c) and _allowed(c, policy, page, position)), None
             )
         if choice is None and exploring:
-            choice = next(
-                (
-                    (c, "explore")
-                    for c in pool
-                    if c.source in EXPLORATION_SOURCES and _allowed(c, policy, page, position)
-                ),
-                None,
-            )
+            explorers = [c for c in pool if c.source in EXPLORATION_SOURCES and _allowed(c, policy, page, position)]
+            if explorers:
+                uptake = [(c.impressions, c.engagements) for c in explorers]
+                choice = (explorers[thompson_pick(uptake, rng)], "explore")
         if choice is None:
             choice = next(((c, "ranked") for c in near if _allowed(c, policy, page, position)), None)
+            if choice is not None and choice[0].item in triggered:
+                choice = (choice[0], f"trigger:{triggered[choice[0].item][1]}")
         if choice is None and pool:
             choice = (pool[0], "relaxed")
         if choice is None:
