@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from content.models import Comment, ContentItem
+from content.models import Comment
 from feedsite import realtime
 from profiles.events import state
 from profiles.models import CartLine, Follow, Interaction, InteractionType, Interest, Like, Shopper
@@ -65,16 +65,18 @@ class CardSocial:
     following: bool = False
 
 
-def cards_social(*, shopper: Shopper, items: Sequence[ContentItem]) -> dict[int, CardSocial]:
+def cards_social(*, shopper: Shopper, creators: Mapping[int, int | None]) -> dict[int, CardSocial]:
     """Counts and the shopper's likes and follows for a page of items, by item id.
 
     At most 3 queries whatever the page size (likes with the shopper's own, visible comments,
     follows of the page's creators) and one real-time round trip for share totals, which are
     events only (0 while the store is down).
+
+    ``creators`` maps each item id of the page to its creator id (or ``None``).
     """
-    if not items:
+    if not creators:
         return {}
-    ids = [item.pk for item in items]
+    ids = list(creators)
     likes = {
         row["content_id"]: (row["n"], row["mine"] > 0)
         for row in Like.objects.filter(content_id__in=ids)
@@ -89,7 +91,7 @@ def cards_social(*, shopper: Shopper, items: Sequence[ContentItem]) -> dict[int,
         .order_by()
         .values_list("content_id", "n")
     )
-    creator_ids = {item.creator_id for item in items if item.creator_id is not None}
+    creator_ids = {creator for creator in creators.values() if creator is not None}
     followed = (
         set(Follow.objects.filter(shopper=shopper, creator_id__in=creator_ids).values_list("creator_id", flat=True))
         if creator_ids
@@ -99,14 +101,14 @@ def cards_social(*, shopper: Shopper, items: Sequence[ContentItem]) -> dict[int,
     with contextlib.suppress(*realtime.RealtimeUnavailable):
         shares = {item: counters.get("n:share", 0.0) for item, counters in state.item_counters(ids).items()}
     return {
-        item.pk: CardSocial(
-            likes=likes.get(item.pk, (0, False))[0],
-            comments=comments.get(item.pk, 0),
-            shares=max(int(shares.get(item.pk, 0)), 0),
-            liked=likes.get(item.pk, (0, False))[1],
-            following=item.creator_id in followed,
+        pk: CardSocial(
+            likes=likes.get(pk, (0, False))[0],
+            comments=comments.get(pk, 0),
+            shares=max(int(shares.get(pk, 0)), 0),
+            liked=likes.get(pk, (0, False))[1],
+            following=creator in followed,
         )
-        for item in items
+        for pk, creator in creators.items()
     }
 
 

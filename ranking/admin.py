@@ -18,7 +18,7 @@ from profiles.admin import ReadOnlyAdminMixin, exact_uuid
 from profiles.models import Shopper
 from ranking.models import FeedRequest, MerchTrigger, MixPolicy, MixRule, RankerModel
 from ranking.policy import clear_cache as policy_cache_clear
-from ranking.policy import policy_for
+from ranking.policy import policy_for_shopper
 from ranking.registry import active_ranker, ranker_activate, ranker_rollback
 from ranking.serving import explain, rank
 
@@ -117,7 +117,15 @@ class MerchTriggerInline(admin.TabularInline):
 class MixPolicyAdmin(admin.ModelAdmin):
     """Marketers' content mix: quotas, spacing, exploration and merchandising rules."""
 
-    list_display = ("name", "is_default", "window", "exploration_share", "min_creator_spacing", "updated_at")
+    list_display = (
+        "name",
+        "is_default",
+        "window",
+        "exploration_share",
+        "min_creator_spacing",
+        "promoted_daily_impressions",
+        "updated_at",
+    )
     list_filter = ("is_default",)
     search_fields = ("name",)
     inlines = (MixRuleInline, MerchTriggerInline)
@@ -185,7 +193,9 @@ class RankerModelAdmin(admin.ModelAdmin):
         if raw:
             shopper = Shopper.objects.filter(Q(external_id=raw) | Q(pk=int(raw) if raw.isdigit() else None)).first()
         if shopper is not None and ranker is not None:
-            ranked = rank(shopper=shopper, exclude=set(), size=20, policy=policy_for(), first_page=True, ranker=ranker)
+            # The shopper's own policy: their experiment variant's, when one runs.
+            policy = policy_for_shopper(shopper.pk)[0]
+            ranked = rank(shopper=shopper, exclude=set(), size=20, policy=policy, first_page=True, ranker=ranker)
             if ranked is not None:
                 contributions = explain(ranker, [ranked.features[s.candidate.item] for s in ranked.slots])
                 captions = dict(

@@ -1,13 +1,27 @@
-"""A content item as the feed API shows it (a plain dict: the feed's hottest path skips DRF serializers)."""
+"""A content item as the feed API shows it (a plain dict: the feed's hottest path skips DRF serializers).
+
+A card is a body (what the item is: media, caption, creator, tags, products) and what this request
+adds (position, reason, counts, the shopper's like and follow). Bodies are kept in-process for up
+to ``BODY_TTL_SECONDS`` (the catalog snapshot's staleness: a price or stock change shows within
+it), while whether an item is still published is asked on every page, so a removed item never
+reaches a shopper.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.files.storage import default_storage
 
+from content import selectors as content_selectors
 from content.models import ContentItem
 from profiles.selectors import CardSocial
+
+BODY_TTL_SECONDS = 30.0
+BODY_CACHE_MAX = 20_000  # ≈ 2 KB each: 40 MB per process at most
 
 MEDIA_TYPES = {"video": "video/mp4", "image": "image/jpeg"}
 
@@ -24,13 +38,30 @@ def card(
     ``social`` (``profiles.selectors.cards_social``, fetched for the whole page) fills ``counts``,
     ``liked`` and ``following``; without it they are zeros and false.
     """
+    return card_from_body(card_body(item), position=position, reason=reason, social=social)
+
+
+def card_from_body(
+    body: dict[str, Any], *, position: int, reason: dict[str, str], social: CardSocial | None = None
+) -> dict[str, Any]:
     social = social or CardSocial()
+    return {
+        **body,
+        "position": position,
+        "reason": reason,
+        "counts": {"likes": social.likes, "comments": social.comments, "shares": social.shares},
+        "liked": social.liked,
+        "following": social.following,
+    }
+
+
+def card_body(item: ContentItem) -> dict[str, Any]:
+    """What a card shows of the item itself, the same for every shopper."""
     creator = item.creator
     return {
         "id": item.pk,
         "kind": item.kind,
         "source": item.source,
-        "position": position,
         "media": {
             "url": _url(item.media.name),
             "poster": _url(item.poster.name),
@@ -61,8 +92,42 @@ def card(
             }
             for link in item.product_links.all()
         ],
-        "reason": reason,
-        "counts": {"likes": social.likes, "comments": social.comments, "shares": social.shares},
-        "liked": social.liked,
-        "following": social.following,
     }
+
+
+_lock = threading.Lock()
+_bodies: dict[int, tuple[float, dict[str, Any]]] = {}
+
+
+def card_bodies(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Bodies of the published items among ``ids``, in that order.
+
+    One query when every body is cached (which are still published), four otherwise.
+    """
+    live = content_selectors.published_ids(set(ids))
+    now = time.monotonic()
+    with _lock:
+        cached = {pk: entry[1] for pk in live if (entry := _bodies.get(pk)) and now - entry[0] < BODY_TTL_SECONDS}
+    missing = [pk for pk in ids if pk in live and pk not in cached]
+    if missing:
+        fresh = {item.pk: card_body(item) for item in content_selectors.items_for_cards(missing)}
+        with _lock:
+            if len(_bodies) + len(fresh) > BODY_CACHE_MAX:
+                _bodies.clear()
+            _bodies.update((pk, (now, body)) for pk, body in fresh.items())
+        cached.update(fresh)
+    return [cached[pk] for pk in ids if pk in cached]
+
+
+def clear_cache(item_ids: Sequence[int] | None = None) -> None:
+    """Forget cached bodies (all, or of ``item_ids``): content hooks call it when an item changes."""
+    with _lock:
+        if item_ids is None:
+            _bodies.clear()
+        for pk in item_ids or ():
+            _bodies.pop(pk, None)
+
+
+def product_changed(product_id: int, old_price: object, old_stock: int) -> None:
+    """Content hook: a price or stock changed; this process shows it at once (others within the TTL)."""
+    clear_cache()

@@ -24,6 +24,7 @@ class ItemInfo:
     source: str
     creator: int | None
     brand: int | None
+    products: tuple[int, ...] = ()  # in stock and active, in the card's order
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,16 @@ class Catalog:
 def _build() -> Catalog:
     published = ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
     linked: set[int] = set()
-    stocked: set[int] = set()
-    for content_id, active, stock in ContentProduct.objects.filter(content__in=published).values_list(
-        "content_id", "product__active", "product__stock"
+    stocked: dict[int, list[int]] = {}
+    links = ContentProduct.objects.filter(content__in=published).order_by("content_id", "position")
+    for content_id, product_id, active, stock in links.values_list(
+        "content_id", "product_id", "product__active", "product__stock"
     ):
         linked.add(content_id)
         if active and stock > 0:
-            stocked.add(content_id)
+            stocked.setdefault(content_id, []).append(product_id)
     servable = {
-        pk: ItemInfo(kind=kind, source=source, creator=creator, brand=brand)
+        pk: ItemInfo(kind=kind, source=source, creator=creator, brand=brand, products=tuple(stocked.get(pk, ())))
         for pk, kind, source, creator, brand in published.values_list("pk", "kind", "source", "creator_id", "brand_id")
         if pk in stocked or pk not in linked
     }

@@ -53,27 +53,52 @@ def _ranks(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def featurize(world: World, block: UserBlock, scores: Scores, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """The feature matrix (len(rows) × len(feature_names)), rows sorted by ``rows``."""
+def _score_columns(world: World, items: np.ndarray, columns: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Where each item's scores are in the score matrices, and whether it has any.
+
+    The matrices span the whole universe (``score_all``) or only the sorted universe positions
+    ``columns`` (``score_at``).
+    """
     pos = world.universe_pos[items]
-    inside = pos >= 0
-    columns: list[np.ndarray] = []
+    if columns is None:
+        return pos, pos >= 0
+    if not len(columns):
+        return np.zeros_like(pos), np.zeros(len(pos), bool)
+    at = np.minimum(np.searchsorted(columns, pos), len(columns) - 1)
+    return at, (pos >= 0) & (columns[at] == pos)
+
+
+def featurize(
+    world: World,
+    block: UserBlock,
+    scores: Scores,
+    rows: np.ndarray,
+    items: np.ndarray,
+    *,
+    columns: np.ndarray | None = None,
+) -> np.ndarray:
+    """The feature matrix (len(rows) × len(feature_names)), rows sorted by ``rows``.
+
+    ``columns``: the universe positions the score matrices cover, when not the whole universe.
+    """
+    pos, inside = _score_columns(world, items, columns)
+    out: list[np.ndarray] = []
     generator_scores = {}
     for name, matrix in scores.items():
         values = np.zeros(len(rows), np.float32)
         values[inside] = np.asarray(matrix)[rows[inside], pos[inside]]
         generator_scores[name] = values
     for name in ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category"):
-        columns.append(generator_scores[name])
+        out.append(generator_scores[name])
     for name in RANKED:
         ranks = _ranks(rows, np.where(inside, generator_scores[name], -np.inf))
         ranks[~inside] = UNRANKED
-        columns.append(ranks)
+        out.append(ranks)
     for half_life in sorted(world.log_pop):
-        columns.append(world.log_pop[half_life][items])
+        out.append(world.log_pop[half_life][items])
     cats = world.item_cat[items]
     u_last = block.last[rows]
-    columns += [
+    out += [
         (world.now - world.item_first[items]) / DAY,
         (world.now - world.item_last[items]) / DAY,
         (world.item_first[items] - u_last) / DAY,
@@ -89,13 +114,14 @@ def featurize(world: World, block: UserBlock, scores: Scores, rows: np.ndarray, 
         np.minimum((u_last - block.cat_last[rows, cats]) / DAY, 1e5),
         world.cat_share[cats],
     ]
-    return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
+    return np.column_stack([np.asarray(c, dtype=np.float32) for c in out])
 
 
-def best_generator(world: World, scores: Scores, rows: np.ndarray, items: np.ndarray) -> list[str]:
+def best_generator(
+    world: World, scores: Scores, rows: np.ndarray, items: np.ndarray, *, columns: np.ndarray | None = None
+) -> list[str]:
     """For explanations: the generator that ranked each candidate highest among its candidates."""
-    pos = world.universe_pos[items]
-    inside = pos >= 0
+    pos, inside = _score_columns(world, items, columns)
     best = np.full(len(rows), "", dtype=object)
     best_rank = np.full(len(rows), np.inf)
     for name in RANKED:

@@ -21,11 +21,11 @@ from content import selectors as content_selectors
 from content.models import ContentItem
 from profiles.models import Shopper
 from profiles.selectors import CardSocial, cards_social, cold_start_interest_tag_ids, seen_content_ids
-from ranking import served, serving
-from ranking.cards import card
+from ranking import pacing, served, serving
+from ranking.cards import card, card_bodies, card_from_body
 from ranking.cursor import Cursor
 from ranking.models import FeedRequest
-from ranking.policy import policy_for
+from ranking.policy import policy_for_shopper, promoted
 
 # What a shopper reads under "why am I seeing this", by the source that proposed the card.
 REASONS = {
@@ -80,7 +80,7 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None) -> FeedPag
     limit = max(1, min(limit, settings.FEED_PAGE_MAX))
     cursor = cursor or Cursor.start()
     exclude = served.served_ids(cursor.feed_session, expect_some=cursor.page > 0)
-    policy = policy_for()
+    policy, variant = policy_for_shopper(shopper.pk)
     page = serving.rank(shopper=shopper, exclude=exclude, size=limit, policy=policy, first_page=cursor.page == 0)
     ranked = [(s.candidate.item, s.candidate.source, s.rule) for s in page.slots] if page else []
     if len(ranked) < limit:
@@ -89,17 +89,19 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None) -> FeedPag
         taken = exclude | seen_content_ids(shopper=shopper) | {pk for pk, _, _ in ranked}
         fallback = _ordered_candidates(shopper=shopper, exclude=taken, limit=limit - len(ranked))
         ranked += [(pk, source, "fallback") for pk, source in fallback]
-    items = content_selectors.items_for_cards([pk for pk, _, _ in ranked])
+    bodies = card_bodies([pk for pk, _, _ in ranked])
     why = {pk: (source, rule) for pk, source, rule in ranked}
-    social = cards_social(shopper=shopper, items=items)
+    social = cards_social(
+        shopper=shopper, creators={b["id"]: b["creator"]["id"] if b["creator"] else None for b in bodies}
+    )
     cards = [
-        card(
-            item,
+        card_from_body(
+            body,
             position=position,
-            reason={"code": why[item.pk][0], "text": REASONS[why[item.pk][0]], "rule": why[item.pk][1]},
-            social=social[item.pk],
+            reason={"code": why[body["id"]][0], "text": REASONS[why[body["id"]][0]], "rule": why[body["id"]][1]},
+            social=social[body["id"]],
         )
-        for position, item in enumerate(items)
+        for position, body in enumerate(bodies)
     ]
     log = FeedRequest.objects.create(
         shopper=shopper,
@@ -107,11 +109,13 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None) -> FeedPag
         page=cursor.page,
         items=[c["id"] for c in cards],
         reasons=[c["reason"]["code"] for c in cards],
-        variant=policy.name,
+        variant=variant,
         # Feature values as the ranker saw them, aligned with items: training joins on these.
         features={"model": page.version, "rows": [page.features.get(c["id"]) for c in cards]} if page else {},
     )
     served.served_add(cursor.feed_session, log.items)
+    if page:
+        pacing.spend(promoted([s.candidate for s in page.slots]))
     next_cursor = cursor.next().encode() if len(cards) == limit else None
     return FeedPage(request_id=log.request_id, cards=cards, next_cursor=next_cursor)
 

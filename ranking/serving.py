@@ -1,41 +1,54 @@
 """Request-time ranking: one shopper, one page.
 
-    shopper's events (database + the real-time store's recent list: read-your-writes)
-      → user block → generator scores → top candidates  ┐
-    live sources (followed creators, fresh, interests)  ├→ filter (seen, served, unpublished, out
-                                                         ┘  of stock) → features → LightGBM → mix policy
+    the shopper's events (database + the real-time store's recent list: read-your-writes) → user block
+    candidate list: precomputed (``precompute``) + neighbours of what the shopper did since,
+                    or computed now over the whole universe (and stored for the next page)
+    + live sources (followed creators, interests, fresh items)
+      → filter (seen, served, unpublished, out of stock) → features of these items only → LightGBM
+      → mix policy (quotas, spacing, exploration, pacing, merchandising triggers) → slots
 
 The world (item statistics, neighbour tables) and the model come with the active ranker
 (``registry.active_ranker``). With no trained ranker yet, ``rank`` returns ``None`` and the feed
 falls back to its popular/fresh ordering.
+
+Fixed costs per request, whatever the history: one query for the shopper's events, one for live
+sources (two with follows and interests), one Redis round trip each for the recent list, the
+candidate list and the uptake of exploration candidates (tests/ranking/test_serving.py counts them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
-from django.db import connection
+from django.utils import timezone
 
 from content.models import ContentItem
 from feedsite import realtime
 from profiles.events import state
-from profiles.models import Follow, Interest, Shopper
-from ranking.candidates.generators import SOURCE_OF, score_all, top_candidates
+from profiles.models import Follow, Interaction, Interest, Shopper
+from ranking import precompute
+from ranking.candidates.generators import SOURCE_OF, Scores, score_all, score_at, top_candidates
 from ranking.catalog import catalog
 from ranking.features import best_generator, featurize
-from ranking.history import EVENT_GRADE, UNKNOWN_ITEM, epoch_sql
-from ranking.policy import Candidate, Policy, Slot, arrange
+from ranking.history import UNKNOWN_ITEM
+from ranking.policy import EXPLORATION_SOURCES, Candidate, Policy, Slot, arrange, arrange_context
 from ranking.registry import Ranker, active_ranker
-from ranking.world import World
+from ranking.world import UserBlock, World
 
 logger = logging.getLogger(__name__)
 
 # Each live source adds at most this many candidates (their own budget beside the generators' 50).
 LIVE_SOURCE_BUDGET = 30
+# Neighbours of what the shopper did since their candidate list was computed.
+SESSION_BUDGET = 30
 FRESH_DAYS = 14
+# Engagement events that count as uptake of an item shown (for exploration's early rates).
+UPTAKE = ("n:open", "n:like", "n:share", "n:comment", "n:product_click", "n:add_to_cart")
 
 
 @dataclass
@@ -45,26 +58,48 @@ class Ranked:
     slots: list[Slot]
     features: dict[int, list[float]]
     version: str
+    precomputed: bool = False
 
 
-def shopper_events(shopper: Shopper, world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def shopper_events(shopper: Shopper, world: World) -> precompute.Events:
     """The shopper's events as (world item index, time, value, grade), newest included."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT content_id, {epoch_sql('occurred_at')}, value, type FROM profiles_interaction "
-            "WHERE shopper_id = %s",
-            [shopper.pk],
+    return precompute.events_of(world, [shopper.pk])[0]
+
+
+def session_neighbours(world: World, events: precompute.Events, *, after: float) -> np.ndarray:
+    """World item indexes most similar (item cosine) to what the shopper engaged with after ``after``."""
+    items, times, _, grades = events
+    recent = items[(times > after) & (grades > 0) & (items >= 0)]
+    pos = world.universe_pos[recent]
+    pos = pos[pos >= 0]
+    if not len(pos):
+        return np.zeros(0, np.int64)
+    weights = np.asarray(world.cosine[pos].sum(axis=0)).ravel()
+    top = np.argsort(-weights)[:SESSION_BUDGET]
+    return world.universe[top[weights[top] > 0]]
+
+
+def _world_candidates(
+    world: World, version: str, shopper_id: int | None, events: precompute.Events, block: UserBlock
+) -> tuple[np.ndarray, Scores, np.ndarray | None, bool]:
+    """Candidate item indexes and the generator scores featurize needs for them.
+
+    Returns (items, scores, columns, precomputed): ``columns`` are the universe positions the scores
+    cover when they were computed for the candidates only.
+    """
+    stored = precompute.load(shopper_id, version)
+    if stored is None:
+        scores = score_all(world, block)
+        _, items = top_candidates(world, block, scores, world.config.n_per_gen)
+        entry = precompute.CandidateList(
+            version=version, built_at=time.time(), events_until=precompute.newest(events), items=items
         )
-        rows = list(cursor.fetchall())
-    with contextlib.suppress(*realtime.RealtimeUnavailable):
-        rows += [(item, ts, None, kind) for item, kind, ts in state.shopper_recent(shopper.pk)]
-    unknown = world.item_index.get(UNKNOWN_ITEM, -1)
-    return (
-        np.fromiter((world.item_index.get(r[0], unknown) for r in rows), np.int64, len(rows)),
-        np.fromiter((float(r[1]) for r in rows), np.float64, len(rows)),
-        np.fromiter((np.nan if r[2] is None else r[2] for r in rows), np.float32, len(rows)),
-        np.fromiter((EVENT_GRADE.get(r[3], 1) for r in rows), np.int8, len(rows)),
-    )
+        precompute.store({shopper_id: entry})
+        return items, scores, None, False
+    items = np.union1d(stored.items, session_neighbours(world, events, after=stored.events_until))
+    columns = np.unique(world.universe_pos[items])
+    columns = columns[columns >= 0]
+    return items, score_at(world, block, columns), columns, True
 
 
 def _live_candidates(shopper: Shopper, *, personalized: bool, fresh: list[int]) -> dict[int, str]:
@@ -87,6 +122,29 @@ def _live_candidates(shopper: Shopper, *, personalized: bool, fresh: list[int]) 
     return found
 
 
+def _recent_product_views(shopper: Shopper, policy: Policy) -> list[tuple[int, float]]:
+    """(product, epoch seconds) of the shopper's product clicks within the policy's trigger window."""
+    if not policy.trigger_hours:
+        return []
+    since = timezone.now() - timedelta(hours=policy.trigger_hours)
+    rows = Interaction.objects.filter(
+        shopper=shopper, type="product_click", product__isnull=False, occurred_at__gte=since
+    ).values_list("product_id", "occurred_at")
+    return [(product, at.timestamp()) for product, at in rows if product is not None]
+
+
+def _uptake(item_ids: list[int]) -> dict[int, tuple[float, float]]:
+    """(impressions, engagements) so far of each item: exploration's early rates. Empty when the store is down."""
+    if not item_ids:
+        return {}
+    with contextlib.suppress(*realtime.RealtimeUnavailable):
+        counters = state.item_counters(item_ids)
+        return {
+            pk: (c.get("n:impression", 0.0), sum(c.get(name, 0.0) for name in UPTAKE)) for pk, c in counters.items()
+        }
+    return {}
+
+
 def rank(
     *,
     shopper: Shopper,
@@ -102,14 +160,14 @@ def rank(
         return None
     world: World = ranker.extra["world"]
     personalized = shopper.personalization
-    nothing = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.float32), np.zeros(0, np.int8))
-    # Without consent nothing about the shopper shapes the ranking: an anonymous block.
-    events = shopper_events(shopper, world) if personalized else nothing
+    # Without consent nothing about the shopper shapes the ranking: the shared anonymous list.
+    events = shopper_events(shopper, world) if personalized else precompute.NO_EVENTS
+    owner = shopper.pk if personalized else None
     block = world.block([events])
+    items, scores, columns, precomputed = _world_candidates(world, ranker.version, owner, events, block)
     exclude = exclude | {int(world.items[i]) for i in block.seen.indices}
-    scores = score_all(world, block)
-    rows, items = top_candidates(world, block, scores, world.config.n_per_gen)
-    generators = best_generator(world, scores, rows, items)
+    rows = np.zeros(len(items), np.int64)
+    generators = best_generator(world, scores, rows, items, columns=columns)
     source_of = {int(world.items[i]): SOURCE_OF.get(g, "popular") for i, g in zip(items, generators, strict=True)}
     snapshot = catalog()
     try:
@@ -122,11 +180,12 @@ def rank(
     servable = snapshot.servable
     ids = [pk for pk in source_of if pk not in exclude and pk in servable]
     if not ids:
-        return Ranked(slots=[], features={}, version=ranker.version)
+        return Ranked(slots=[], features={}, version=ranker.version, precomputed=precomputed)
     unknown = world.item_index.get(UNKNOWN_ITEM, 0)
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
-    features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index)
+    features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, columns=columns)
     predicted = ranker.booster.predict(features, num_threads=1)
+    uptake = _uptake([pk for pk in ids if source_of[pk] in EXPLORATION_SOURCES])
     candidates = [
         Candidate(
             item=pk,
@@ -136,15 +195,21 @@ def rank(
             content_source=servable[pk].source,
             creator=servable[pk].creator,
             brand=servable[pk].brand,
+            products=servable[pk].products,
+            impressions=uptake.get(pk, (0.0, 0.0))[0],
+            engagements=uptake.get(pk, (0.0, 0.0))[1],
         )
         for pk, score in zip(ids, predicted, strict=True)
     ]
-    slots = arrange(candidates, policy, size=size, first_page=first_page)
+    views = _recent_product_views(shopper, policy) if personalized else []
+    context = arrange_context(policy, candidates, recent_product_views=views)
+    slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
     row_of = {pk: n for n, pk in enumerate(ids)}
     return Ranked(
         slots=slots,
         features={s.candidate.item: features[row_of[s.candidate.item]].round(4).tolist() for s in slots},
         version=ranker.version,
+        precomputed=precomputed,
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.linalg as sl
@@ -110,6 +111,19 @@ class World:
     @property
     def n_items(self) -> int:
         return len(self.items)
+
+    # Column views for scoring a few hundred candidates at request time (``generators.score_at``):
+    # built on first use in the serving process, never during training.
+    @cached_property
+    def buckets_by_column(self) -> sp.csc_matrix:
+        return self.buckets.tocsc()
+
+    @cached_property
+    def ease_pos(self) -> np.ndarray:
+        """Universe position → row of ``ease`` (-1: not covered by EASE)."""
+        out = np.full(len(self.universe), -1, np.int64)
+        out[self.ease_keep] = np.arange(len(self.ease_keep))
+        return out
 
     @classmethod
     def fit(cls, history: History, config: WorldConfig | None = None) -> World:

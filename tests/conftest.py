@@ -50,9 +50,9 @@ def django_db_modify_db_settings() -> Iterator[None]:
 
 def _clear_process_caches() -> None:
     from profiles.events import meta
-    from ranking import catalog, policy, registry
+    from ranking import cards, catalog, policy, registry
 
-    for clear in (meta.clear_cache, catalog.clear_cache, policy.clear_cache, registry.clear_cache):
+    for clear in (meta.clear_cache, catalog.clear_cache, cards.clear_cache, policy.clear_cache, registry.clear_cache):
         clear()
 
 

@@ -11,3 +11,7 @@ FEED_AFFINITY_HALF_LIFE_HOURS = CONFIG.feed_affinity_half_life_hours
 EVENT_RETENTION_DAYS = CONFIG.event_retention_days
 VISITOR_COOKIE = "fs_vid"
 VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600
+# Candidate lists of shoppers served a page within the last FEED_PRECOMPUTE_ACTIVE_MINUTES are
+# recomputed every FEED_PRECOMPUTE_MINUTES (ranking.precompute_feeds, Celery beat).
+FEED_PRECOMPUTE_MINUTES = 10
+FEED_PRECOMPUTE_ACTIVE_MINUTES = 60

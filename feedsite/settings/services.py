@@ -8,6 +8,7 @@ tasks run inline, and the in-memory channel layer.
 from celery.schedules import crontab
 
 from feedsite.settings.django import CONFIG
+from feedsite.settings.feed import FEED_PRECOMPUTE_MINUTES
 
 REDIS_URL = CONFIG.redis_url
 
@@ -41,6 +42,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Heavy work gets its own queues so that a retrain never delays ingestion.
 CELERY_TASK_ROUTES = {
+    # Exact names win over patterns: precomputing feeds must not wait behind a retrain.
+    "ranking.precompute_feeds": {"queue": "default"},
     "ranking.*": {"queue": "training"},
     "content.media.*": {"queue": "media"},
     "profiles.events.*": {"queue": "ingestion"},
@@ -48,4 +51,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
     "profiles-archive-and-purge": {"task": "profiles.archive.archive_and_purge", "schedule": crontab(minute=7)},
+    # Candidate lists of recently active shoppers.
+    "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},
+    # Nightly: a new ranker on everything stored, activated only if not worse offline.
+    "ranking-retrain": {"task": "ranking.retrain", "schedule": crontab(hour=3, minute=30)},
 }

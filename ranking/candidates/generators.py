@@ -10,6 +10,10 @@
 
 Each returns an (n_shoppers × universe) score matrix; ``top_candidates`` keeps the best
 ``n_per_gen`` unseen items of each, so a shopper gets ~200 candidates from seven angles.
+
+Finding candidates needs the whole universe (``score_all``, what training and the precompute do);
+featurizing known candidates needs only their columns (``score_at``, what a request does when its
+candidates were precomputed). Both give the same numbers for the same columns.
 """
 
 from __future__ import annotations
@@ -79,6 +83,85 @@ SOURCE_OF = {
     "cosine": "collaborative",
     "category": "affinity",
 }
+
+
+def _popular_at(half_life: float) -> Callable[[World, UserBlock, np.ndarray], np.ndarray]:
+    def score(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(world.log_pop[half_life][world.universe[columns]], (len(block), len(columns)))
+
+    return score
+
+
+def _trending_at(width_days: float) -> Callable[[World, UserBlock, np.ndarray], np.ndarray]:
+    def score(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
+        centre = (block.last - world.t0) / (world.config.bucket_days * DAY)
+        offsets = np.arange(world.n_buckets)[None, :] + 0.5 - centre[:, None]
+        kernel = np.exp(-0.5 * (offsets / (width_days / world.config.bucket_days)) ** 2).astype(np.float32)
+        return np.asarray(world.buckets_by_column[:, columns].T @ kernel.T).T
+
+    return score
+
+
+def _in_universe(world: World, matrix: sp.csr_matrix, to: np.ndarray | None = None) -> sp.csr_matrix:
+    """``matrix[:, world.universe]`` for a sparse block of a few shoppers, without touching every column.
+
+    ``to`` maps universe positions on further (e.g. to EASE rows; -1 drops the column).
+    """
+    coo = matrix.tocoo()
+    pos = world.universe_pos[coo.col]
+    width = len(world.universe)
+    if to is not None:
+        pos = np.where(pos >= 0, to[pos], -1)
+        width = int(to.max()) + 1 if len(to) else 0
+    keep = pos >= 0
+    return sp.csr_matrix((coo.data[keep], (coo.row[keep], pos[keep])), shape=(matrix.shape[0], width), dtype=np.float32)
+
+
+def _ease_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(block), len(columns)), np.float32)
+    rows = world.ease_pos[columns]
+    covered = rows >= 0
+    history = _in_universe(world, block.positive, to=world.ease_pos)
+    touched = np.unique(history.indices)  # only the EASE rows of items in the history count
+    if covered.any() and len(touched):
+        out[:, covered] = history[:, touched] @ world.ease[np.ix_(touched, rows[covered])]
+    return out
+
+
+def _cosine_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
+    # The history has a few items, each with at most ``cos_topk`` neighbours: a sparse product.
+    return (_in_universe(world, block.decayed) @ world.cosine).toarray()[:, columns]
+
+
+def _category_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
+    cats = world.item_cat[world.universe[columns]]
+    return block.cat_share[:, cats] * world.log_pop[365.0][world.universe[columns]][None, :]
+
+
+GENERATORS_AT: dict[str, Callable[[World, UserBlock, np.ndarray], np.ndarray]] = {
+    "popular": _popular_at(0.0),
+    "popular90": _popular_at(90.0),
+    "trend60": _trending_at(60.0),
+    "trend180": _trending_at(180.0),
+    "ease": _ease_at,
+    "cosine": _cosine_at,
+    "category": _category_at,
+}
+
+
+def score_at(world: World, block: UserBlock, columns: np.ndarray) -> Scores:
+    """Every generator's scores at universe positions ``columns`` only (n_shoppers × len(columns)).
+
+    Fails open like ``score_all``.
+    """
+    scores: Scores = {}
+    for name, generate in GENERATORS_AT.items():
+        try:
+            scores[name] = generate(world, block, columns)
+        except Exception:
+            logger.exception("candidate generator %s failed; skipped for this request", name)
+            scores[name] = np.zeros((len(block), len(columns)), np.float32)
+    return scores
 
 
 def score_all(world: World, block: UserBlock) -> Scores:

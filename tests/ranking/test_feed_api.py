@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -6,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import ContentItem
+from content.services import product_upsert
 from profiles.models import Shopper
 from ranking.models import FeedRequest
 from tests.factories import (
@@ -126,10 +128,11 @@ def test_query_count_does_not_grow_with_the_page(api_client, n_items):
         body = api_client.get("/api/v1/feed", {"limit": n_items}).json()
 
     assert len(body["cards"]) == n_items
-    # shopper, seen items, onboarding interests (cold start), two candidate lists, items, products,
-    # tags, like counts with the shopper's own likes, comment counts, follows of the page's
-    # creators, served-list log (share counts come from the real-time store, no query)
-    assert len(queries) == 12, [q["sql"] for q in queries]
+    # shopper, seen items, onboarding interests (cold start), two candidate lists, which items are
+    # still published, card bodies not cached yet (items, products, tags), like counts with the
+    # shopper's own likes, comment counts, follows of the page's creators, served-list log (share
+    # counts come from the real-time store, no query)
+    assert len(queries) == 13, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize(
@@ -191,3 +194,33 @@ def test_a_new_shopper_sees_their_interests_first_until_they_engage(api_client):
     assert cold[0]["reason"]["text"] == "Matches the interests you picked"
     assert warm[0]["id"] == popular.pk
     assert {c["reason"]["code"] for c in warm} <= {"popular", "fresh"}
+
+
+def test_card_bodies_are_reused_but_a_removed_item_is_dropped_at_once(api_client):
+    items = _published(4)
+    for item in items:
+        item.products.add(ProductFactory())
+    first = api_client.get("/api/v1/feed", {"limit": 4}).json()
+    items[0].status = ContentItem.Status.REMOVED
+    items[0].save()
+
+    with CaptureQueriesContext(connection) as queries:
+        second = api_client.get("/api/v1/feed", {"limit": 4}).json()  # a new feed session: the same items again
+
+    assert {c["id"] for c in first["cards"]} == {item.pk for item in items}
+    assert {c["id"] for c in second["cards"]} == {item.pk for item in items[1:]}
+    assert not [q["sql"] for q in queries if "content_contentproduct" in q["sql"]]  # bodies came from the cache
+    products = {c["id"]: c["products"] for c in first["cards"]}
+    assert all(c["products"] == products[c["id"]] for c in second["cards"])
+
+
+def test_a_price_change_shows_on_the_next_page_at_once(api_client, django_capture_on_commit_callbacks):
+    (item,) = _published(1)
+    product = product_upsert(external_id="sku-1", title="Serum", price=Decimal("20.00"), stock=5)
+    item.products.add(product)
+    assert api_client.get("/api/v1/feed").json()["cards"][0]["products"][0]["price"] == "20.00"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_upsert(external_id="sku-1", title="Serum", price=Decimal("15.00"), stock=5)
+
+    assert api_client.get("/api/v1/feed").json()["cards"][0]["products"][0]["price"] == "15.00"

@@ -1,18 +1,22 @@
 """The ranking engine end to end on a small shop with real taste structure: train, then serve."""
 
+import uuid
 from datetime import timedelta
 
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import ContentItem, Tag
 from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
-from ranking import catalog, registry, serving
+from ranking import catalog, precompute, registry, serving, tasks
 from ranking.candidates import generators
 from ranking.features import featurize
 from ranking.history import history_load
+from ranking.models import FeedRequest
 from ranking.policy import Policy
 from ranking.training import ranker_train
 from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory, ShopperFactory
@@ -140,10 +144,16 @@ def test_cold_start_shopper_gets_a_full_page_and_a_failing_generator_is_skipped(
     def broken(world, block):
         raise RuntimeError("index unavailable")
 
-    monkeypatch.setitem(generators.GENERATORS, "ease", broken)
-    ranked = serving.rank(shopper=newcomer, exclude=set(), size=10, policy=OPEN, first_page=True)
+    def broken_at(world, block, columns):
+        raise RuntimeError("index unavailable")
 
-    assert len(ranked.slots) == 10
+    monkeypatch.setitem(generators.GENERATORS, "ease", broken)
+    monkeypatch.setitem(generators.GENERATORS_AT, "ease", broken_at)
+    computed = serving.rank(shopper=newcomer, exclude=set(), size=10, policy=OPEN, first_page=True)
+    from_list = serving.rank(shopper=newcomer, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    assert (computed.precomputed, from_list.precomputed) == (False, True)
+    assert len(computed.slots) == len(from_list.slots) == 10
 
 
 def test_feed_api_serves_the_ranker_and_logs_its_features(shop, api_client):
@@ -192,3 +202,108 @@ def test_admin_rollback_action_reactivates_the_previous_model(shop, admin_client
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("active", "retired")
+
+
+def test_scoring_only_the_candidates_gives_the_scores_and_features_of_scoring_everything(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    world = registry.active_ranker().extra["world"]
+    events = precompute.events_of(world, [shopper.pk for shopper, _ in shoppers[:6]])
+    events.append(precompute.NO_EVENTS)
+
+    for shopper_events in events:
+        block = world.block([shopper_events])
+        full = generators.score_all(world, block)
+        _, items = generators.top_candidates(world, block, full, 10)
+        columns = np.unique(world.universe_pos[items])
+        partial = generators.score_at(world, block, columns)
+        for name in generators.GENERATORS:
+            np.testing.assert_allclose(partial[name], np.asarray(full[name])[:, columns], rtol=1e-5, atol=1e-6)
+        rows = np.zeros(len(items), np.int64)
+        np.testing.assert_allclose(
+            featurize(world, block, partial, rows, items, columns=columns),
+            featurize(world, block, full, rows, items),
+            rtol=1e-5,
+        )
+
+
+def test_a_request_stores_its_candidate_list_and_the_next_one_ranks_from_it_alike(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[2][0]
+
+    computed = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    stored = precompute.load(shopper.pk, computed.version)
+    from_list = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    assert stored is not None
+    assert len(stored.items) >= 10
+    assert (computed.precomputed, from_list.precomputed) == (False, True)
+    assert [(s.candidate.item, round(s.candidate.score, 4)) for s in from_list.slots] == [
+        (s.candidate.item, round(s.candidate.score, 4)) for s in computed.slots
+    ]
+    assert from_list.features == computed.features
+
+
+def test_what_the_shopper_did_after_the_list_was_built_brings_its_neighbours(shop):
+    _, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    world = registry.active_ranker().extra["world"]
+    shopper, favourite = shoppers[3]
+    events = serving.shopper_events(shopper, world)
+    built = precompute.newest(events)
+
+    assert len(serving.session_neighbours(world, events, after=built)) == 0
+    liked = items[(favourite + 1) % 4][0]
+    InteractionFactory(shopper=shopper, content=liked, type="like", occurred_at=timezone.now())
+    events = serving.shopper_events(shopper, world)
+    neighbours = serving.session_neighbours(world, events, after=built)
+
+    assert len(neighbours) > 0
+    expected = world.cosine[world.universe_pos[world.item_index[liked.pk]]].indices
+    assert set(world.universe_pos[neighbours]) <= set(expected)
+
+
+def test_the_precompute_task_refreshes_the_lists_of_recently_active_shoppers_only(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    (active, _), (idle, _) = shoppers[:2]
+    FeedRequest.objects.create(shopper=active, feed_session=uuid.uuid4(), items=[], reasons=[])
+    old = FeedRequest.objects.create(shopper=idle, feed_session=uuid.uuid4(), items=[], reasons=[])
+    FeedRequest.objects.filter(pk=old.pk).update(served_at=timezone.now() - timedelta(hours=3))
+
+    result = tasks.precompute_feeds.apply().get()
+
+    version = registry.active_ranker().version
+    assert result == {"shoppers": 1, "version": version}
+    assert precompute.load(active.pk, version) is not None
+    assert precompute.load(idle.pk, version) is None
+    assert precompute.load(None, version) is not None  # the shared list of shoppers without personalization
+
+
+def test_a_list_for_another_model_version_is_ignored(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    precompute.store(
+        {shopper.pk: precompute.CandidateList(version="old", built_at=0.0, events_until=0.0, items=np.arange(3))}
+    )
+
+    ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    assert not ranked.precomputed
+    assert precompute.load(shopper.pk, ranked.version) is not None  # replaced by the request
+
+
+def test_ranking_from_a_list_makes_a_fixed_number_of_queries(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    assert ranked.precomputed
+    # the shopper's events, followed creators, onboarding interests (none: no item queries)
+    assert len(queries) == 3, [q["sql"] for q in queries]
