@@ -95,7 +95,14 @@ function scheduleReconnect() {
 
 function connect() {
   if (!started || (socket && socket.readyState <= WebSocket.OPEN)) return;
-  socket = new WebSocket(socketUrl());
+  try {
+    socket = new WebSocket(socketUrl());
+  } catch {
+    // Refused before any network (a page policy, a blocked port): the feed works without it.
+    socket = null;
+    scheduleReconnect();
+    return;
+  }
   socket.addEventListener("open", () => {
     openedAt = Date.now();
     sentWatch = "";

@@ -8,26 +8,13 @@ share an event loop; sync code inside it (factories, services, the event consume
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
-import sys
-import types
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
-from django.conf import settings
-
-if importlib.util.find_spec("daphne") is None:
-    # channels.testing imports daphne for ChannelsLiveServerTestCase, which no test here uses, and
-    # daphne is not a dependency (uvicorn serves). TODO: drop this stub once requirements-dev.txt
-    # has daphne (``channels[daphne]``).
-    stub = types.ModuleType("daphne.testing")
-    stub.DaphneProcess = None  # type: ignore[attr-defined]
-    sys.modules.setdefault("daphne", types.ModuleType("daphne"))
-    sys.modules.setdefault("daphne.testing", stub)
-
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from feedsite.asgi import application
 from profiles.middleware import visitor_id_sign

@@ -1,24 +1,33 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
 
+That server is WSGI: it has no websocket, so live.js retries in the background there. Tests of the
+live updates use ``asgi_server`` and ``asgi_page`` instead: the real ASGI application (HTTP and
+Channels) served by uvicorn in a thread of the test process, on the same test database.
+
 Without ``/usr/bin/chromium`` the tests skip (``apt-get install -y chromium``), except on CI
 (``CI=true``), where a missing browser fails them. Screenshots go to ``test-artifacts/screenshots``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
+import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+import uvicorn
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -49,6 +58,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 FAST_TRACKER = "window.feedsiteTrackerOptions = {impressionMs: 300, minDwellMs: 200, flushMs: 300};"
 # Test media: rendered once, kept in the media storage under this folder (like the demo's pool).
 MEDIA_DIR = "test-web"
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="package")
@@ -77,15 +87,15 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
-    """``new_page("phone" | "desktop")``: a fresh browser context (no cookies) and a page in it."""
+@contextlib.contextmanager
+def _pages(browser: Any, base_url: str) -> Iterator[Callable[..., Any]]:
+    """A page factory for the server at ``base_url``; on the way out, fails if a page's script failed."""
     contexts = []
 
     def make(size: str = "phone", *, tracker: str = FAST_TRACKER) -> Any:
         phone = size == "phone"
         context = browser.new_context(
-            base_url=live_server.url,
+            base_url=base_url,
             viewport=PHONE if phone else DESKTOP,
             is_mobile=phone,
             has_touch=phone,
@@ -109,6 +119,101 @@ def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
                 page.evaluate("() => window.feedsite?.tracker?.setConsent('refused')")
         context.close()
     assert errors == [], "the page's script failed"
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
+    """``new_page("phone" | "desktop")``: a fresh browser context (no cookies) and a page in it."""
+    with _pages(browser, live_server.url) as make:
+        yield make
+
+
+@dataclass(frozen=True)
+class AsgiServer:
+    """The project's ASGI application served by uvicorn in a thread of this process."""
+
+    url: str
+    loop: asyncio.AbstractEventLoop
+
+    def run(self, coroutine: Callable[[], Awaitable[T]]) -> T:
+        """Await ``coroutine()`` on the server's event loop (where its sockets and hub live)."""
+        return asyncio.run_coroutine_threadsafe(coroutine(), self.loop).result(timeout=30)
+
+    def call(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run sync ``function`` as a view of the server would: in a worker thread of its event loop.
+
+        What it sends to the channel layer (``async_to_sync`` in ``ranking.push``) then runs on the
+        server's loop, which the in-memory layer needs (its queues belong to one loop); and this
+        thread, which runs Playwright's event loop, could not call ``async_to_sync`` at all.
+        """
+
+        def closing() -> T:
+            try:
+                return function(*args, **kwargs)
+            finally:
+                connections.close_all()
+
+        return self.run(lambda: sync_to_async(closing, thread_sensitive=False)())
+
+
+@pytest.fixture
+def asgi_server(transactional_db) -> Iterator[AsgiServer]:
+    """``feedsite.asgi:application`` (HTTP and the Channels websocket routes) on a free port, per test.
+
+    Served as ``make run`` serves it (uvicorn, no per-message deflate), in a thread with its own
+    event loop; its requests use the test database through their own connections, so the test
+    must be transactional. Static files come from the finders (``ASGIStaticFilesHandler``, the
+    ASGI twin of the live server's handler) rather than from WhiteNoise, which serves only what
+    ``collectstatic`` wrote, unless ``DEBUG`` was on when ``feedsite.asgi`` was first imported: on
+    at collection time, off under pytest-django, so it depends on which tests were collected.
+    """
+    from feedsite.asgi import application
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            ASGIStaticFilesHandler(application),
+            ws_per_message_deflate=False,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+    )
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def serve() -> None:
+        loops.append(asyncio.get_running_loop())
+        await server.serve(sockets=[listener])
+
+    def run() -> None:
+        try:
+            asyncio.run(serve())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="asgi-server", daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started or not thread.is_alive():
+            break
+        thread.join(timeout=0.05)
+    assert server.started, "uvicorn did not start (see the log above)"
+    try:
+        yield AsgiServer(url=f"http://127.0.0.1:{port}", loop=loops[0])
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        listener.close()
+
+
+@pytest.fixture
+def asgi_page(browser, asgi_server) -> Iterator[Callable[..., Any]]:
+    """``new_page`` for ``asgi_server``: pages whose websocket connects."""
+    with _pages(browser, asgi_server.url) as make:
+        yield make
 
 
 @pytest.fixture
