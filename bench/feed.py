@@ -4,8 +4,9 @@
 
 Needs a database with a trained ranker (e.g. after `import_dataset` + `train_ranker`). It signs
 in ``--shoppers`` shoppers that have history (a token each), asks their feeds over HTTP from
-``--clients`` concurrent connections to one uvicorn worker, and prints latency percentiles,
-requests/s for both endpoints, their ratio, and how many candidates the ranker scored per request.
+``--clients`` concurrent connections to one uvicorn worker, and prints latency percentiles (one
+request at a time: what a shopper waits), requests/s for both endpoints (``--clients`` at once:
+what the process sustains), their ratio, and how many candidates the ranker scored per request.
 """
 
 from __future__ import annotations
@@ -91,8 +92,11 @@ def main() -> None:
 
         run(port, feed, min(200, args.requests), args.clients)  # warm-up: model and catalog loaded
         run(port, bare, 200, args.clients)
-        feed_ms, feed_rps = run(port, feed, args.requests, args.clients)
-        bare_ms, bare_rps = run(port, bare, args.requests, args.clients)
+        # Latency: one request at a time (what a shopper waits). Throughput: --clients at once.
+        feed_ms, _ = run(port, feed, args.requests, 1)
+        bare_ms, _ = run(port, bare, args.requests, 1)
+        _, feed_rps = run(port, feed, args.requests, args.clients)
+        _, bare_rps = run(port, bare, args.requests, args.clients)
     finally:
         server.terminate()
         server.wait()
@@ -106,8 +110,9 @@ def main() -> None:
                 "candidates_scored_per_request_median": sorted(scored)[len(scored) // 2],
                 "feed_ms_p50": round(percentile(feed_ms, 50), 1),
                 "feed_ms_p99": round(percentile(feed_ms, 99), 1),
-                "feed_requests_per_second": round(feed_rps),
                 "bare_json_ms_p50": round(percentile(bare_ms, 50), 1),
+                "bare_json_ms_p99": round(percentile(bare_ms, 99), 1),
+                "feed_requests_per_second": round(feed_rps),
                 "bare_json_requests_per_second": round(bare_rps),
                 "feed_share_of_bare_throughput": round(feed_rps / bare_rps, 3),
             },

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from content.models import Comment
+from content.models import Comment, ContentItem
 from feedsite import realtime
 from profiles.events import state
 from profiles.models import CartLine, Follow, Interaction, InteractionType, Interest, Like, Shopper
@@ -65,51 +66,40 @@ class CardSocial:
     following: bool = False
 
 
-def cards_social(*, shopper: Shopper, creators: Mapping[int, int | None]) -> dict[int, CardSocial]:
+def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, CardSocial]:
     """Counts and the shopper's likes and follows for a page of items, by item id.
 
-    At most 3 queries whatever the page size (likes with the shopper's own, visible comments,
-    follows of the page's creators) and one real-time round trip for share totals, which are
+    One query whatever the page size (like and visible comment counts, the shopper's own like,
+    whether they follow the creator) and one real-time round trip for share totals, which are
     events only (0 while the store is down).
-
-    ``creators`` maps each item id of the page to its creator id (or ``None``).
     """
-    if not creators:
+    if not item_ids:
         return {}
-    ids = list(creators)
-    likes = {
-        row["content_id"]: (row["n"], row["mine"] > 0)
-        for row in Like.objects.filter(content_id__in=ids)
-        .values("content_id")
-        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(shopper=shopper)))
-        .order_by()
-    }
-    comments = dict(
-        Comment.objects.filter(content_id__in=ids, status=Comment.Status.VISIBLE)
-        .values("content_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("content_id", "n")
+
+    def count(model: type[Like] | type[Comment], **conditions: object) -> Coalesce:
+        counted = model.objects.filter(content=OuterRef("pk"), **conditions).order_by().values("content")
+        return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+    rows = (
+        ContentItem.objects.filter(pk__in=item_ids)
+        .annotate(
+            n_likes=count(Like),
+            n_comments=count(Comment, status=Comment.Status.VISIBLE),
+            liked=Exists(Like.objects.filter(content=OuterRef("pk"), shopper=shopper)),
+            following=Exists(Follow.objects.filter(creator=OuterRef("creator_id"), shopper=shopper)),
+        )
+        .values_list("pk", "n_likes", "n_comments", "liked", "following")
     )
-    creator_ids = {creator for creator in creators.values() if creator is not None}
-    followed = (
-        set(Follow.objects.filter(shopper=shopper, creator_id__in=creator_ids).values_list("creator_id", flat=True))
-        if creator_ids
-        else set()
-    )
+    found = {pk: (likes, comments, liked, following) for pk, likes, comments, liked, following in rows}
     shares: dict[int, float] = {}
     with contextlib.suppress(*realtime.RealtimeUnavailable):
-        shares = {item: counters.get("n:share", 0.0) for item, counters in state.item_counters(ids).items()}
-    return {
-        pk: CardSocial(
-            likes=likes.get(pk, (0, False))[0],
-            comments=comments.get(pk, 0),
-            shares=max(int(shares.get(pk, 0)), 0),
-            liked=likes.get(pk, (0, False))[1],
-            following=creator in followed,
-        )
-        for pk, creator in creators.items()
-    }
+        shares = {item: counters.get("n:share", 0.0) for item, counters in state.item_counters(item_ids).items()}
+    social = {}
+    for pk in item_ids:
+        likes, comments, liked, following = found.get(pk, (0, 0, False, False))
+        shares_of = max(int(shares.get(pk, 0)), 0)
+        social[pk] = CardSocial(likes=likes, comments=comments, shares=shares_of, liked=liked, following=following)
+    return social
 
 
 def item_counts(*, item_ids: Collection[int]) -> dict[int, CardSocial]:

@@ -91,9 +91,7 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None) -> FeedPag
         ranked += [(pk, source, "fallback") for pk, source in fallback]
     bodies = card_bodies([pk for pk, _, _ in ranked])
     why = {pk: (source, rule) for pk, source, rule in ranked}
-    social = cards_social(
-        shopper=shopper, creators={b["id"]: b["creator"]["id"] if b["creator"] else None for b in bodies}
-    )
+    social = cards_social(shopper=shopper, item_ids=[body["id"] for body in bodies])
     cards = [
         card_from_body(
             body,

@@ -186,21 +186,25 @@ def rank(
     features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, columns=columns)
     predicted = ranker.booster.predict(features, num_threads=1)
     uptake = _uptake([pk for pk in ids if source_of[pk] in EXPLORATION_SOURCES])
-    candidates = [
-        Candidate(
-            item=pk,
-            source=source_of[pk],
-            score=float(score),
-            kind=servable[pk].kind,
-            content_source=servable[pk].source,
-            creator=servable[pk].creator,
-            brand=servable[pk].brand,
-            products=servable[pk].products,
-            impressions=uptake.get(pk, (0.0, 0.0))[0],
-            engagements=uptake.get(pk, (0.0, 0.0))[1],
+    none = (0.0, 0.0)
+    candidates = []
+    for pk, score in zip(ids, predicted.tolist(), strict=True):
+        info = servable[pk]
+        shown, engaged = uptake.get(pk, none)
+        candidates.append(
+            Candidate(
+                item=pk,
+                source=source_of[pk],
+                score=score,
+                kind=info.kind,
+                content_source=info.source,
+                creator=info.creator,
+                brand=info.brand,
+                products=info.products,
+                impressions=shown,
+                engagements=engaged,
+            )
         )
-        for pk, score in zip(ids, predicted, strict=True)
-    ]
     views = _recent_product_views(shopper, policy) if personalized else []
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)

@@ -52,6 +52,6 @@ def shared_card(request: HttpRequest, item_id: int) -> HttpResponse:
     if not items:
         raise Http404("This post is not available.")
     shopper = shopper_for_request(request)
-    social = cards_social(shopper=shopper, creators={items[0].pk: items[0].creator_id})
+    social = cards_social(shopper=shopper, item_ids=[item_id])
     shared = card(items[0], position=0, reason=SHARED_REASON, social=social[item_id])
     return render(request, "feed/feed.html", {"pinned": shared, "og": _open_graph(request, shared)})

@@ -31,8 +31,8 @@ def test_cards_social_counts_for_the_page_and_marks_the_shoppers_own(django_asse
     stream.append([share])
     EventConsumer(name="t", block_ms=0).drain()
 
-    with django_assert_num_queries(3):
-        social = cards_social(shopper=shopper, creators={liked.pk: liked.creator_id, other.pk: other.creator_id})
+    with django_assert_num_queries(1):
+        social = cards_social(shopper=shopper, item_ids=[liked.pk, other.pk])
 
     assert social == {
         liked.pk: CardSocial(likes=3, comments=0, shares=1, liked=True, following=False),
@@ -44,9 +44,7 @@ def test_cards_social_without_the_realtime_store_has_no_shares(realtime_down):
     shopper, item = ShopperFactory(), ContentItemFactory()
     LikeFactory(shopper=shopper, content=item)
 
-    assert cards_social(shopper=shopper, creators={item.pk: item.creator_id}) == {
-        item.pk: CardSocial(likes=1, liked=True)
-    }
+    assert cards_social(shopper=shopper, item_ids=[item.pk]) == {item.pk: CardSocial(likes=1, liked=True)}
 
 
 @pytest.mark.parametrize(

@@ -129,10 +129,10 @@ def test_query_count_does_not_grow_with_the_page(api_client, n_items):
 
     assert len(body["cards"]) == n_items
     # shopper, seen items, onboarding interests (cold start), two candidate lists, which items are
-    # still published, card bodies not cached yet (items, products, tags), like counts with the
-    # shopper's own likes, comment counts, follows of the page's creators, served-list log (share
-    # counts come from the real-time store, no query)
-    assert len(queries) == 13, [q["sql"] for q in queries]
+    # still published, card bodies not cached yet (items, products, tags), like and comment counts
+    # with the shopper's own like and follows, served-list log (share counts come from the
+    # real-time store, no query)
+    assert len(queries) == 11, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize(
