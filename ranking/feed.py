@@ -36,6 +36,7 @@ REASONS = {
     "collaborative": "Because of what you liked",
     "affinity": "Popular in a category you like",
     "followed": "New from a creator you follow",
+    "similar": "Like what you've been watching",
 }
 
 

@@ -3,7 +3,8 @@
     the shopper's events (database + the real-time store's recent list: read-your-writes) → user block
     candidate list: precomputed (``precompute``) + neighbours of what the shopper did since,
                     or computed now over the whole universe (and stored for the next page)
-    + live sources (followed creators, interests, fresh items)
+    + live sources (followed creators, onboarding interests, what the shopper is drawn to right
+      now, fresh items: ``candidates.live``)
       → filter (seen, served, unpublished, out of stock) → features of these items only → LightGBM
       → mix policy (quotas, spacing, exploration, pacing, merchandising triggers) → slots
 
@@ -11,9 +12,9 @@ The world (item statistics, neighbour tables) and the model come with the active
 (``registry.active_ranker``). With no trained ranker yet, ``rank`` returns ``None`` and the feed
 falls back to its popular/fresh ordering.
 
-Fixed costs per request, whatever the history: one query for the shopper's events, one for live
-sources (two with follows and interests), one Redis round trip each for the recent list, the
-candidate list and the uptake of exploration candidates (tests/ranking/test_serving.py counts them).
+Fixed costs per request, whatever the history: one query for the shopper's events, one per live
+source, one Redis round trip each for the recent list, the candidate list, the affinities and the
+uptake of exploration candidates (tests/ranking/test_serving.py counts the queries).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from datetime import timedelta
 import numpy as np
 from django.utils import timezone
 
-from content.models import ContentItem
 from feedsite import realtime
 from profiles.events import state
-from profiles.models import Follow, Interaction, Interest, Shopper
+from profiles.models import Interaction, Shopper
 from ranking import precompute
 from ranking.candidates.generators import SOURCE_OF, Scores, score_all, score_at, top_candidates
+from ranking.candidates.live import live_candidates
 from ranking.catalog import catalog
 from ranking.features import best_generator, featurize
 from ranking.history import UNKNOWN_ITEM
@@ -42,11 +43,8 @@ from ranking.world import UserBlock, World
 
 logger = logging.getLogger(__name__)
 
-# Each live source adds at most this many candidates (their own budget beside the generators' 50).
-LIVE_SOURCE_BUDGET = 30
 # Neighbours of what the shopper did since their candidate list was computed.
 SESSION_BUDGET = 30
-FRESH_DAYS = 14
 # Engagement events that count as uptake of an item shown (for exploration's early rates).
 UPTAKE = ("n:open", "n:like", "n:share", "n:comment", "n:product_click", "n:add_to_cart")
 
@@ -102,26 +100,6 @@ def _world_candidates(
     return items, score_at(world, block, columns), columns, True
 
 
-def _live_candidates(shopper: Shopper, *, personalized: bool, fresh: list[int]) -> dict[int, str]:
-    """Items from followed creators, onboarding interests and fresh items (what the world cannot know)."""
-    found: dict[int, str] = {}
-    if personalized and shopper.pk:
-        published = ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
-        creators = list(Follow.objects.filter(shopper=shopper).values_list("creator_id", flat=True))
-        if creators:
-            followed = published.filter(creator_id__in=creators).order_by("-published_at")
-            for pk in followed.values_list("pk", flat=True)[:LIVE_SOURCE_BUDGET]:
-                found.setdefault(pk, "followed")
-        tags = list(Interest.objects.filter(shopper=shopper).values_list("tag_id", flat=True))
-        if tags:
-            liked = published.filter(tags__in=tags).order_by("-engagement").values_list("pk", flat=True)
-            for pk in liked[: LIVE_SOURCE_BUDGET * 2]:
-                found.setdefault(pk, "interest")
-    for pk in fresh:
-        found.setdefault(pk, "fresh")
-    return found
-
-
 def _recent_product_views(shopper: Shopper, policy: Policy) -> list[tuple[int, float]]:
     """(product, epoch seconds) of the shopper's product clicks within the policy's trigger window."""
     if not policy.trigger_hours:
@@ -170,12 +148,7 @@ def rank(
     generators = best_generator(world, scores, rows, items, columns=columns)
     source_of = {int(world.items[i]): SOURCE_OF.get(g, "popular") for i, g in zip(items, generators, strict=True)}
     snapshot = catalog()
-    try:
-        live = _live_candidates(shopper, personalized=personalized, fresh=snapshot.fresh)
-    except Exception:  # a live source failing costs its candidates, not the page
-        logger.exception("live candidate sources failed; skipped for this request")
-        live = {}
-    for pk, source in live.items():
+    for pk, source in live_candidates(shopper, snapshot, personalized=personalized).items():
         source_of.setdefault(pk, source)
     servable = snapshot.servable
     ids = [pk for pk in source_of if pk not in exclude and pk in servable]

@@ -1,6 +1,7 @@
 """The ranking engine end to end on a small shop with real taste structure: train, then serve."""
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -10,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import ContentItem, Tag
+from profiles.events import state
+from profiles.events.meta import item_meta
 from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
 from ranking import catalog, precompute, registry, serving, tasks
-from ranking.candidates import generators
+from ranking.candidates import generators, live
 from ranking.features import featurize
 from ranking.history import history_load
 from ranking.models import FeedRequest
@@ -305,5 +308,47 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_queries(shop):
         ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
 
     assert ranked.precomputed
-    # the shopper's events, followed creators, onboarding interests (none: no item queries)
+    # the shopper's events, then one per live source: followed creators' posts, onboarding
+    # interests (the "similar" source asks nothing without real-time affinities)
     assert len(queries) == 3, [q["sql"] for q in queries]
+
+
+def test_a_new_post_like_what_the_shopper_just_watched_is_a_candidate_within_the_session(shop):
+    cats, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper, favourite = shoppers[5]
+    other = (favourite + 2) % 4
+    watched = items[other][:3]
+    payloads = [
+        {"e": f"aff-{item.pk}", "t": "like", "i": item.pk, "s": shopper.pk, "ts": timezone.now().timestamp()}
+        for item in watched
+    ]
+    state.apply_events(payloads, item_meta({item.pk for item in watched}))
+    new_post = ContentItemFactory(tags=[cats[other]])  # nobody has seen it: no generator knows it
+    catalog.clear_cache()
+
+    ranked = serving.rank(shopper=shopper, exclude=set(), size=200, policy=OPEN, first_page=True)
+
+    sources = {s.candidate.item: s.candidate.source for s in ranked.slots}
+    assert sources.get(new_post.pk) == "similar"
+
+
+def test_a_failing_live_source_is_skipped_and_the_others_still_propose(shop, monkeypatch):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    creator = CreatorFactory()
+    follow_create(shopper=shopper, creator=creator)
+    new_post = ContentItemFactory(creator=creator)
+    catalog.clear_cache()
+
+    def broken(*args):
+        raise RuntimeError("replica down")
+
+    monkeypatch.setattr(
+        live, "SOURCES", tuple(s if s.name != "interest" else replace(s, fetch=broken) for s in live.SOURCES)
+    )
+    ranked = serving.rank(shopper=shopper, exclude=set(), size=60, policy=OPEN, first_page=True)
+
+    sources = {s.candidate.item: s.candidate.source for s in ranked.slots}
+    assert sources.get(new_post.pk) == "followed"

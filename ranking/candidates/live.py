@@ -1,0 +1,105 @@
+"""Live candidate sources: what the world, fitted at training time, cannot know.
+
+    followed   newest posts of creators the shopper follows
+    interest   most engaging posts in the interests picked at onboarding
+    similar    newest posts sharing a tag, brand or creator with what the shopper is drawn to right
+               now (the real-time affinities the event consumer keeps): new items with no
+               interactions yet reach the shoppers they resemble, within the session
+    fresh      the newest posts of the shop (exploration)
+
+Each source is one small function with its own budget. A source that fails is skipped (logged)
+and the page fills from the others; personal sources are skipped without personalization consent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from content.models import ContentItem
+from feedsite import realtime
+from profiles.events import state
+from profiles.models import Follow, Interest, Shopper
+from ranking.catalog import Catalog
+
+logger = logging.getLogger(__name__)
+
+# Affinity dimensions a "similar" query looks at: the shopper's strongest few, right now.
+SIMILAR_DIMENSIONS = 5
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    name: str  # the candidate source a card records (and its reason)
+    budget: int
+    personal: bool
+    fetch: Callable[[Shopper, Catalog, int], list[int]]
+
+
+def _published() -> QuerySet[ContentItem]:
+    return ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
+
+
+def followed(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
+    creators = Follow.objects.filter(shopper=shopper).values("creator_id")
+    newest = _published().filter(creator_id__in=creators).order_by("-published_at")
+    return list(newest.values_list("pk", flat=True)[:budget])
+
+
+def interest(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
+    tags = Interest.objects.filter(shopper=shopper).values("tag_id")
+    engaging = _published().filter(tags__in=tags).order_by("-engagement")
+    return list(engaging.values_list("pk", flat=True)[:budget])
+
+
+def similar(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
+    affinities: dict[str, float] = {}
+    with contextlib.suppress(*realtime.RealtimeUnavailable):
+        affinities = state.shopper_affinities(shopper.pk)
+    strongest = sorted(
+        (dim for dim, weight in affinities.items() if weight > 0 and not dim.startswith("price:")),
+        key=affinities.__getitem__,
+        reverse=True,
+    )[:SIMILAR_DIMENSIONS]
+    match = Q()
+    for dim in strongest:
+        kind, _, raw = dim.partition(":")
+        field = {"tag": "tags", "cat": "tags", "brand": "brand_id", "creator": "creator_id"}.get(kind)
+        if field and raw.isdigit():
+            match |= Q(**{field: int(raw)})
+    if not match:
+        return []
+    newest = _published().filter(match).order_by("-published_at").values_list("pk", flat=True)
+    return list(dict.fromkeys(newest[: budget * 2]))[:budget]  # a post with two matching tags comes twice
+
+
+def fresh(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
+    return snapshot.fresh[:budget]
+
+
+SOURCES = (
+    LiveSource("followed", budget=30, personal=True, fetch=followed),
+    LiveSource("interest", budget=60, personal=True, fetch=interest),
+    LiveSource("similar", budget=30, personal=True, fetch=similar),
+    LiveSource("fresh", budget=30, personal=False, fetch=fresh),
+)
+
+
+def live_candidates(shopper: Shopper, snapshot: Catalog, *, personalized: bool) -> dict[int, str]:
+    """Item id → the first source that proposed it, in the order of ``SOURCES``."""
+    found: dict[int, str] = {}
+    for source in SOURCES:
+        if source.personal and not (personalized and shopper.pk):
+            continue
+        try:
+            items = source.fetch(shopper, snapshot, source.budget)
+        except Exception:  # a source failing costs its candidates, not the page
+            logger.exception("live candidate source %s failed; skipped for this request", source.name)
+            continue
+        for pk in items:
+            found.setdefault(pk, source.name)
+    return found
