@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from content.models import ContentItem
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # Affinity dimensions a "similar" query looks at: the shopper's strongest few, right now.
 SIMILAR_DIMENSIONS = 5
+# Rare tags can make "newest with this tag" walk far; past this the source is skipped for the page.
+SIMILAR_TIMEOUT_MS = 50
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,20 @@ def _published() -> QuerySet[ContentItem]:
     return ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
 
 
+# Followed creators and interests are read first, as lists: most shoppers have none, and a
+# subquery would leave PostgreSQL walking every published item in order to find nothing.
 def followed(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
-    creators = Follow.objects.filter(shopper=shopper).values("creator_id")
+    creators = list(Follow.objects.filter(shopper=shopper).values_list("creator_id", flat=True))
+    if not creators:
+        return []
     newest = _published().filter(creator_id__in=creators).order_by("-published_at")
     return list(newest.values_list("pk", flat=True)[:budget])
 
 
 def interest(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
-    tags = Interest.objects.filter(shopper=shopper).values("tag_id")
+    tags = list(Interest.objects.filter(shopper=shopper).values_list("tag_id", flat=True))
+    if not tags:
+        return []
     engaging = _published().filter(tags__in=tags).order_by("-engagement")
     return list(engaging.values_list("pk", flat=True)[:budget])
 
@@ -74,7 +83,27 @@ def similar(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
     if not match:
         return []
     newest = _published().filter(match).order_by("-published_at").values_list("pk", flat=True)
-    return list(dict.fromkeys(newest[: budget * 2]))[:budget]  # a post with two matching tags comes twice
+    with time_limit(SIMILAR_TIMEOUT_MS):
+        found = list(newest[: budget * 2])
+    return list(dict.fromkeys(found))[:budget]  # a post with two matching tags comes twice
+
+
+@contextlib.contextmanager
+def time_limit(milliseconds: int) -> Iterator[None]:
+    """Cancel the queries inside after ``milliseconds`` (PostgreSQL; elsewhere no limit).
+
+    The limit lives in a savepoint, so it ends with the block even inside a longer transaction;
+    a cancelled query raises, and ``live_candidates`` skips the source.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = %s", [f"{milliseconds}ms"])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = DEFAULT")
 
 
 def fresh(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
