@@ -41,12 +41,14 @@ MAX_USERS_PER_CUT = 4000
 BLOCK = 1000
 # Keep half the negatives of shoppers with a positive; halves training time, costs no accuracy.
 NEGATIVE_KEEP = 0.5
-ROUNDS = 400
+# Every tree costs serving time (~17 µs per candidate for 400 trees): a learning rate of 0.1 stops
+# near 200 trees at the validation NDCG of 0.05 with 400 (ciao: 0.357 against 0.360).
+ROUNDS = 200
 LGB_PARAMS = {
     "objective": "lambdarank",
     "metric": "ndcg",
     "ndcg_eval_at": [20],
-    "learning_rate": 0.05,
+    "learning_rate": 0.1,
     "num_leaves": 15,
     "min_data_in_leaf": 100,
     "lambda_l2": 10.0,
