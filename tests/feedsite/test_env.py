@@ -28,6 +28,7 @@ def test_service_mode_uses_postgres_redis_and_s3():
             "SECRET_KEY": "s3cret",
             "DEBUG": "false",
             "ALLOWED_HOSTS": "feed.example.com,www.feed.example.com",
+            "DATABASE_POOL_SIZE": "12",
         }
     )
 
@@ -37,7 +38,9 @@ def test_service_mode_uses_postgres_redis_and_s3():
         5433,
         "feedsite",
     )
-    assert config.database["CONN_HEALTH_CHECKS"] is True
+    # A pool per process, never persistent per-thread connections (they pile up under ASGI).
+    assert config.database["CONN_MAX_AGE"] == 0
+    assert config.database["OPTIONS"]["pool"]["max_size"] == 12
     assert config.redis_url == "redis://cache.internal:6379/2"
     assert config.storage["BACKEND"] == "storages.backends.s3.S3Storage"
     assert config.storage["OPTIONS"]["bucket_name"] == "feed-media"
