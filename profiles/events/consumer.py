@@ -26,9 +26,11 @@ from profiles.events.meta import item_meta
 
 logger = logging.getLogger(__name__)
 
-# 500 entries ≈ 150 KB read, one COPY and one Lua call: large enough to amortise, small enough
-# that a feed sees its own shopper's aggregate update within tens of milliseconds.
-BATCH_SIZE = 500
+# At most this many entries per batch (≈ 600 KB read, one COPY and one Lua call). Under light load
+# a batch is whatever arrived, so small; under heavy load large batches amortise the per-batch
+# costs (commit, script call): 2,000 drained 13 % faster than 500 on the 2-core machine. A shopper's
+# own next feed never waits for this: it reads their recent events from the stream's side list.
+BATCH_SIZE = 2000
 
 
 class EventConsumer:

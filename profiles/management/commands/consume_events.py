@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from profiles.events.consumer import EventConsumer
+from profiles.events.consumer import BATCH_SIZE, EventConsumer
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--name", help="consumer name in the group (default: host-pid)")
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--drain", action="store_true", help="process what is there, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
