@@ -85,7 +85,8 @@ class History:
 def epoch_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM {column})::float8"
-    return f"CAST(strftime('%s', {column}) AS REAL)"
+    # julianday, not strftime('%s'): a literal %s would be taken for a query parameter.
+    return f"(julianday({column}) - 2440587.5) * 86400.0"
 
 
 def item_root_categories(item_ids: np.ndarray) -> tuple[np.ndarray, int]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -352,3 +353,31 @@ def test_a_failing_live_source_is_skipped_and_the_others_still_propose(shop, mon
 
     sources = {s.candidate.item: s.candidate.source for s in ranked.slots}
     assert sources.get(new_post.pk) == "followed"
+
+
+def test_ranking_from_a_list_makes_a_fixed_number_of_realtime_round_trips(shop, monkeypatch):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    ContentItemFactory()  # new to everyone: a fresh (exploration) candidate
+    catalog.clear_cache()
+    serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    trips: list[str] = []
+    execute_command, pipeline_execute = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def counted(self, *args, **options):
+        if not isinstance(self, redis.client.Pipeline):  # a pipeline's commands travel in its execute()
+            trips.append(str(args[0]))
+        return execute_command(self, *args, **options)
+
+    def counted_pipeline(self, *args, **options):
+        trips.append("pipeline")
+        return pipeline_execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted_pipeline)
+    ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    assert ranked.precomputed
+    # the recent list, the candidate list, the affinities, the uptake of exploration candidates
+    assert trips == ["LRANGE", "HGETALL", "HGETALL", "pipeline"], trips
