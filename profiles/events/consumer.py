@@ -15,10 +15,12 @@ import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from feedsite import realtime
 from profiles.events import hooks, ingest, state, stream, writer
@@ -31,6 +33,16 @@ logger = logging.getLogger(__name__)
 # costs (commit, script call): 2,000 drained 13 % faster than 500 on the 2-core machine. A shopper's
 # own next feed never waits for this: it reads their recent events from the stream's side list.
 BATCH_SIZE = 2000
+# With background hooks, at most this many processed batches wait for their callbacks before the
+# consumer waits too (backpressure, and a bound on memory).
+HOOK_BACKLOG = 4
+
+
+def _run_hooks(payloads: list[dict[str, Any]]) -> None:
+    try:
+        hooks.batch_processed(payloads)
+    finally:
+        connection.close()  # this thread's connection goes back to the pool between batches
 
 
 class EventConsumer:
@@ -41,12 +53,18 @@ class EventConsumer:
         batch_size: int = BATCH_SIZE,
         block_ms: int = 1000,
         claim_idle_ms: int = 30_000,
+        background_hooks: bool = False,
     ) -> None:
+        """``background_hooks``: run the after-batch callbacks (live counters pushed to websockets,
+        mostly waiting on the network) on a thread of their own, so the next batch does not wait
+        for them; the long-lived worker does, tests and one-off drains keep them inline."""
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.batch_size = batch_size
         self.block_ms = block_ms
         self.claim_idle_ms = claim_idle_ms
         self._group_ready = False
+        self._hook_thread = ThreadPoolExecutor(1, thread_name_prefix="event-hooks") if background_hooks else None
+        self._hook_futures: deque[Future[None]] = deque()
 
     def _ensure_group(self) -> None:
         if not self._group_ready:
@@ -66,8 +84,21 @@ class EventConsumer:
         stored = writer.interactions_write(payloads)
         state.apply_events(payloads, item_meta({p["i"] for p in payloads}), client=realtime.worker_client())
         realtime.worker_client().xack(stream.STREAM, stream.GROUP, *[entry_id for entry_id, _ in entries])
-        hooks.batch_processed(payloads)  # after the ack: a failing callback never makes the batch replay
+        self._after_batch(payloads)  # after the ack: a failing callback never makes the batch replay
         return stored
+
+    def _after_batch(self, payloads: list[dict[str, Any]]) -> None:
+        if self._hook_thread is None:
+            hooks.batch_processed(payloads)
+            return
+        while len(self._hook_futures) >= HOOK_BACKLOG:
+            self._hook_futures.popleft().result()
+        self._hook_futures.append(self._hook_thread.submit(_run_hooks, payloads))
+
+    def wait_for_hooks(self) -> None:
+        """Until every processed batch's callbacks have run (background hooks only)."""
+        while self._hook_futures:
+            self._hook_futures.popleft().result()
 
     def poll_once(self, *, block_ms: int | None = None) -> int:
         """Claim stale entries, else read new ones, and process one batch; returns entries handled."""
@@ -105,6 +136,7 @@ class EventConsumer:
                 logger.warning("real-time store unavailable; retrying in %.1fs", backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
+        self.wait_for_hooks()
 
     def drain(self) -> int:
         """Process everything in the backlog and the stream now, without waiting (tests, one-off runs)."""
@@ -112,6 +144,7 @@ class EventConsumer:
         total = 0
         while handled := self.poll_once(block_ms=0):
             total += handled
+        self.wait_for_hooks()
         return total
 
     def has_work(self) -> bool:

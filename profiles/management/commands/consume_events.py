@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--drain", action="store_true", help="process what is there, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        consumer = EventConsumer(name=options["name"], batch_size=options["batch_size"])
+        consumer = EventConsumer(
+            name=options["name"], batch_size=options["batch_size"], background_hooks=not options["drain"]
+        )
         if options["drain"]:
             handled = consumer.drain()
             self.stdout.write(f"processed {handled} events")

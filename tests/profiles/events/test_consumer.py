@@ -1,3 +1,4 @@
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -5,7 +6,7 @@ from django.db import connection
 from django.test import Client
 
 from feedsite import realtime
-from profiles.events import state, stream
+from profiles.events import hooks, state, stream
 from profiles.events.consumer import EventConsumer
 from profiles.models import Interaction
 from tests.factories import ContentItemFactory, ProductFactory
@@ -114,3 +115,26 @@ def test_concurrent_requests_with_the_same_batch_store_it_once():
     assert sum(a["accepted"] for a in answers) == 20
     assert sum(a["duplicates"] for a in answers) == 60
     assert Interaction.objects.count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_hooks_run_after_the_batch_and_the_worker_can_wait_for_them(browser):
+    item = ContentItemFactory()
+    post_events(browser, [make_event(item.pk, "like"), make_event(item.pk, "view")])
+    seen: list[tuple] = []
+
+    def hook(items):
+        seen.append((items, threading.current_thread().name))
+
+    consumer = EventConsumer(name="bg", block_ms=0, background_hooks=True)
+    hooks.on_batch_processed(hook)
+    try:
+        consumer.poll_once(block_ms=0)
+        consumer.wait_for_hooks()
+    finally:
+        hooks._batch_callbacks.remove(hook)
+
+    ((items, thread),) = seen
+    assert items == {item.pk: frozenset({"like", "view"})}
+    assert thread.startswith("event-hooks")
+    assert Interaction.objects.count() == 2
