@@ -58,7 +58,8 @@ class FeedRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """One row per served page, the largest table of the site.
 
     There is no variant filter: listing the variants would scan the log on every page view. The
-    variant is searched for exactly instead, until experiments have a variant table to list from.
+    variant ("experiment/variant", or the default policy's name) is searched for exactly instead;
+    the experiments admin lists every experiment's variants.
     """
 
     list_display = ("served_at", "shopper", "page", "item_count", "variant", "feed_session")
