@@ -95,7 +95,7 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
     found = {pk: (likes, comments, bool(liked), bool(following)) for pk, likes, comments, liked, following in rows}
     shares: dict[int, float] = {}
     with contextlib.suppress(*realtime.RealtimeUnavailable):
-        shares = {item: counters.get("n:share", 0.0) for item, counters in state.item_counters(item_ids).items()}
+        shares = {item: totals["n:share"] for item, totals in state.item_totals(item_ids, ["n:share"]).items()}
     social = {}
     for pk in item_ids:
         likes, comments, liked, following = found.get(pk, (0, 0, False, False))
@@ -130,7 +130,7 @@ def item_counts(*, item_ids: Collection[int]) -> dict[int, CardSocial]:
     )
     shares: dict[int, float] = {}
     with contextlib.suppress(*realtime.RealtimeUnavailable):
-        shares = {item: counters.get("n:share", 0.0) for item, counters in state.item_counters(ids).items()}
+        shares = {item: totals["n:share"] for item, totals in state.item_totals(ids, ["n:share"]).items()}
     return {
         item_id: CardSocial(
             likes=likes.get(item_id, 0),

@@ -55,14 +55,19 @@ class CandidateList:
     events_until: float  # newest event the list was computed from: later ones are "this session"
     items: np.ndarray  # world item indexes
 
+    @classmethod
+    def built_now(cls, version: str, events: Events, items: np.ndarray) -> CandidateList:
+        return cls(version=version, built_at=time.time(), events_until=newest(events), items=items)
+
 
 def key_for(shopper_id: int | None) -> str:
     return state.shopper_key(shopper_id, "pre") if shopper_id else ANONYMOUS_KEY
 
 
-def events_of(world: World, shopper_ids: Sequence[int], *, with_recent: bool = True) -> list[Events]:
+def events_of(world: World, shopper_ids: Sequence[int], *, client: Any = None) -> list[Events]:
     """Each shopper's events as (world item index, time, value, grade): the database, and the
-    real-time store's recent list (events not consumed yet: read-your-writes)."""
+    real-time store's recent lists (events not consumed yet: read-your-writes). One query and one
+    round trip, whatever the number of shoppers."""
     rows_of: dict[int, list[tuple[int, float, float | None, str]]] = {pk: [] for pk in shopper_ids}
     if shopper_ids:
         with connection.cursor() as cursor:
@@ -73,10 +78,9 @@ def events_of(world: World, shopper_ids: Sequence[int], *, with_recent: bool = T
             )
             for shopper_id, item, ts, value, kind in cursor.fetchall():
                 rows_of[shopper_id].append((item, ts, value, kind))
-    if with_recent:
-        with contextlib.suppress(*realtime.RealtimeUnavailable):
-            for shopper_id in shopper_ids:
-                rows_of[shopper_id] += [(item, ts, None, kind) for item, kind, ts in state.shopper_recent(shopper_id)]
+    with contextlib.suppress(*realtime.RealtimeUnavailable):
+        for shopper_id, recent in state.shoppers_recent(shopper_ids, client=client).items():
+            rows_of[shopper_id] += [(item, ts, None, kind) for item, kind, ts in recent]
     unknown = world.item_index.get(UNKNOWN_ITEM, -1)
     out = []
     for shopper_id in shopper_ids:
@@ -121,7 +125,6 @@ def store(entries: dict[int | None, CandidateList], *, client: Any = None) -> No
         pipe = (client or realtime.client()).pipeline(transaction=False)
         for shopper_id, entry in entries.items():
             key = key_for(shopper_id)
-            pipe.delete(key)
             pipe.hset(
                 key,
                 mapping={
@@ -140,13 +143,8 @@ def store(entries: dict[int | None, CandidateList], *, client: Any = None) -> No
 def compute(world: World, version: str, events: Sequence[Events]) -> list[CandidateList]:
     """The candidate lists of a block of shoppers, from their events."""
     block = world.block(events)
-    scores = score_all(world, block)
-    rows, items = top_candidates(world, block, scores, world.config.n_per_gen)
-    now = time.time()
-    return [
-        CandidateList(version=version, built_at=now, events_until=newest(e), items=items[rows == n])
-        for n, e in enumerate(events)
-    ]
+    rows, items = top_candidates(world, block, score_all(world, block), world.config.n_per_gen)
+    return [CandidateList.built_now(version, e, items[rows == n]) for n, e in enumerate(events)]
 
 
 def recently_active(*, within: timedelta) -> list[int]:
@@ -166,7 +164,7 @@ def precompute(ranker: Ranker, shopper_ids: Sequence[int]) -> int:
     done = 0
     for start in range(0, len(shopper_ids), BLOCK_SIZE):
         ids = list(shopper_ids[start : start + BLOCK_SIZE])
-        lists = compute(world, ranker.version, events_of(world, ids))
+        lists = compute(world, ranker.version, events_of(world, ids, client=client))
         store(dict(zip(ids, lists, strict=True)), client=client)
         done += len(ids)
     store({None: compute(world, ranker.version, [NO_EVENTS])[0]}, client=client)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -89,10 +88,7 @@ def _world_candidates(
     if stored is None:
         scores = score_all(world, block)
         _, items = top_candidates(world, block, scores, world.config.n_per_gen)
-        entry = precompute.CandidateList(
-            version=version, built_at=time.time(), events_until=precompute.newest(events), items=items
-        )
-        precompute.store({shopper_id: entry})
+        precompute.store({shopper_id: precompute.CandidateList.built_now(version, events, items)})
         return items, scores, None, False
     items = np.union1d(stored.items, session_neighbours(world, events, after=stored.events_until))
     columns = np.unique(world.universe_pos[items])
@@ -108,18 +104,14 @@ def _recent_product_views(shopper: Shopper, policy: Policy) -> list[tuple[int, f
     rows = Interaction.objects.filter(
         shopper=shopper, type="product_click", product__isnull=False, occurred_at__gte=since
     ).values_list("product_id", "occurred_at")
-    return [(product, at.timestamp()) for product, at in rows if product is not None]
+    return [(product, at.timestamp()) for product, at in rows]
 
 
 def _uptake(item_ids: list[int]) -> dict[int, tuple[float, float]]:
     """(impressions, engagements) so far of each item: exploration's early rates. Empty when the store is down."""
-    if not item_ids:
-        return {}
     with contextlib.suppress(*realtime.RealtimeUnavailable):
-        counters = state.item_counters(item_ids)
-        return {
-            pk: (c.get("n:impression", 0.0), sum(c.get(name, 0.0) for name in UPTAKE)) for pk, c in counters.items()
-        }
+        totals = state.item_totals(item_ids, ["n:impression", *UPTAKE])
+        return {pk: (t["n:impression"], sum(t[name] for name in UPTAKE)) for pk, t in totals.items()}
     return {}
 
 

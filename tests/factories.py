@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
+from experiments.models import Experiment, Variant
 from profiles.models import (
     Cart,
     CartLine,
@@ -22,7 +23,7 @@ from profiles.models import (
     OrderLine,
     Shopper,
 )
-from ranking.models import FeedRequest
+from ranking.models import FeedRequest, MixPolicy
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -206,3 +207,29 @@ class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
     title = factory.LazyAttribute(lambda line: line.product.title)
     unit_price = Decimal("19.90")
     quantity = 1
+
+
+class MixPolicyFactory(factory.django.DjangoModelFactory[MixPolicy]):
+    class Meta:
+        model = MixPolicy
+
+    name = factory.Sequence(lambda n: f"policy-{n}")
+
+
+class ExperimentFactory(factory.django.DjangoModelFactory[Experiment]):
+    """A draft experiment; pass ``status="running"`` for one that serves."""
+
+    class Meta:
+        model = Experiment
+
+    name = factory.Sequence(lambda n: f"exp-{n}")
+    salt = factory.Sequence(lambda n: f"salt-{n}")
+
+
+class VariantFactory(factory.django.DjangoModelFactory[Variant]):
+    class Meta:
+        model = Variant
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    name = factory.Sequence(lambda n: f"v{n}")
+    weight = 1

@@ -248,11 +248,41 @@ def item_counters(item_ids: Iterable[int], *, now: float | None = None) -> dict[
     return {item_id: counters_decode(raw, now=now) for item_id, raw in zip(ids, pipe.execute(), strict=True)}
 
 
-def shopper_recent(shopper_id: int, *, limit: int = RECENT_MAX) -> list[tuple[int, str, float]]:
-    """The shopper's latest events as (item, type, ts), newest first, including not yet consumed ones."""
-    rows: list[bytes] = realtime.client().lrange(shopper_key(shopper_id, "recent"), 0, limit - 1)
+def item_totals(item_ids: Iterable[int], fields: Sequence[str]) -> dict[int, dict[str, float]]:
+    """The all-time totals ``fields`` (e.g. ``"n:share"``) of many items, 0 when absent; one round trip.
+
+    Cheaper than ``item_counters`` where only a few totals matter: nothing else is sent or decoded.
+    """
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    pipe = realtime.client().pipeline(transaction=False)
+    for item_id in ids:
+        pipe.hmget(item_key(item_id), list(fields))
+    return {
+        item_id: {field: float(raw or 0) for field, raw in zip(fields, values, strict=True)}
+        for item_id, values in zip(ids, pipe.execute(), strict=True)
+    }
+
+
+def _recent_decode(rows: list[bytes]) -> list[tuple[int, str, float]]:
     out = []
     for row in rows:
         item, event_type, ts = row.decode().split(":")
         out.append((int(item), event_type, float(ts)))
     return out
+
+
+def shopper_recent(shopper_id: int, *, limit: int = RECENT_MAX) -> list[tuple[int, str, float]]:
+    """The shopper's latest events as (item, type, ts), newest first, including not yet consumed ones."""
+    return _recent_decode(realtime.client().lrange(shopper_key(shopper_id, "recent"), 0, limit - 1))
+
+
+def shoppers_recent(shopper_ids: Sequence[int], *, client: Any = None) -> dict[int, list[tuple[int, str, float]]]:
+    """``shopper_recent`` of many shoppers in one round trip (``client``: workers pass theirs)."""
+    if not shopper_ids:
+        return {}
+    pipe = (client or realtime.client()).pipeline(transaction=False)
+    for shopper_id in shopper_ids:
+        pipe.lrange(shopper_key(shopper_id, "recent"), 0, RECENT_MAX - 1)
+    return {shopper_id: _recent_decode(rows) for shopper_id, rows in zip(shopper_ids, pipe.execute(), strict=True)}

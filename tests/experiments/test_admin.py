@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from experiments.models import Experiment, Variant
-from tests.experiments.factories import ExperimentFactory, MixPolicyFactory, VariantFactory
+from tests.factories import ExperimentFactory, MixPolicyFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:experiments_experiment_changelist")

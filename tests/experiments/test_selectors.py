@@ -3,7 +3,7 @@ from collections import Counter
 import pytest
 
 from experiments.selectors import ArmSpec, RunningExperiment, running_experiment, variant_assign
-from tests.experiments.factories import ExperimentFactory, MixPolicyFactory, VariantFactory
+from tests.factories import ExperimentFactory, MixPolicyFactory, VariantFactory
 
 
 def experiment(salt="s1", **weights):

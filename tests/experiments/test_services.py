@@ -5,7 +5,7 @@ from experiments.models import Experiment
 from experiments.services import experiment_start, experiment_stop
 from feedsite.errors import ApplicationError
 from ranking import policy
-from tests.experiments.factories import ExperimentFactory, VariantFactory
+from tests.factories import ExperimentFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 

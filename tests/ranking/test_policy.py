@@ -19,8 +19,7 @@ from ranking.policy import (
     policy_for,
     policy_for_shopper,
 )
-from tests.experiments.factories import ExperimentFactory, MixPolicyFactory, VariantFactory
-from tests.factories import ProductFactory
+from tests.factories import ExperimentFactory, MixPolicyFactory, ProductFactory, VariantFactory
 
 
 def cand(item, score, *, kind="video", source="collaborative", creator=None, content_source="ugc", tags=(), **more):
