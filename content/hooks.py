@@ -1,9 +1,13 @@
-"""What content services tell the apps above them, without importing them (content → profiles → ranking).
+"""What content tells the apps above it, and what they add to it, without importing them
+(content → profiles → ranking / moderation).
 
 An app registers callbacks once, from its ``AppConfig.ready()``. The services call
 ``content_published`` and ``product_changed``; each callback runs after the surrounding
 transaction commits (``transaction.on_commit(robust=True)``): a rolled-back write announces
 nothing, and a callback that raises is logged without failing the write that already committed.
+
+``restrict_servable`` is the other direction: a condition an item must also meet to reach a
+shopper (moderation's creator standing), applied by ``content.selectors.published``.
 """
 
 from __future__ import annotations
@@ -13,14 +17,21 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.expressions import BaseExpression
 
 # item id
 PublishedCallback = Callable[[int], object]
 # product id, price before, stock before
 ProductCallback = Callable[[int, Decimal | None, int], object]
 
+# A filter on ContentItem (a ``Q`` or a boolean expression such as ``~Exists(...)``), built per query
+# so that it can read settings at the time of the query.
+ServableCondition = Callable[[], Q | BaseExpression]
+
 _published: list[PublishedCallback] = []
 _product_changed: list[ProductCallback] = []
+_servable: list[ServableCondition] = []
 
 
 def on_content_published(callback: PublishedCallback) -> PublishedCallback:
@@ -35,6 +46,21 @@ def on_product_changed(callback: ProductCallback) -> ProductCallback:
     if callback not in _product_changed:
         _product_changed.append(callback)
     return callback
+
+
+def restrict_servable(condition: ServableCondition) -> ServableCondition:
+    """Register ``condition()``: published items that fail it are never served (idempotent).
+
+    It must add no query of its own (a join or a subquery of the same query): the feed path has a
+    tested query count.
+    """
+    if condition not in _servable:
+        _servable.append(condition)
+    return condition
+
+
+def servable_conditions() -> list[Q | BaseExpression]:
+    return [condition() for condition in _servable]
 
 
 def content_published(item_id: int) -> None:

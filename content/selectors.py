@@ -7,11 +7,17 @@ from collections.abc import Collection, Sequence
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from content import hooks
 from content.models import Comment, ContentItem, ContentProduct, Product, Tag
 
 
 def published() -> QuerySet[ContentItem]:
-    return ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
+    """Items a shopper may be served: published, and passing every condition the apps above add
+    (``hooks.restrict_servable``: moderation drops creators blocked or below the reputation bar).
+
+    The conditions are part of this one query (a subquery, no query of their own).
+    """
+    return ContentItem.objects.filter(*hooks.servable_conditions(), status=ContentItem.Status.PUBLISHED)
 
 
 def items_for_cards(ids: Sequence[int]) -> list[ContentItem]:
@@ -33,19 +39,19 @@ def items_for_cards(ids: Sequence[int]) -> list[ContentItem]:
 
 
 def published_ids(ids: Collection[int]) -> set[int]:
-    """Which of ``ids`` are published items. One query with one parameter on PostgreSQL.
+    """Which of ``ids`` are items ``published()`` serves. One query, the ids in one parameter on PostgreSQL.
 
     Event ingestion asks this for every batch; an ``IN`` list of hundreds of placeholders costs
-    Django more to compile than the database to answer.
+    Django more to compile than the database to answer. The ids are matched against the SQL of
+    ``published()`` itself, so the rule lives in one place; without ordering, PostgreSQL pulls the
+    inner query up and looks the ids up by primary key as before.
     """
     if not ids:
         return set()
     if connection.vendor == "postgresql":
+        servable, params = published().order_by().values_list("id").query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM content_contentitem WHERE id = ANY(%s) AND status = %s",
-                [list(ids), ContentItem.Status.PUBLISHED],
-            )
+            cursor.execute(f"SELECT id FROM ({servable}) AS servable WHERE id = ANY(%s)", [*params, list(ids)])
             return {row[0] for row in cursor.fetchall()}
     return set(published().filter(pk__in=ids).values_list("pk", flat=True))
 

@@ -37,6 +37,7 @@ class Config:
     storage: dict[str, Any]
     media_root: Path
     feed_affinity_half_life_hours: float
+    feed_min_creator_reputation: float
     event_retention_days: int
 
 
@@ -94,6 +95,10 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     event_retention_days = env.int("EVENT_RETENTION_DAYS", default=90)
     if event_retention_days < 1:
         raise ImproperlyConfigured("EVENT_RETENTION_DAYS must be at least 1.")
+    # 0.2: creators four times worse than a typical one (moderation.reputation); a new creator is 0.5.
+    feed_min_creator_reputation = env.float("FEED_MIN_CREATOR_REPUTATION", default=0.2)
+    if not 0 <= feed_min_creator_reputation <= 1:
+        raise ImproperlyConfigured("FEED_MIN_CREATOR_REPUTATION must be between 0 and 1.")
     return Config(
         debug=debug,
         production=production,
@@ -105,5 +110,6 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         storage=storage_config(env, media_root),
         media_root=media_root,
         feed_affinity_half_life_hours=env.float("FEED_AFFINITY_HALF_LIFE_HOURS", default=72.0),
+        feed_min_creator_reputation=feed_min_creator_reputation,
         event_retention_days=event_retention_days,
     )

@@ -2,8 +2,9 @@
 
 Ranking looks up a few hundred candidates per request; asking the database each time cost more
 than the ranking itself. The snapshot is rebuilt at most every ``TTL_SECONDS`` per process, so an
-item removed or sold out is filtered within that time; cards are re-read from the database when
-a page is built, which drops anything unpublished at once.
+item removed, sold out or of a creator just blocked is filtered within that time (at once in the
+process that blocked: ``moderation.services`` clears it); cards are re-read from the database when
+a page is built, which drops anything no longer served at once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from content.models import ContentItem, ContentProduct
+from content import selectors as content_selectors
+from content.models import ContentProduct
+from moderation.reputation import NEUTRAL
+from moderation.selectors import item_creator_reputation
 
 TTL_SECONDS = 30.0
 FRESH_SIZE = 30
@@ -25,17 +29,18 @@ class ItemInfo:
     creator: int | None
     brand: int | None
     products: tuple[int, ...] = ()  # in stock and active, in the card's order
+    reputation: float = NEUTRAL  # the creator's (moderation.reputation); neutral without a creator
 
 
 @dataclass(frozen=True)
 class Catalog:
-    servable: dict[int, ItemInfo]  # published, and not a showcase of sold-out products only
+    servable: dict[int, ItemInfo]  # served (content.selectors.published), not a showcase of sold-out products only
     fresh: list[int]  # newest published items, newest first
     built_at: float
 
 
 def _build() -> Catalog:
-    published = ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
+    published = content_selectors.published()
     linked: set[int] = set()
     stocked: dict[int, list[int]] = {}
     links = ContentProduct.objects.filter(content__in=published).order_by("content_id", "position")
@@ -45,9 +50,19 @@ def _build() -> Catalog:
         linked.add(content_id)
         if active and stock > 0:
             stocked.setdefault(content_id, []).append(product_id)
+    rows = published.annotate(reputation=item_creator_reputation()).values_list(
+        "pk", "kind", "source", "creator_id", "brand_id", "reputation"
+    )
     servable = {
-        pk: ItemInfo(kind=kind, source=source, creator=creator, brand=brand, products=tuple(stocked.get(pk, ())))
-        for pk, kind, source, creator, brand in published.values_list("pk", "kind", "source", "creator_id", "brand_id")
+        pk: ItemInfo(
+            kind=kind,
+            source=source,
+            creator=creator,
+            brand=brand,
+            products=tuple(stocked.get(pk, ())),
+            reputation=reputation,
+        )
+        for pk, kind, source, creator, brand, reputation in rows
         if pk in stocked or pk not in linked
     }
     fresh = list(published.order_by("-published_at", "-pk").values_list("pk", flat=True)[:FRESH_SIZE])

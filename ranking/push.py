@@ -38,6 +38,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 
+from content import selectors as content_selectors
 from content.models import ContentItem, Product
 from feedsite import realtime
 from profiles import selectors as profile_selectors
@@ -210,11 +211,8 @@ def fresh_item_announce(*, item_id: int) -> int:
 
 
 def published_item(item_id: int) -> ContentItem | None:
-    return (
-        ContentItem.objects.filter(pk=item_id, status=ContentItem.Status.PUBLISHED)
-        .only("pk", "creator_id", "published_at")
-        .first()
-    )
+    """The item, if it may be served (``content.selectors.published``: not of a blocked creator)."""
+    return content_selectors.published().filter(pk=item_id).only("pk", "creator_id", "published_at").first()
 
 
 def _fresh_audience(item: ContentItem, online: set[int]) -> dict[int, str]:

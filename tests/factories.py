@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from experiments.models import Experiment, Variant
+from moderation.models import CreatorStanding
 from profiles.models import (
     Cart,
     CartLine,
@@ -233,3 +234,12 @@ class VariantFactory(factory.django.DjangoModelFactory[Variant]):
     experiment = factory.SubFactory(ExperimentFactory)
     name = factory.Sequence(lambda n: f"v{n}")
     weight = 1
+
+
+class CreatorStandingFactory(factory.django.DjangoModelFactory[CreatorStanding]):
+    """A creator's standing, neutral and not blocked unless told otherwise (``reputation=0.1``, ``blocked=True``)."""
+
+    class Meta:
+        model = CreatorStanding
+
+    creator = factory.SubFactory(CreatorFactory)

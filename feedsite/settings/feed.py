@@ -7,6 +7,9 @@ FEED_PAGE_MAX = 50
 # How long a feed session (its cursor and the cards it has served) is remembered.
 FEED_SESSION_TTL_SECONDS = 6 * 3600
 FEED_AFFINITY_HALF_LIFE_HOURS = CONFIG.feed_affinity_half_life_hours
+# Creators whose reputation (moderation.reputation, 0..1, new creators 0.5) is below this are not
+# served, like blocked ones.
+FEED_MIN_CREATOR_REPUTATION = CONFIG.feed_min_creator_reputation
 # Interactions older than this are deleted from the database once archived (profiles.archive).
 EVENT_RETENTION_DAYS = CONFIG.event_retention_days
 VISITOR_COOKIE = "fs_vid"

@@ -55,4 +55,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},
     # Nightly: a new ranker on everything stored, activated only if not worse offline.
     "ranking-retrain": {"task": "ranking.retrain", "schedule": crontab(hour=3, minute=30)},
+    # Hourly: creators' reputations from their removed items and the hides on their posts.
+    "moderation-recompute-reputations": {"task": "moderation.recompute_reputations", "schedule": crontab(minute=37)},
 }

@@ -7,8 +7,10 @@
                interactions yet reach the shoppers they resemble, within the session
     fresh      the newest posts of the shop (exploration)
 
-Each source is one small function with its own budget. A source that fails is skipped (logged)
-and the page fills from the others; personal sources are skipped without personalization consent.
+Each source is one small function with its own budget, reading through
+``content.selectors.published`` (the catalog's fresh list too), so that none proposes what may not
+be served, such as a blocked creator's post. A source that fails is skipped (logged) and the page
+fills from the others; personal sources are skipped without personalization consent.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from content.models import ContentItem
+from content.selectors import published
 from feedsite import realtime
 from profiles.events import state
 from profiles.models import Follow, Interest, Shopper
@@ -43,17 +45,13 @@ class LiveSource:
     fetch: Callable[[Shopper, Catalog, int], list[int]]
 
 
-def _published() -> QuerySet[ContentItem]:
-    return ContentItem.objects.filter(status=ContentItem.Status.PUBLISHED)
-
-
 # Followed creators and interests are read first, as lists: most shoppers have none, and a
 # subquery would leave PostgreSQL walking every published item in order to find nothing.
 def followed(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
     creators = list(Follow.objects.filter(shopper=shopper).values_list("creator_id", flat=True))
     if not creators:
         return []
-    newest = _published().filter(creator_id__in=creators).order_by("-published_at")
+    newest = published().filter(creator_id__in=creators).order_by("-published_at")
     return list(newest.values_list("pk", flat=True)[:budget])
 
 
@@ -61,7 +59,7 @@ def interest(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
     tags = list(Interest.objects.filter(shopper=shopper).values_list("tag_id", flat=True))
     if not tags:
         return []
-    engaging = _published().filter(tags__in=tags).order_by("-engagement")
+    engaging = published().filter(tags__in=tags).order_by("-engagement")
     return list(engaging.values_list("pk", flat=True)[:budget])
 
 
@@ -82,7 +80,7 @@ def similar(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
             match |= Q(**{field: int(raw)})
     if not match:
         return []
-    newest = _published().filter(match).order_by("-published_at").values_list("pk", flat=True)
+    newest = published().filter(match).order_by("-published_at").values_list("pk", flat=True)
     with time_limit(SIMILAR_TIMEOUT_MS):
         found = list(newest[: budget * 2])
     return list(dict.fromkeys(found))[:budget]  # a post with two matching tags comes twice

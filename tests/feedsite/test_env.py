@@ -82,3 +82,14 @@ def test_settings_follow_the_mode_of_this_run(settings):
     else:
         assert settings.CELERY_TASK_ALWAYS_EAGER is True
         assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+
+
+@pytest.mark.parametrize(("environ", "expected"), [({}, 0.2), ({"FEED_MIN_CREATOR_REPUTATION": "0.35"}, 0.35)])
+def test_min_creator_reputation_defaults_below_neutral_and_can_be_set(environ, expected):
+    assert env.load(environ).feed_min_creator_reputation == expected
+
+
+@pytest.mark.parametrize("value", ["-0.1", "1.5"])
+def test_min_creator_reputation_outside_zero_to_one_is_refused(value):
+    with pytest.raises(ImproperlyConfigured, match="FEED_MIN_CREATOR_REPUTATION must be between 0 and 1"):
+        env.load({"FEED_MIN_CREATOR_REPUTATION": value})
