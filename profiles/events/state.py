@@ -269,7 +269,8 @@ def item_totals(item_ids: Iterable[int], fields: Sequence[str]) -> dict[int, dic
     }
 
 
-def _recent_decode(rows: list[bytes]) -> list[tuple[int, str, float]]:
+def recent_decode(rows: list[bytes]) -> list[tuple[int, str, float]]:
+    """Recent-list entries as (item, type, ts)."""
     out = []
     for row in rows:
         item, event_type, ts = row.decode().split(":")
@@ -277,9 +278,14 @@ def _recent_decode(rows: list[bytes]) -> list[tuple[int, str, float]]:
     return out
 
 
+def recent_encode(item: int, event_type: str, ts: float) -> str:
+    """One recent-list entry (what ingestion pushes; ``recent_decode`` reads it back exactly)."""
+    return f"{item}:{event_type}:{ts!r}"
+
+
 def shopper_recent(shopper_id: int, *, limit: int = RECENT_MAX) -> list[tuple[int, str, float]]:
     """The shopper's latest events as (item, type, ts), newest first, including not yet consumed ones."""
-    return _recent_decode(realtime.client().lrange(shopper_key(shopper_id, "recent"), 0, limit - 1))
+    return recent_decode(realtime.client().lrange(shopper_key(shopper_id, "recent"), 0, limit - 1))
 
 
 def shoppers_recent(shopper_ids: Sequence[int], *, client: Any = None) -> dict[int, list[tuple[int, str, float]]]:
@@ -289,4 +295,4 @@ def shoppers_recent(shopper_ids: Sequence[int], *, client: Any = None) -> dict[i
     pipe = (client or realtime.client()).pipeline(transaction=False)
     for shopper_id in shopper_ids:
         pipe.lrange(shopper_key(shopper_id, "recent"), 0, RECENT_MAX - 1)
-    return {shopper_id: _recent_decode(rows) for shopper_id, rows in zip(shopper_ids, pipe.execute(), strict=True)}
+    return {shopper_id: recent_decode(rows) for shopper_id, rows in zip(shopper_ids, pipe.execute(), strict=True)}
