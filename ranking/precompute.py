@@ -9,6 +9,12 @@ what the shopper did since, and the live sources: ``serving.rank``); one that do
 the list itself and stores it, so the rest of the feed session is fast too. A list is only ever
 a candidate set: filtering and scoring with the freshest features happen per request.
 
+A list also keeps the events it was built from and the newest entry of the shopper's recent list
+they include. A request then reads the list and the recent list in one round trip and adds the
+recent entries above that mark: the shopper's events as fresh as reading the database, without
+reading it (read-your-writes holds, the recent list is written at ingestion). When the mark has
+been trimmed away (more than ``state.RECENT_MAX`` events since), the database is read instead.
+
 The list lives under the shopper's own key prefix, so export and erasure reach it with the rest of
 the shopper's real-time state. Shoppers without personalization share one list (``ANONYMOUS``).
 """
@@ -19,7 +25,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -44,8 +50,14 @@ ANONYMOUS_KEY = "feed:pre:anonymous"
 # Shoppers per block: the generators run as matrix products over a block at a time.
 BLOCK_SIZE = 256
 
+# A shopper's events whose list keeps more than this re-reads them from the database instead.
+MAX_KEPT_EVENTS = 5000
+
 Events = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 NO_EVENTS: Events = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.float32), np.zeros(0, np.int8))
+# Stored as these types, field by field (world item indexes fit 32 bits).
+_EVENT_FIELDS = (("ev_items", np.int32), ("ev_times", np.float64), ("ev_values", np.float32), ("ev_grades", np.int8))
+Recent = list[tuple[int, str, float]]  # a recent list as ``state.shopper_recent`` reads it, newest first
 
 
 @dataclass(frozen=True)
@@ -54,20 +66,65 @@ class CandidateList:
     built_at: float
     events_until: float  # newest event the list was computed from: later ones are "this session"
     items: np.ndarray  # world item indexes
+    events: Events | None = None  # the events it was computed from (None: not kept, too many)
+    recent_head: tuple[int, str, float] | None = None  # the newest recent-list entry ``events`` include
 
     @classmethod
-    def built_now(cls, version: str, events: Events, items: np.ndarray) -> CandidateList:
-        return cls(version=version, built_at=time.time(), events_until=newest(events), items=items)
+    def built_now(cls, version: str, events: Events, items: np.ndarray, recent: Recent | None = None) -> CandidateList:
+        """A list computed now from ``events``, which were read with the recent list ``recent``."""
+        kept = len(events[0]) <= MAX_KEPT_EVENTS and recent is not None
+        return cls(
+            version=version,
+            built_at=time.time(),
+            events_until=newest(events),
+            items=items,
+            events=events if kept else None,
+            recent_head=recent[0] if kept and recent else None,
+        )
+
+    def with_events(self, events: Events, recent: Recent) -> CandidateList:
+        """The same list, keeping ``events`` (read with the recent list ``recent``) instead."""
+        fresh = CandidateList.built_now(self.version, events, self.items, recent)
+        return replace(self, events=fresh.events, recent_head=fresh.recent_head)
+
+    def events_now(self, world: World, recent: Recent) -> Events | None:
+        """The kept events plus the recent-list entries above the mark; ``None`` when that cannot be told."""
+        if self.events is None:
+            return None
+        if self.recent_head is None:
+            # Nothing was in the recent list: all of it is new, unless it is full (some trimmed away).
+            newer = recent if len(recent) < state.RECENT_MAX else None
+        else:
+            newer = recent[: recent.index(self.recent_head)] if self.recent_head in recent else None
+        if newer is None:
+            return None
+        if not newer:
+            return self.events
+        added = _to_events(world, [(item, ts, None, kind) for item, kind, ts in newer])
+        return tuple(np.concatenate([a, b]) for a, b in zip(self.events, added, strict=True))  # type: ignore[return-value]
 
 
 def key_for(shopper_id: int | None) -> str:
     return state.shopper_key(shopper_id, "pre") if shopper_id else ANONYMOUS_KEY
 
 
-def events_of(world: World, shopper_ids: Sequence[int], *, client: Any = None) -> list[Events]:
+def _to_events(world: World, rows: Sequence[tuple[int, float, float | None, str]]) -> Events:
+    """(content id, time, value, type) rows as world item indexes, times, values and grades."""
+    unknown = world.item_index.get(UNKNOWN_ITEM, -1)
+    return (
+        np.fromiter((world.item_index.get(r[0], unknown) for r in rows), np.int64, len(rows)),
+        np.fromiter((float(r[1]) for r in rows), np.float64, len(rows)),
+        np.fromiter((np.nan if r[2] is None else r[2] for r in rows), np.float32, len(rows)),
+        np.fromiter((EVENT_GRADE.get(r[3], 1) for r in rows), np.int8, len(rows)),
+    )
+
+
+def events_of(
+    world: World, shopper_ids: Sequence[int], *, client: Any = None, recent: dict[int, Recent] | None = None
+) -> list[Events]:
     """Each shopper's events as (world item index, time, value, grade): the database, and the
     real-time store's recent lists (events not consumed yet: read-your-writes). One query and one
-    round trip, whatever the number of shoppers."""
+    round trip, whatever the number of shoppers; none when the caller read the recent lists."""
     rows_of: dict[int, list[tuple[int, float, float | None, str]]] = {pk: [] for pk in shopper_ids}
     if shopper_ids:
         with connection.cursor() as cursor:
@@ -78,43 +135,55 @@ def events_of(world: World, shopper_ids: Sequence[int], *, client: Any = None) -
             )
             for shopper_id, item, ts, value, kind in cursor.fetchall():
                 rows_of[shopper_id].append((item, ts, value, kind))
-    with contextlib.suppress(*realtime.RealtimeUnavailable):
-        for shopper_id, recent in state.shoppers_recent(shopper_ids, client=client).items():
-            rows_of[shopper_id] += [(item, ts, None, kind) for item, kind, ts in recent]
-    unknown = world.item_index.get(UNKNOWN_ITEM, -1)
-    out = []
-    for shopper_id in shopper_ids:
-        rows = rows_of[shopper_id]
-        out.append(
-            (
-                np.fromiter((world.item_index.get(r[0], unknown) for r in rows), np.int64, len(rows)),
-                np.fromiter((float(r[1]) for r in rows), np.float64, len(rows)),
-                np.fromiter((np.nan if r[2] is None else r[2] for r in rows), np.float32, len(rows)),
-                np.fromiter((EVENT_GRADE.get(r[3], 1) for r in rows), np.int8, len(rows)),
-            )
-        )
-    return out
+    if recent is None:
+        recent = {}
+        with contextlib.suppress(*realtime.RealtimeUnavailable):
+            recent = state.shoppers_recent(shopper_ids, client=client)
+    for shopper_id, entries in recent.items():
+        rows_of[shopper_id] += [(item, ts, None, kind) for item, kind, ts in entries]
+    return [_to_events(world, rows_of[shopper_id]) for shopper_id in shopper_ids]
 
 
 def newest(events: Events) -> float:
     return float(events[1].max()) if len(events[1]) else 0.0
 
 
-def load(shopper_id: int | None, version: str) -> CandidateList | None:
-    """The stored list for this model version, or ``None`` (none, stale model, store down)."""
-    try:
-        raw: dict[bytes, bytes] = realtime.client().hgetall(key_for(shopper_id))
-    except realtime.RealtimeUnavailable:
-        return None
+def _decoded(raw: dict[bytes, bytes], version: str) -> CandidateList | None:
     if not raw or raw.get(b"version", b"").decode() != version:
         return None
     text = raw.get(b"items", b"").decode()
+    events: Events | None = None
+    if all(name.encode() in raw for name, _ in _EVENT_FIELDS):
+        events = tuple(np.frombuffer(raw[name.encode()], dtype) for name, dtype in _EVENT_FIELDS)  # type: ignore[assignment]
+    head = raw.get(b"recent_head", b"")
     return CandidateList(
         version=version,
         built_at=float(raw[b"built_at"]),
         events_until=float(raw[b"events_until"]),
         items=np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, np.int64),
+        events=events,
+        recent_head=state.recent_decode([head])[0] if head else None,
     )
+
+
+def load(shopper_id: int | None, version: str) -> CandidateList | None:
+    """The stored list for this model version, or ``None`` (none, stale model, store down)."""
+    try:
+        return _decoded(realtime.client().hgetall(key_for(shopper_id)), version)
+    except realtime.RealtimeUnavailable:
+        return None
+
+
+def load_with_recent(shopper_id: int, version: str) -> tuple[CandidateList | None, Recent | None]:
+    """The shopper's stored list and recent list, in one round trip; ``None`` for what could not be read."""
+    try:
+        pipe = realtime.client().pipeline(transaction=False)
+        pipe.hgetall(key_for(shopper_id))
+        pipe.lrange(state.shopper_key(shopper_id, "recent"), 0, state.RECENT_MAX - 1)
+        raw, recent = pipe.execute()
+    except realtime.RealtimeUnavailable:
+        return None, None
+    return _decoded(raw, version), state.recent_decode(recent)
 
 
 def store(entries: dict[int | None, CandidateList], *, client: Any = None) -> None:
@@ -125,26 +194,32 @@ def store(entries: dict[int | None, CandidateList], *, client: Any = None) -> No
         pipe = (client or realtime.client()).pipeline(transaction=False)
         for shopper_id, entry in entries.items():
             key = key_for(shopper_id)
-            pipe.hset(
-                key,
-                mapping={
-                    "version": entry.version,
-                    "built_at": f"{entry.built_at:.3f}",
-                    "events_until": f"{entry.events_until:.3f}",
-                    "items": ",".join(map(str, entry.items.tolist())),
-                },
-            )
+            pipe.delete(key)  # a list stored without events must not keep an older list's
+            mapping: dict[str, str | bytes] = {
+                "version": entry.version,
+                "built_at": f"{entry.built_at:.3f}",
+                "events_until": f"{entry.events_until:.3f}",
+                "items": ",".join(map(str, entry.items.tolist())),
+            }
+            if entry.events is not None:
+                for (name, dtype), values in zip(_EVENT_FIELDS, entry.events, strict=True):
+                    mapping[name] = np.ascontiguousarray(values, dtype=dtype).tobytes()
+                mapping["recent_head"] = state.recent_encode(*entry.recent_head) if entry.recent_head else ""
+            pipe.hset(key, mapping=mapping)
             pipe.expire(key, TTL_SECONDS)
         pipe.execute()
     except realtime.RealtimeUnavailable:
         logger.warning("real-time store unavailable: %d candidate lists not stored", len(entries))
 
 
-def compute(world: World, version: str, events: Sequence[Events]) -> list[CandidateList]:
-    """The candidate lists of a block of shoppers, from their events."""
+def compute(
+    world: World, version: str, events: Sequence[Events], recent: Sequence[Recent | None] | None = None
+) -> list[CandidateList]:
+    """The candidate lists of a block of shoppers, from their events (read with the recent lists ``recent``)."""
     block = world.block(events)
     rows, items = top_candidates(world, block, score_all(world, block), world.config.n_per_gen)
-    return [CandidateList.built_now(version, e, items[rows == n]) for n, e in enumerate(events)]
+    recent = recent or [None] * len(events)
+    return [CandidateList.built_now(version, e, items[rows == n], recent[n]) for n, e in enumerate(events)]
 
 
 def recently_active(*, within: timedelta) -> list[int]:
@@ -164,7 +239,11 @@ def precompute(ranker: Ranker, shopper_ids: Sequence[int]) -> int:
     done = 0
     for start in range(0, len(shopper_ids), BLOCK_SIZE):
         ids = list(shopper_ids[start : start + BLOCK_SIZE])
-        lists = compute(world, ranker.version, events_of(world, ids, client=client))
+        recent: dict[int, Recent] = {}
+        with contextlib.suppress(*realtime.RealtimeUnavailable):
+            recent = state.shoppers_recent(ids, client=client)
+        events = events_of(world, ids, recent=recent)
+        lists = compute(world, ranker.version, events, [recent.get(pk) for pk in ids])
         store(dict(zip(ids, lists, strict=True)), client=client)
         done += len(ids)
     store({None: compute(world, ranker.version, [NO_EVENTS])[0]}, client=client)

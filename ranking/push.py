@@ -43,7 +43,7 @@ from content.models import ContentItem, Product
 from feedsite import realtime
 from profiles import selectors as profile_selectors
 from profiles.events import state
-from profiles.events.meta import ItemMeta, item_meta
+from profiles.events.meta import item_meta
 from profiles.models import Follow, Interaction, Shopper
 from profiles.selectors import CardSocial
 from ranking import presence
@@ -228,23 +228,13 @@ def _fresh_audience(item: ContentItem, online: set[int]) -> dict[int, str]:
     if meta is None:
         return audience
     others = sorted(s for s in online if s not in audience)
-    interested = _affine(others, _dims(meta))
+    interested = _affine(others, state.affinity_dims(meta, price=False))
     # Affinity is personalization: shoppers who turned it off hear only of creators they follow.
     opted_out: set[int] = set()
     for chunk in _chunks(interested):
         opted_out.update(Shopper.objects.filter(pk__in=chunk, personalization=False).values_list("pk", flat=True))
     audience.update((shopper_id, "interest") for shopper_id in interested if shopper_id not in opted_out)
     return audience
-
-
-def _dims(meta: ItemMeta) -> list[str]:
-    """The affinity fields an item feeds (the dims of ``profiles.events.state._updates``)."""
-    dims = [f"tag:{t}" for t in meta.tags] + [f"cat:{c}" for c in meta.categories]
-    if meta.brand is not None:
-        dims.append(f"brand:{meta.brand}")
-    if meta.creator is not None:
-        dims.append(f"creator:{meta.creator}")
-    return dims
 
 
 def _affine(shopper_ids: Sequence[int], dims: Sequence[str]) -> list[int]:

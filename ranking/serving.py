@@ -1,6 +1,7 @@
 """Request-time ranking: one shopper, one page.
 
-    the shopper's events (database + the real-time store's recent list: read-your-writes) → user block
+    the shopper's events (kept with their candidate list, or the database; + the real-time store's
+                          recent list: read-your-writes) → user block
     candidate list: precomputed (``precompute``) + neighbours of what the shopper did since,
                     or computed now over the whole universe (and stored for the next page)
     + live sources (followed creators, onboarding interests, what the shopper is drawn to right
@@ -12,9 +13,11 @@ The world (item statistics, neighbour tables) and the model come with the active
 (``registry.active_ranker``). With no trained ranker yet, ``rank`` returns ``None`` and the feed
 falls back to its popular/fresh ordering.
 
-Fixed costs per request, whatever the history: one query for the shopper's events, one per live
-source, one Redis round trip each for the recent list, the candidate list, the affinities and the
-uptake of exploration candidates (tests/ranking/test_serving.py counts the queries).
+Fixed costs per request, whatever the history: one query per live source; one Redis round trip
+for the candidate list with the recent list, one each for the affinities and the uptake of
+exploration candidates (tests/ranking/test_serving.py counts both). The shopper's events come with
+their candidate list; only a request that must build the list, or finds it too old to tell what
+is new, reads them from the database (one more query).
 """
 
 from __future__ import annotations
@@ -63,6 +66,20 @@ def shopper_events(shopper: Shopper, world: World) -> precompute.Events:
     return precompute.events_of(world, [shopper.pk])[0]
 
 
+def _events_and_list(
+    world: World, version: str, shopper: Shopper
+) -> tuple[precompute.Events, precompute.CandidateList | None, precompute.Recent | None]:
+    """The shopper's events (from their stored list and recent list when it can tell, else the
+    database too), their stored list, and the recent list read with it."""
+    stored, recent = precompute.load_with_recent(shopper.pk, version)
+    if stored is not None and recent is not None and (events := stored.events_now(world, recent)) is not None:
+        return events, stored, recent
+    events = precompute.events_of(world, [shopper.pk], recent=None if recent is None else {shopper.pk: recent})[0]
+    if stored is not None and recent is not None:  # keep them with the list, so the next page need not ask
+        precompute.store({shopper.pk: stored.with_events(events, recent)})
+    return events, stored, recent
+
+
 def session_neighbours(world: World, events: precompute.Events, *, after: float) -> np.ndarray:
     """World item indexes most similar (item cosine) to what the shopper engaged with after ``after``."""
     items, times, _, grades = events
@@ -77,18 +94,23 @@ def session_neighbours(world: World, events: precompute.Events, *, after: float)
 
 
 def _world_candidates(
-    world: World, version: str, shopper_id: int | None, events: precompute.Events, block: UserBlock
+    world: World,
+    version: str,
+    shopper_id: int | None,
+    events: precompute.Events,
+    block: UserBlock,
+    stored: precompute.CandidateList | None,
+    recent: precompute.Recent | None,
 ) -> tuple[np.ndarray, Scores, np.ndarray | None, bool]:
     """Candidate item indexes and the generator scores featurize needs for them.
 
     Returns (items, scores, columns, precomputed): ``columns`` are the universe positions the scores
     cover when they were computed for the candidates only.
     """
-    stored = precompute.load(shopper_id, version)
     if stored is None:
         scores = score_all(world, block)
         _, items = top_candidates(world, block, scores, world.config.n_per_gen)
-        precompute.store({shopper_id: precompute.CandidateList.built_now(version, events, items)})
+        precompute.store({shopper_id: precompute.CandidateList.built_now(version, events, items, recent)})
         return items, scores, None, False
     items = np.union1d(stored.items, session_neighbours(world, events, after=stored.events_until))
     columns = np.unique(world.universe_pos[items])
@@ -131,10 +153,13 @@ def rank(
     world: World = ranker.extra["world"]
     personalized = shopper.personalization
     # Without consent nothing about the shopper shapes the ranking: the shared anonymous list.
-    events = shopper_events(shopper, world) if personalized else precompute.NO_EVENTS
+    if personalized:
+        events, stored, recent = _events_and_list(world, ranker.version, shopper)
+    else:
+        events, stored, recent = precompute.NO_EVENTS, precompute.load(None, ranker.version), None
     owner = shopper.pk if personalized else None
     block = world.block([events])
-    items, scores, columns, precomputed = _world_candidates(world, ranker.version, owner, events, block)
+    items, scores, columns, precomputed = _world_candidates(world, ranker.version, owner, events, block, stored, recent)
     exclude = exclude | {int(world.items[i]) for i in block.seen.indices}
     rows = np.zeros(len(items), np.int64)
     generators = best_generator(world, scores, rows, items, columns=columns)

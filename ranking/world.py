@@ -244,30 +244,33 @@ class World:
             cats = self.item_cat[items[good]]
             if len(cats):
                 decay = np.power(0.5, (last[row] - times[good]) / (cfg.category_half_life_days * DAY))
-                np.add.at(cat_share[row], cats, decay)
-                np.add.at(cat_raw[row], cats, 1.0)
+                cat_share[row] += np.bincount(cats, weights=decay, minlength=self.n_cat)
+                cat_raw[row] += np.bincount(cats, minlength=self.n_cat)
                 np.maximum.at(cat_last[row], cats, times[good])
         cat_share /= np.maximum(cat_share.sum(1, keepdims=True), 1e-9)
         cat_raw /= np.maximum(cat_raw.sum(1, keepdims=True), 1e-9)
 
-        def matrix(values: list[np.ndarray], *, max_dupes: bool) -> sp.csr_matrix:
+        # One sort of the (shopper, item) pairs serves the three matrices: a repeated event keeps
+        # its strongest weight instead of adding up.
+        if rows:
+            key = np.concatenate(rows).astype(np.int64) * ni + np.concatenate(cols)
+            order = np.argsort(key, kind="stable")
+            starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
+            unique = key[order][starts]
+            indptr = np.r_[0, np.cumsum(np.bincount(unique // ni, minlength=n))]
+
+        def matrix(values: list[np.ndarray]) -> sp.csr_matrix:
             if not rows:
                 return sp.csr_matrix((n, ni), dtype=np.float32)
-            r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
-            if max_dupes:  # a repeated event keeps its strongest weight instead of adding up
-                key = r.astype(np.int64) * ni + c
-                order = np.lexsort((-v, key))
-                keep = np.r_[True, key[order][1:] != key[order][:-1]]
-                r, c, v = r[order][keep], c[order][keep], v[order][keep]
-            out = sp.csr_matrix((v, (r, c)), shape=(n, ni), dtype=np.float32)
+            strongest = np.maximum.reduceat(np.concatenate(values).astype(np.float32)[order], starts)
+            out = sp.csr_matrix((strongest, unique % ni, indptr), shape=(n, ni))
             out.eliminate_zeros()
             return out
 
-        seen = matrix([np.ones(len(c), np.float32) for c in cols], max_dupes=True)
         return UserBlock(
-            seen=seen,
-            positive=matrix(pos_w, max_dupes=True),
-            decayed=matrix(dec_w, max_dupes=True),
+            seen=matrix([np.ones(len(c), np.float32) for c in cols]),
+            positive=matrix(pos_w),
+            decayed=matrix(dec_w),
             last=last,
             first=first,
             n_items=n_items,

@@ -102,35 +102,46 @@ def _trending_at(width_days: float) -> Callable[[World, UserBlock, np.ndarray], 
     return score
 
 
-def _in_universe(world: World, matrix: sp.csr_matrix, to: np.ndarray | None = None) -> sp.csr_matrix:
-    """``matrix[:, world.universe]`` for a sparse block of a few shoppers, without touching every column.
-
-    ``to`` maps universe positions on further (e.g. to EASE rows; -1 drops the column).
-    """
-    coo = matrix.tocoo()
-    pos = world.universe_pos[coo.col]
-    width = len(world.universe)
-    if to is not None:
-        pos = np.where(pos >= 0, to[pos], -1)
-        width = int(to.max()) + 1 if len(to) else 0
+def _history_row(world: World, matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """(universe positions, weights) of one shopper's history in ``matrix``, items outside the universe dropped."""
+    a, b = matrix.indptr[row], matrix.indptr[row + 1]
+    pos = world.universe_pos[matrix.indices[a:b]]
     keep = pos >= 0
-    return sp.csr_matrix((coo.data[keep], (coo.row[keep], pos[keep])), shape=(matrix.shape[0], width), dtype=np.float32)
+    return pos[keep], matrix.data[a:b][keep]
 
 
 def _ease_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
+    # Only the EASE rows of items in the history count: a few hundred of them, gathered densely.
     out = np.zeros((len(block), len(columns)), np.float32)
     rows = world.ease_pos[columns]
     covered = rows >= 0
-    history = _in_universe(world, block.positive, to=world.ease_pos)
-    touched = np.unique(history.indices)  # only the EASE rows of items in the history count
-    if covered.any() and len(touched):
-        out[:, covered] = history[:, touched] @ world.ease[np.ix_(touched, rows[covered])]
+    if not covered.any():
+        return out
+    for n in range(len(block)):
+        pos, weights = _history_row(world, block.positive, n)
+        at = world.ease_pos[pos]
+        kept = at >= 0
+        if kept.any():
+            out[n, covered] = weights[kept] @ world.ease[np.ix_(at[kept], rows[covered])]
     return out
 
 
 def _cosine_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
-    # The history has a few items, each with at most ``cos_topk`` neighbours: a sparse product.
-    return (_in_universe(world, block.decayed) @ world.cosine).toarray()[:, columns]
+    # The history has a few items, each with at most ``cos_topk`` neighbours: their rows of the
+    # cosine table, weighted and added up over the universe, then read at ``columns``.
+    out = np.zeros((len(block), len(columns)), np.float32)
+    cosine = world.cosine
+    for n in range(len(block)):
+        pos, weights = _history_row(world, block.decayed, n)
+        starts, lengths = cosine.indptr[pos], np.diff(cosine.indptr)[pos]
+        if not lengths.sum():
+            continue
+        # the entries of all those rows: each row's start, then consecutive
+        entries = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        weighted = cosine.data[entries] * np.repeat(weights, lengths)
+        summed = np.bincount(cosine.indices[entries], weights=weighted, minlength=cosine.shape[1])
+        out[n] = summed[columns]
+    return out
 
 
 def _category_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import ContentItem, Tag
-from profiles.events import state
+from profiles.events import state, stream
 from profiles.events.meta import item_meta
 from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
@@ -274,6 +274,55 @@ def test_what_the_shopper_did_after_the_list_was_built_brings_its_neighbours(sho
     assert set(world.universe_pos[neighbours]) <= set(expected)
 
 
+def _ingest(shopper, items, kind="like"):
+    """Events as ingestion takes them: in the stream and the shopper's recent list, not consumed yet."""
+    now = timezone.now().timestamp()
+    stream.append([{"e": uuid.uuid4().hex, "s": shopper.pk, "i": item.pk, "t": kind, "ts": now} for item in items])
+
+
+def _sorted(events):
+    order = np.lexsort((events[0], events[1]))
+    return [column[order] for column in events]
+
+
+def test_a_list_keeps_its_events_and_adds_the_newer_recent_ones_without_reading_the_database(shop):
+    _, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    ranker = registry.active_ranker()
+    world = ranker.extra["world"]
+    shopper, favourite = shoppers[4]
+    serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    _ingest(shopper, items[(favourite + 1) % 4][:2])
+
+    with CaptureQueriesContext(connection) as queries:
+        events, stored, _ = serving._events_and_list(world, ranker.version, shopper)
+
+    assert stored is not None
+    assert len(queries) == 0
+    for kept, read in zip(_sorted(events), _sorted(serving.shopper_events(shopper, world)), strict=True):
+        np.testing.assert_array_equal(kept, read)
+
+
+def test_a_list_whose_mark_was_trimmed_from_the_recent_list_reads_the_database_once(shop):
+    _, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    ranker = registry.active_ranker()
+    world = ranker.extra["world"]
+    shopper, favourite = shoppers[5]
+    _ingest(shopper, items[favourite][:1])
+    serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    _ingest(shopper, items[(favourite + 1) % 4] * (state.RECENT_MAX // 12 + 1), kind="view")  # trims the mark
+
+    with CaptureQueriesContext(connection) as first:
+        events, _, _ = serving._events_and_list(world, ranker.version, shopper)
+    with CaptureQueriesContext(connection) as second:
+        again, _, _ = serving._events_and_list(world, ranker.version, shopper)
+
+    assert (len(first), len(second)) == (1, 0)  # the events read are kept with the list again
+    for kept, read in zip(_sorted(again), _sorted(events), strict=True):
+        np.testing.assert_array_equal(kept, read)
+
+
 def test_the_precompute_task_refreshes_the_lists_of_recently_active_shoppers_only(shop):
     _, _, shoppers = shop
     ranker_train(activate="always", rounds=20)
@@ -315,9 +364,9 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_queries(shop):
         ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
 
     assert ranked.precomputed
-    # the shopper's events, then one per live source: followed creators' posts, onboarding
-    # interests (the "similar" source asks nothing without real-time affinities)
-    assert len(queries) == 3, [q["sql"] for q in queries]
+    # one per live source: followed creators' posts, onboarding interests (the "similar" source
+    # asks nothing without real-time affinities); the shopper's events came with their list
+    assert len(queries) == 2, [q["sql"] for q in queries]
 
 
 def test_a_new_post_like_what_the_shopper_just_watched_is_a_candidate_within_the_session(shop):
@@ -382,6 +431,5 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_realtime_round_trips(shop, 
     ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
 
     assert ranked.precomputed
-    # the recent list (a one-shopper pipeline), the candidate list, the affinities, the uptake of
-    # exploration candidates
-    assert trips == ["pipeline", "HGETALL", "HGETALL", "pipeline"], trips
+    # the candidate list with the recent list, the affinities, the uptake of exploration candidates
+    assert trips == ["pipeline", "HGETALL", "pipeline"], trips

@@ -2,10 +2,11 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from feedsite import realtime
-from profiles.events import stream
+from profiles.events import state, stream
 from profiles.events.rebuild import realtime_rebuild
 from tests.factories import BrandFactory, ContentItemFactory, ProductFactory, TagFactory
 from tests.profiles.events.conftest import make_event, post_events
@@ -13,10 +14,19 @@ from tests.profiles.events.conftest import make_event, post_events
 pytestmark = pytest.mark.django_db
 
 STATE_PATTERNS = ("rt:s:*", "rt:i:*", "rt:c:*", "rt:p:*")
+# Decayed values are compared as of one time: a merged batch stores them as of its latest event,
+# one event at a time as of each event, and both mean the same value from then on.
+AS_OF = time.time() + 60
+
+
+def _halflife(key: str, field: str) -> float:
+    if key.endswith(":aff"):
+        return settings.FEED_AFFINITY_HALF_LIFE_HOURS * 3600.0
+    return state.WINDOWS[field.rpartition(":")[2]]
 
 
 def state_snapshot():
-    """Every state key: hashes as {field: (value, ts)} or totals, lists as they are."""
+    """Every state key: hashes as {field: value decayed to AS_OF} or totals, lists as they are."""
     client = realtime.client()
     found = {}
     for pattern in STATE_PATTERNS:
@@ -29,8 +39,8 @@ def state_snapshot():
             for field, value in client.hgetall(key).items():
                 text = value.decode()
                 if "|" in text:
-                    number, _, at = text.partition("|")
-                    fields[field.decode()] = (pytest.approx(float(number), rel=1e-4), float(at))
+                    value = state.decayed_value(text, AS_OF, _halflife(key, field.decode()))
+                    fields[field.decode()] = pytest.approx(value, rel=1e-4)
                 else:
                     fields[field.decode()] = int(text)
             found[key] = fields
