@@ -8,19 +8,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from profiles.events.schema import DEVICE_CLASSES
 from profiles.services import shopper_for_request
 from ranking.cursor import Cursor
 from ranking.feed import feed_page
 
 
 class FeedApi(APIView):
-    """``GET /api/v1/feed?limit=N&cursor=C``: a page of cards, a ``request_id`` and a ``next_cursor``."""
+    """``GET /api/v1/feed?limit=N&cursor=C&device=D``: a page of cards, a ``request_id`` and a ``next_cursor``.
+
+    ``device`` is the device class the web feed's tracker also reports (a ranking feature).
+    """
 
     class QuerySerializer(serializers.Serializer):
         limit = serializers.IntegerField(
             min_value=1, max_value=settings.FEED_PAGE_MAX, default=settings.FEED_PAGE_DEFAULT
         )
         cursor = serializers.CharField(required=False, allow_blank=True, max_length=512)
+        device = serializers.ChoiceField(choices=sorted(DEVICE_CLASSES), default="unknown")
 
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
@@ -30,5 +35,6 @@ class FeedApi(APIView):
             shopper=shopper_for_request(request),
             limit=query.validated_data["limit"],
             cursor=Cursor.decode(token) if token else None,
+            device=query.validated_data["device"],
         )
         return Response(page.as_dict())

@@ -8,14 +8,32 @@ training calls it for blocks of thousands, with worlds fitted on earlier data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ranking.candidates.generators import Scores
-from ranking.world import DAY, UserBlock, World
+from ranking.world import DAY, HOUR, SESSION_GAP, UserBlock, World, daypart, weekday
 
 # Rank features are computed for these generators (within each shopper's candidates).
 RANKED = ("popular", "trend60", "trend180", "ease", "cosine", "category")
 UNRANKED = 1e4
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where and when each shopper of a block asks for their feed (one entry per block row).
+
+    Serving: the request's time and device class. Training: the time and device of the shopper's
+    first event after the cut, when they came back (``training.replay_examples``).
+    """
+
+    when: np.ndarray  # Unix seconds
+    device: np.ndarray  # device code (``history.DEVICES``)
+
+    @classmethod
+    def at(cls, when: float, device: int = 0, *, shoppers: int = 1) -> Context:
+        return cls(when=np.full(shoppers, when), device=np.full(shoppers, device, np.int64))
 
 
 def feature_names(world: World) -> list[str]:
@@ -37,6 +55,21 @@ def feature_names(world: World) -> list[str]:
         "uc_lift",
         "uc_days_since",
         "cat_share",
+        # context
+        "ctx_hour",
+        "ctx_weekday",
+        "ctx_device",
+        "i_daypart_lift",
+        "i_weekday_lift",
+        "i_device_lift",
+        "u_session_depth",
+        # creator, price, stock
+        "c_log_pop",
+        "c_log_followers",
+        "c_reputation",
+        "i_log_price",
+        "u_price_rel",
+        "i_log_stock",
     ]
     return names
 
@@ -75,11 +108,13 @@ def featurize(
     rows: np.ndarray,
     items: np.ndarray,
     *,
+    context: Context,
     columns: np.ndarray | None = None,
 ) -> np.ndarray:
     """The feature matrix (len(rows) × len(feature_names)), rows sorted by ``rows``.
 
-    ``columns``: the universe positions the score matrices cover, when not the whole universe.
+    ``context``: when and on what device each block row asks. ``columns``: the universe positions
+    the score matrices cover, when not the whole universe.
     """
     pos, inside = _score_columns(world, items, columns)
     out: list[np.ndarray] = []
@@ -113,6 +148,24 @@ def featurize(
         block.cat_share[rows, cats] / np.maximum(world.cat_share[cats], 1e-6),
         np.minimum((u_last - block.cat_last[rows, cats]) / DAY, 1e5),
         world.cat_share[cats],
+    ]
+    when, device = context.when[rows], context.device[rows]
+    creators = world.item_creator[items]
+    price = world.item_log_price[items]
+    out += [
+        (when % DAY) // HOUR,
+        weekday(when),
+        device,
+        world.daypart_lift[items, daypart(when)],
+        world.weekday_lift[items, weekday(when)],
+        world.device_lift[items, device],
+        np.where(when - u_last <= SESSION_GAP, block.session_depth[rows], 0.0),
+        world.creator_log_pop[creators],
+        world.creator_log_followers[creators],
+        world.creator_reputation[creators],
+        price,
+        price - block.price_mean[rows],
+        world.item_log_stock[items],
     ]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in out])
 

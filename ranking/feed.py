@@ -76,13 +76,18 @@ def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> l
     return list(picked.items())[:limit]
 
 
-def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None) -> FeedPage:
-    """The next page of ``shopper``'s feed; never a card already served in this feed session."""
+def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: str = "unknown") -> FeedPage:
+    """The next page of ``shopper``'s feed; never a card already served in this feed session.
+
+    ``device``: the device class the page is asked from (a ranking feature).
+    """
     limit = max(1, min(limit, settings.FEED_PAGE_MAX))
     cursor = cursor or Cursor.start()
     exclude = served.served_ids(cursor.feed_session, expect_some=cursor.page > 0)
     policy, variant = policy_for_shopper(shopper.pk)
-    page = serving.rank(shopper=shopper, exclude=exclude, size=limit, policy=policy, first_page=cursor.page == 0)
+    page = serving.rank(
+        shopper=shopper, exclude=exclude, size=limit, policy=policy, first_page=cursor.page == 0, device=device
+    )
     ranked = [(s.candidate.item, s.candidate.source, s.rule) for s in page.slots] if page else []
     if len(ranked) < limit:
         # No trained ranker yet, or its candidates are used up: popular and fresh fill the page.

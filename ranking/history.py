@@ -14,7 +14,10 @@ from datetime import datetime
 import numpy as np
 from django.db import connection
 
-from content.models import ContentItem, Tag
+from content.models import ContentItem, ContentProduct, Product, Tag
+from moderation.models import CreatorStanding
+from moderation.reputation import NEUTRAL
+from profiles.models import Follow
 
 # Graded relevance of what a shopper did, for training labels (LambdaRank needs labels ≥ 0).
 # A skip or a hide says "not this": label 0, and it does not count as a positive in history.
@@ -38,9 +41,39 @@ EVENT_GRADE = {
     "purchase": 4,
 }
 NEGATIVE_TYPES = frozenset(t for t, g in EVENT_GRADE.items() if g == 0)
+# Device classes of the events' and requests' context (``profiles.events.schema.DEVICE_CLASSES``), by code.
+DEVICES = ("unknown", "mobile", "tablet", "desktop", "tv")
+DEVICE_CODE = {name: code for code, name in enumerate(DEVICES)}
 # A stand-in content id for items the world was not fitted on (published after training): it has
 # no interactions, so its statistics are those of a brand-new item.
 UNKNOWN_ITEM = -1
+
+
+@dataclass
+class ItemFacts:
+    """What is known of items and their creators besides interactions, as loaded (creators by index, 0: none)."""
+
+    item_creator: np.ndarray  # int32 creator index of each item
+    item_log_price: np.ndarray  # float32 log1p(price) of the item's first product; NaN without one
+    item_log_stock: np.ndarray  # float32 log1p(stock) of its active products; NaN without products
+    creator_reputation: np.ndarray  # float32 per creator index (moderation's; neutral without a standing)
+    follow_creator: np.ndarray  # int32 creator index of each follow
+    follow_t: np.ndarray  # float64 when each follow was made
+
+    @classmethod
+    def empty(cls, n_items: int) -> ItemFacts:
+        return cls(
+            item_creator=np.zeros(n_items, np.int32),
+            item_log_price=np.full(n_items, np.nan, np.float32),
+            item_log_stock=np.full(n_items, np.nan, np.float32),
+            creator_reputation=np.full(1, NEUTRAL, np.float32),
+            follow_creator=np.zeros(0, np.int32),
+            follow_t=np.zeros(0),
+        )
+
+    @property
+    def n_creators(self) -> int:
+        return len(self.creator_reputation)
 
 
 @dataclass
@@ -50,10 +83,12 @@ class History:
     t: np.ndarray  # float64 Unix seconds
     r: np.ndarray  # float32 value (rating …), NaN when absent
     g: np.ndarray  # int8 relevance grade (EVENT_GRADE)
+    d: np.ndarray  # int8 device code (DEVICES) of the event's context
     shoppers: np.ndarray  # int64 shopper id of each index
     items: np.ndarray  # int64 content id of each index
     item_cat: np.ndarray  # int32 root-category index of each item (0 = none)
     n_cat: int
+    facts: ItemFacts
     shopper_index: dict[int, int] = field(default_factory=dict)
     item_index: dict[int, int] = field(default_factory=dict)
 
@@ -73,10 +108,12 @@ class History:
             t=self.t[mask],
             r=self.r[mask],
             g=self.g[mask],
+            d=self.d[mask],
             shoppers=self.shoppers,
             items=self.items,
             item_cat=self.item_cat,
             n_cat=self.n_cat,
+            facts=self.facts,
             shopper_index=self.shopper_index,
             item_index=self.item_index,
         )
@@ -87,6 +124,52 @@ def epoch_sql(column: str) -> str:
         return f"EXTRACT(EPOCH FROM {column})::float8"
     # julianday, not strftime('%s'): a literal %s would be taken for a query parameter.
     return f"(julianday({column}) - 2440587.5) * 86400.0"
+
+
+def _json_text_sql(column: str, key: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"{column}->>'{key}'"
+    return f"json_extract({column}, '$.{key}')"
+
+
+def item_facts(items: np.ndarray) -> ItemFacts:
+    """Creators, first-product prices, stock, creators' reputations and follows of ``items``: four queries."""
+    item_table, link_table = ContentItem._meta.db_table, ContentProduct._meta.db_table
+    product_table, follow_table = Product._meta.db_table, Follow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, creator_id FROM {item_table}")
+        creator_of = {pk: creator for pk, creator in cursor.fetchall() if creator is not None}
+        cursor.execute(
+            f"SELECT l.content_id, p.price, p.stock, p.active FROM {link_table} l "
+            f"JOIN {product_table} p ON p.id = l.product_id ORDER BY l.content_id, l.position"
+        )
+        price_of: dict[int, float] = {}
+        stock_of: dict[int, int] = {}
+        for content_id, price, stock, active in cursor.fetchall():
+            if content_id not in price_of and price is not None:
+                price_of[content_id] = float(price)
+            stock_of[content_id] = stock_of.get(content_id, 0) + (stock if active else 0)
+        cursor.execute(f"SELECT creator_id, {epoch_sql('created_at')} FROM {follow_table}")
+        follows = cursor.fetchall()
+        cursor.execute(f"SELECT creator_id, reputation FROM {CreatorStanding._meta.db_table}")
+        reputation_of = dict(cursor.fetchall())
+    creators = sorted(set(creator_of.values()) | {creator for creator, _ in follows})
+    index = {creator: n + 1 for n, creator in enumerate(creators)}
+    reputation = np.full(len(creators) + 1, NEUTRAL, np.float32)
+    for creator, value in reputation_of.items():
+        if creator in index:
+            reputation[index[creator]] = value
+    ids = items.tolist()
+    return ItemFacts(
+        item_creator=np.fromiter((index.get(creator_of.get(i, -1), 0) for i in ids), np.int32, len(ids)),
+        item_log_price=np.fromiter((np.log1p(price_of.get(i, np.nan)) for i in ids), np.float32, len(ids)),
+        item_log_stock=np.fromiter(
+            (np.log1p(stock_of[i]) if i in stock_of else np.nan for i in ids), np.float32, len(ids)
+        ),
+        creator_reputation=reputation,
+        follow_creator=np.fromiter((index[creator] for creator, _ in follows), np.int32, len(follows)),
+        follow_t=np.fromiter((float(t) for _, t in follows), np.float64, len(follows)),
+    )
 
 
 def item_root_categories(item_ids: np.ndarray) -> tuple[np.ndarray, int]:
@@ -118,7 +201,8 @@ def history_load(*, until: datetime | None = None, extra_items: Iterable[int] = 
         where, params = "WHERE occurred_at < %s", [until]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, value, type FROM profiles_interaction {where}",
+            f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, value, type, "
+            f"{_json_text_sql('context', 'device')} FROM profiles_interaction {where}",
             params,
         )
         rows = cursor.fetchall()
@@ -137,10 +221,12 @@ def history_load(*, until: datetime | None = None, extra_items: Iterable[int] = 
         t=np.fromiter((row[2] for row in rows), np.float64, len(rows)),
         r=np.fromiter((np.nan if row[3] is None else row[3] for row in rows), np.float32, len(rows)),
         g=grades,
+        d=np.fromiter((DEVICE_CODE.get(row[5], 0) for row in rows), np.int8, len(rows)),
         shoppers=shoppers,
         items=items,
         item_cat=cats,
         n_cat=n_cat,
+        facts=item_facts(items),
         shopper_index={int(s): n for n, s in enumerate(shoppers)},
         item_index={int(i): n for n, i in enumerate(items)},
     )

@@ -10,6 +10,7 @@ the active version changes.
 from __future__ import annotations
 
 import io
+import logging
 import pickle
 import threading
 import time
@@ -21,7 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedsite.errors import ApplicationError
+from ranking.features import feature_names
 from ranking.models import RankerModel
+
+logger = logging.getLogger(__name__)
 
 # The offline metric that decides whether a new model may replace the active one.
 DECIDING_METRIC = "ndcg@20"
@@ -80,7 +84,7 @@ def ranker_register(
     """Store a trained model. ``activate``: ``"if_better"`` (default), ``"always"`` or ``"never"``.
 
     With ``"if_better"`` a model that scores worse offline than the active one is kept with status
-    ``refused`` and the active one stays.
+    ``refused`` and the active one stays, unless the active one was trained on other features.
     """
     row = RankerModel(
         version=version,
@@ -95,8 +99,11 @@ def ranker_register(
     row.artifact.save(f"{version}.pkl", ContentFile(_artifact_bytes(booster, features, extra)), save=False)
     row.save()
     active = RankerModel.objects.select_for_update().filter(status=RankerModel.Status.ACTIVE).first()
+    # A model on other features than the new one's is one this code no longer computes: it cannot
+    # be served, so it is no bar to clear.
+    comparable = active is not None and active.features == features
     if activate == "always" or (
-        activate == "if_better" and (active is None or _better_or_equal(metrics, active.metrics))
+        activate == "if_better" and (not comparable or _better_or_equal(metrics, active.metrics))
     ):
         return ranker_activate(model=row)
     if activate == "if_better":
@@ -157,5 +164,18 @@ def active_ranker() -> Ranker | None:
         if row is None:
             _state.update(version=None, ranker=None)
         elif row.version != _state["version"]:
-            _state.update(version=row.version, ranker=_load(row))
+            _state.update(version=row.version, ranker=_servable(_load(row)))
         return _state["ranker"]
+
+
+def _servable(ranker: Ranker) -> Ranker | None:
+    """``ranker``, unless it was trained on other features than this code computes (a model from
+    before an upgrade): then ``None``, and the feed falls back to popular and fresh until a retrain."""
+    world = ranker.extra.get("world")
+    if world is not None and ranker.features != feature_names(world):
+        logger.error(
+            "active ranker %s was trained on other features than this code computes; not served (retrain it)",
+            ranker.version,
+        )
+        return None
+    return ranker

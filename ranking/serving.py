@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,8 +38,8 @@ from ranking import precompute
 from ranking.candidates.generators import SOURCE_OF, Scores, score_all, score_at, top_candidates
 from ranking.candidates.live import live_candidates
 from ranking.catalog import catalog
-from ranking.features import best_generator, featurize
-from ranking.history import UNKNOWN_ITEM
+from ranking.features import Context, best_generator, featurize
+from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
 from ranking.policy import EXPLORATION_SOURCES, Candidate, Policy, Slot, arrange, arrange_context
 from ranking.registry import Ranker, active_ranker
 from ranking.world import UserBlock, World
@@ -56,7 +57,7 @@ class Ranked:
     """A page ranked for a shopper: the slots and, for the served-list log, their feature rows."""
 
     slots: list[Slot]
-    features: dict[int, list[float]]
+    features: dict[int, list[float | None]]
     version: str
     precomputed: bool = False
 
@@ -145,8 +146,13 @@ def rank(
     policy: Policy,
     first_page: bool,
     ranker: Ranker | None = None,
+    device: str = "unknown",
+    when: float | None = None,
 ) -> Ranked | None:
-    """The next ``size`` slots for ``shopper``; ``None`` when no ranker has been trained yet."""
+    """The next ``size`` slots for ``shopper``; ``None`` when no ranker has been trained yet.
+
+    ``device`` (a device class) and ``when`` (Unix seconds; default now) are the request's context.
+    """
     ranker = ranker or active_ranker()
     if ranker is None:
         return None
@@ -173,7 +179,8 @@ def rank(
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=precomputed)
     unknown = world.item_index.get(UNKNOWN_ITEM, 0)
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
-    features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, columns=columns)
+    asked = Context.at(time.time() if when is None else when, DEVICE_CODE.get(device, 0))
+    features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns)
     predicted = ranker.booster.predict(features, num_threads=1)
     uptake = _uptake([pk for pk in ids if source_of[pk] in EXPLORATION_SOURCES])
     none = (0.0, 0.0)
@@ -201,17 +208,23 @@ def rank(
     row_of = {pk: n for n, pk in enumerate(ids)}
     return Ranked(
         slots=slots,
-        features={s.candidate.item: features[row_of[s.candidate.item]].round(4).tolist() for s in slots},
+        features={s.candidate.item: _loggable(features[row_of[s.candidate.item]]) for s in slots},
         version=ranker.version,
         precomputed=precomputed,
     )
 
 
-def explain(ranker: Ranker, feature_rows: list[list[float]], *, top: int = 3) -> list[list[tuple[str, float]]]:
+def _loggable(row: np.ndarray) -> list[float | None]:
+    """A feature row for the served-list log (JSON): 4 decimals, a missing value (NaN) as null."""
+    return [None if value != value else value for value in row.round(4).tolist()]
+
+
+def explain(ranker: Ranker, feature_rows: list[list[float | None]], *, top: int = 3) -> list[list[tuple[str, float]]]:
     """For staff: each row's strongest feature contributions (LightGBM ``pred_contrib``)."""
     if not feature_rows:
         return []
-    contrib = ranker.booster.predict(np.asarray(feature_rows, np.float32), pred_contrib=True, num_threads=1)
+    matrix = np.array([[np.nan if v is None else v for v in row] for row in feature_rows], np.float32)
+    contrib = ranker.booster.predict(matrix, pred_contrib=True, num_threads=1)
     out = []
     for row in contrib:
         order = np.argsort(-np.abs(row[:-1]))[:top]

@@ -29,7 +29,7 @@ import numpy as np
 
 from ranking import registry
 from ranking.candidates.generators import score_all, top_candidates
-from ranking.features import feature_names, featurize
+from ranking.features import Context, feature_names, featurize
 from ranking.history import History, history_load
 from ranking.world import World, WorldConfig
 
@@ -69,8 +69,15 @@ class Examples:
     labels: np.ndarray
 
 
-def cut(history: History, mode: str, share: float) -> tuple[np.ndarray, dict[int, dict[int, int]]]:
-    """(mask of events before the cut, {shopper: {item: best grade after the cut}} for new items)."""
+@dataclass
+class Cut:
+    before: np.ndarray  # mask of the events before the cut
+    after: dict[int, dict[int, int]]  # {shopper: {item: best grade after the cut}}, items new to them
+    returns: dict[int, tuple[float, int]]  # {shopper: (time, device code) of their first event after the cut}
+
+
+def cut(history: History, mode: str, share: float) -> Cut:
+    """Hold back the events after the cut: what each shopper did next, and when and where they came back."""
     n = len(history.t)
     order = np.lexsort((np.arange(n), history.t))
     held = np.zeros(n, bool)
@@ -91,33 +98,42 @@ def cut(history: History, mode: str, share: float) -> tuple[np.ndarray, dict[int
         if u in seen and i not in seen[u] and g > 0:
             best = after.setdefault(u, {})
             best[i] = max(best.get(i, 0), g)
-    return ~held, after
+    returns: dict[int, tuple[float, int]] = {}
+    for n in order[held[order]].tolist():  # held events, earliest first
+        returns.setdefault(int(history.u[n]), (float(history.t[n]), int(history.d[n])))
+    return Cut(before=~held, after=after, returns=returns)
 
 
-def candidates_for(world: World, history: History, users: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(shopper, item index, features) rows for ``users``, in blocks."""
+def candidates_for(
+    world: World, history: History, users: list[int], returns: dict[int, tuple[float, int]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(shopper, item index, features) rows for ``users``, in blocks, each in the context it came back in."""
     out_u, out_i, out_f = [], [], []
     for start in range(0, len(users), BLOCK):
         chunk = users[start : start + BLOCK]
         block = world.block_from_history(history, chunk)
         scores = score_all(world, block)
         rows, items = top_candidates(world, block, scores, world.config.n_per_gen)
-        out_f.append(featurize(world, block, scores, rows, items))
+        context = Context(
+            when=np.array([returns[u][0] for u in chunk]), device=np.array([returns[u][1] for u in chunk], np.int64)
+        )
+        out_f.append(featurize(world, block, scores, rows, items, context=context))
         out_u.append(np.asarray(chunk)[rows])
         out_i.append(items)
     return np.concatenate(out_u), np.concatenate(out_i), np.vstack(out_f)
 
 
 def replay_examples(history: History, mode: str, share: float, *, config: WorldConfig, seed: int) -> Examples:
-    before, after = cut(history, mode, share)
-    past = history.subset(before)  # shoppers' blocks too: nothing after the cut may leak in
+    held = cut(history, mode, share)
+    after = held.after
+    past = history.subset(held.before)  # shoppers' blocks too: nothing after the cut may leak in
     world = World.fit(past, config)
     users = sorted(after)
     if len(users) > MAX_USERS_PER_CUT:
         users = sorted(np.random.default_rng(seed).choice(users, MAX_USERS_PER_CUT, replace=False).tolist())
     if not users:
         return Examples(np.zeros(0, np.int64), np.zeros((0, len(feature_names(world))), np.float32), np.zeros(0))
-    u, i, f = candidates_for(world, past, users)
+    u, i, f = candidates_for(world, past, users, held.returns)
     labels = np.fromiter((after[a].get(b, 0) for a, b in zip(u.tolist(), i.tolist(), strict=True)), np.float32, len(u))
     has_positive = np.zeros(history.nu + 1, bool)
     has_positive[u[labels > 0]] = True

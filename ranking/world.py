@@ -7,7 +7,10 @@
 * the candidate universe: items at least ``min_item_users`` shoppers touched;
 * item–item cosine neighbours (top ``cos_topk``) and an EASE model over the ``ease_items`` most
   touched items (Steck 2019: a closed-form linear item-item model, strong on sparse data);
-* time buckets of interactions for time-local ("trending at your time") popularity.
+* time buckets of interactions for time-local ("trending at your time") popularity;
+* context: how much more (or less) each item is engaged with in each part of the day, on each
+  weekday and on each device class than items are in general (smoothed towards 1);
+* creators: popularity, followers as of ``now``, reputation; items: first product's price, stock.
 
 Training fits one world per replay cut and serving uses the world fitted with the active model,
 so item statistics are always "as of" the world's clock (``world.now``), never the wall clock: the
@@ -24,9 +27,34 @@ import numpy as np
 import scipy.linalg as sl
 import scipy.sparse as sp
 
-from ranking.history import History
+from ranking.history import DEVICES, History
 
 DAY = 86400.0
+HOUR = 3600.0
+# A session ends after this long without an event (``profiles.events.state.SESSION_GAP_SECONDS``).
+SESSION_GAP = 30 * 60.0
+DAYPARTS = 4  # of 6 hours, UTC
+# Pseudo-counts pulling an item's context shares towards everyone's: 10 events to move halfway.
+CONTEXT_PRIOR = 10.0
+
+
+def daypart(t: np.ndarray) -> np.ndarray:
+    return ((t % DAY) // (DAY / DAYPARTS)).astype(np.int64)
+
+
+def weekday(t: np.ndarray) -> np.ndarray:
+    """Monday 0 … Sunday 6 (1 January 1970 was a Thursday)."""
+    return ((t // DAY + 3) % 7).astype(np.int64)
+
+
+def _context_lift(items: np.ndarray, codes: np.ndarray, n_items: int, n_codes: int) -> np.ndarray:
+    """(n_items × n_codes): each item's smoothed share of events in each context over everyone's share."""
+    counts = np.bincount(items.astype(np.int64) * n_codes + codes, minlength=n_items * n_codes).reshape(
+        n_items, n_codes
+    )
+    overall = counts.sum(0) / max(counts.sum(), 1)
+    share = (counts + CONTEXT_PRIOR * overall) / (counts.sum(1, keepdims=True) + CONTEXT_PRIOR)
+    return (share / np.maximum(overall, 1e-9)).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,8 @@ class UserBlock:
     cat_share: np.ndarray  # decayed share of each root category in the shopper's history
     cat_share_raw: np.ndarray
     cat_last: np.ndarray  # last event time per category (-inf: never)
+    session_depth: np.ndarray  # events in the shopper's latest session (up to ``last``)
+    price_mean: np.ndarray  # mean log1p(price) of the priced items the shopper showed interest in; NaN: none
 
     def __len__(self) -> int:
         return int(self.seen.shape[0])
@@ -106,6 +136,15 @@ class World:
     t0: float
     buckets: sp.csr_matrix  # time bucket × universe counts
     n_buckets: int
+    daypart_lift: np.ndarray  # item × daypart
+    weekday_lift: np.ndarray  # item × weekday
+    device_lift: np.ndarray  # item × device code (history.DEVICES)
+    item_creator: np.ndarray  # creator index of each item (0: none)
+    creator_log_pop: np.ndarray  # per creator: log1p(interest shown in all their items)
+    creator_log_followers: np.ndarray  # per creator: log1p(followers as of ``now``)
+    creator_reputation: np.ndarray
+    item_log_price: np.ndarray
+    item_log_stock: np.ndarray
     universe_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # item index → universe pos or -1
 
     @property
@@ -184,6 +223,10 @@ class World:
             (np.ones(int(in_universe.sum()), np.float32), (bucket[in_universe], pos_of[positive.i][in_universe])),
             shape=(n_buckets, len(universe)),
         )
+        facts = history.facts
+        creator_interest = np.bincount(facts.item_creator[positive.i], minlength=facts.n_creators).astype(np.float32)
+        creator_interest[0] = 0.0
+        followed = facts.follow_creator[facts.follow_t <= now]
         return cls(
             config=config,
             now=now,
@@ -203,6 +246,15 @@ class World:
             t0=t0,
             buckets=buckets,
             n_buckets=n_buckets,
+            daypart_lift=_context_lift(positive.i, daypart(positive.t), ni, DAYPARTS),
+            weekday_lift=_context_lift(positive.i, weekday(positive.t), ni, 7),
+            device_lift=_context_lift(positive.i, positive.d.astype(np.int64), ni, len(DEVICES)),
+            item_creator=facts.item_creator,
+            creator_log_pop=np.log1p(creator_interest),
+            creator_log_followers=np.log1p(np.bincount(followed, minlength=facts.n_creators)).astype(np.float32),
+            creator_reputation=facts.creator_reputation,
+            item_log_price=facts.item_log_price,
+            item_log_stock=facts.item_log_stock,
             universe_pos=pos_of,
         )
 
@@ -226,6 +278,8 @@ class World:
         cat_share = np.zeros((n, self.n_cat), np.float32)
         cat_raw = np.zeros((n, self.n_cat), np.float32)
         cat_last = np.full((n, self.n_cat), -np.inf)
+        session_depth = np.zeros(n, np.float32)
+        price_mean = np.full(n, np.nan, np.float32)
         for row, (items, times, ratings, grades) in enumerate(events):
             known = items >= 0
             items, times, ratings, grades = items[known], times[known], ratings[known], grades[known]
@@ -239,6 +293,12 @@ class World:
             pos_w.append(good.astype(np.float32))
             dec_w.append(weights * good)
             n_items[row] = len(np.unique(items[good]))
+            newest_first = np.sort(times)[::-1]
+            breaks = np.flatnonzero(-np.diff(newest_first) > SESSION_GAP)
+            session_depth[row] = breaks[0] + 1 if len(breaks) else len(times)
+            prices = self.item_log_price[items[good]]
+            if (priced := ~np.isnan(prices)).any():
+                price_mean[row] = prices[priced].mean()
             rated = good & ~np.isnan(ratings)
             rating[row] = (ratings[rated].sum() + 7.0) / (rated.sum() + 2.0)
             cats = self.item_cat[items[good]]
@@ -278,6 +338,8 @@ class World:
             cat_share=cat_share,
             cat_share_raw=cat_raw,
             cat_last=cat_last,
+            session_depth=session_depth,
+            price_mean=price_mean,
         )
 
     def block_from_history(self, history: History, users: Sequence[int]) -> UserBlock:

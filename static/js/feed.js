@@ -11,6 +11,7 @@
 import { api, h, prefersReducedMotion } from "./util.js";
 import { notify as toast } from "./toast.js";
 import { tracker } from "./app.js";
+import { deviceClass } from "./tracker.js";
 import { renderCard, setCounts, setFollowing, setLiked } from "./card.js";
 import { addToCart, setUpCart } from "./cart.js";
 import { openComments, openProducts, openWhy, setUpComments, setUpDialogs } from "./sheets.js";
@@ -145,7 +146,7 @@ function boot(root) {
     root.setAttribute("aria-busy", "true");
     setStatus("loading");
     try {
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE), device: deviceClass() });
       if (state.cursor) query.set("cursor", state.cursor);
       const page = await api("GET", `/api/v1/feed?${query}`);
       for (const card of page.cards) mount(card, page.request_id);

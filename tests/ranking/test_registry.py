@@ -27,11 +27,11 @@ def _booster(seed: int) -> lightgbm.Booster:
     return lightgbm.train({"objective": "binary", "verbose": -1, "num_threads": 1}, lightgbm.Dataset(x, y), 5)
 
 
-def _register(version: str, ndcg: float, **kwargs) -> RankerModel:
+def _register(version: str, ndcg: float, features=("a", "b", "c"), **kwargs) -> RankerModel:
     return registry.ranker_register(
         version=version,
         booster=_booster(len(version)),
-        features=["a", "b", "c"],
+        features=list(features),
         extra={"note": version},
         metrics={"ndcg@20": ndcg},
         params={},
@@ -60,6 +60,14 @@ def test_a_better_model_replaces_the_active_one_and_a_worse_one_is_refused():
     _register("v1", 0.10)
     _register("v2", 0.12)
     _register("v3", 0.11)
+
+    assert status_of("v1", "v2", "v3") == ["retired", "active", "refused"]
+
+
+def test_a_model_on_new_features_replaces_one_the_code_no_longer_computes_even_if_it_scores_lower():
+    _register("v1", 0.30)
+    _register("v2", 0.20, features=("a", "b", "c", "d"))
+    _register("v3", 0.10, features=("a", "b", "c", "d"))
 
     assert status_of("v1", "v2", "v3") == ["retired", "active", "refused"]
 

@@ -18,8 +18,8 @@ from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
 from ranking import catalog, precompute, registry, serving, tasks
 from ranking.candidates import generators, live
-from ranking.features import featurize
-from ranking.history import history_load
+from ranking.features import Context, featurize
+from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
 from ranking.policy import Policy
 from ranking.training import ranker_train
@@ -91,8 +91,9 @@ def test_training_and_serving_compute_the_same_features(shop):
     items = world.universe[:10]
     rows = np.zeros(len(items), np.int64)
 
-    features_replayed = featurize(world, replayed, generators.score_all(world, replayed), rows, items)
-    features_served = featurize(world, served, generators.score_all(world, served), rows, items)
+    context = Context.at(world.now + 60, DEVICE_CODE["mobile"])
+    features_replayed = featurize(world, replayed, generators.score_all(world, replayed), rows, items, context=context)
+    features_served = featurize(world, served, generators.score_all(world, served), rows, items, context=context)
     np.testing.assert_allclose(features_replayed, features_served, rtol=1e-5)
 
 
@@ -180,6 +181,31 @@ def test_feed_api_serves_the_ranker_and_logs_its_features(shop, api_client):
     assert [len(row) for row in log.features["rows"]] == [len(registry.active_ranker().features)] * 5
 
 
+def test_the_feed_api_ranks_in_the_device_class_asked_and_logs_it(shop, api_client):
+    ranker_train(activate="always", rounds=20)
+    names = registry.active_ranker().features
+
+    body = api_client.get("/api/v1/feed", {"limit": 3, "device": "mobile"}).json()
+    refused = api_client.get("/api/v1/feed", {"device": "toaster"})
+
+    rows = FeedRequest.objects.get(request_id=body["request_id"]).features["rows"]
+    assert {row[names.index("ctx_device")] for row in rows} == {DEVICE_CODE["mobile"]}
+    assert refused.status_code == 400
+    assert "device" in refused.json()["error"]["extra"]["fields"]
+    assert FeedRequest.objects.count() == 1  # the refused request served nothing
+
+
+def test_a_model_trained_on_other_features_than_the_code_computes_is_not_served(shop, monkeypatch, api_client):
+    ranker_train(activate="always", rounds=20)
+    registry.clear_cache()
+    monkeypatch.setattr(registry, "feature_names", lambda world: ["a_feature_of_another_release"])
+
+    body = api_client.get("/api/v1/feed", {"limit": 3}).json()
+
+    assert registry.active_ranker() is None
+    assert {card["reason"]["rule"] for card in body["cards"]} == {"fallback"}
+
+
 def test_no_trained_ranker_falls_back_to_popular_and_fresh(api_client):
     ContentItemFactory.create_batch(3)
 
@@ -230,9 +256,10 @@ def test_scoring_only_the_candidates_gives_the_scores_and_features_of_scoring_ev
         for name in generators.GENERATORS:
             np.testing.assert_allclose(partial[name], np.asarray(full[name])[:, columns], rtol=1e-5, atol=1e-6)
         rows = np.zeros(len(items), np.int64)
+        context = Context.at(world.now)
         np.testing.assert_allclose(
-            featurize(world, block, partial, rows, items, columns=columns),
-            featurize(world, block, full, rows, items),
+            featurize(world, block, partial, rows, items, context=context, columns=columns),
+            featurize(world, block, full, rows, items, context=context),
             rtol=1e-5,
         )
 

@@ -37,11 +37,15 @@ class Command(BaseCommand):
         shoppers = Shopper.objects.in_bulk(user_ids, field_name="external_id")
         external = dict(ContentItem.objects.exclude(external_id=None).values_list("pk", "external_id"))
         policy = policy_for()
+        world = ranker.extra["world"]
         newcomer = Shopper(personalization=False)  # never saved: the feed of somebody new
         with open(options["out"], "w") as out:
             for user_id in tqdm(user_ids, disable=options["verbosity"] == 0, unit="user"):
                 shopper = shoppers.get(user_id, newcomer)
-                ranked = rank(shopper=shopper, exclude=set(), size=options["k"], policy=policy, first_page=True)
+                # Asked at the end of the data the model knows: the dataset's "now", not the wall clock.
+                ranked = rank(
+                    shopper=shopper, exclude=set(), size=options["k"], policy=policy, first_page=True, when=world.now
+                )
                 items = [
                     external.get(s.candidate.item, str(s.candidate.item)) for s in (ranked.slots if ranked else [])
                 ]

@@ -1,0 +1,134 @@
+"""Context, creator, price and stock features, on small worlds built by hand (no database)."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from ranking.candidates.generators import score_all
+from ranking.features import Context, feature_names, featurize
+from ranking.history import DEVICE_CODE, History, ItemFacts
+from ranking.training import cut
+from ranking.world import World
+
+EVENING = datetime(2026, 3, 2, 20, tzinfo=UTC).timestamp()  # a Monday, 20:00 UTC
+MORNING = EVENING - 12 * 3600
+MINUTE = 60.0
+DESKTOP, MOBILE = DEVICE_CODE["desktop"], DEVICE_CODE["mobile"]
+
+
+def history(events, *, n_items=4, facts=None):
+    """``events``: (shopper, item, time, grade, device) over dense indexes."""
+    u, i, t, g, d = (np.array(column) for column in zip(*events, strict=True))
+    n_shoppers = int(u.max()) + 1
+    return History(
+        u=u.astype(np.int32),
+        i=i.astype(np.int32),
+        t=t.astype(np.float64),
+        r=np.full(len(u), np.nan, np.float32),
+        g=g.astype(np.int8),
+        d=d.astype(np.int8),
+        shoppers=np.arange(n_shoppers) + 100,
+        items=np.arange(n_items) + 1000,
+        item_cat=np.zeros(n_items, np.int32),
+        n_cat=1,
+        facts=facts or ItemFacts.empty(n_items),
+        shopper_index={100 + n: n for n in range(n_shoppers)},
+        item_index={1000 + n: n for n in range(n_items)},
+    )
+
+
+def features(world, events, items, context):
+    """Feature name → values of ``items`` for one shopper with ``events`` (item, time, grade)."""
+    shopper = (
+        np.array([e[0] for e in events], np.int64),
+        np.array([e[1] for e in events], np.float64),
+        np.full(len(events), np.nan, np.float32),
+        np.array([e[2] for e in events], np.int8),
+    )
+    block = world.block([shopper])
+    rows = np.zeros(len(items), np.int64)
+    matrix = featurize(world, block, score_all(world, block), rows, np.asarray(items), context=context)
+    return {name: matrix[:, n] for n, name in enumerate(feature_names(world))}
+
+
+def test_an_item_engaged_with_in_the_evening_is_lifted_for_evening_requests_only():
+    # item 0: liked by six shoppers in the evening; item 1: by six in the morning
+    events = [(s, 0, EVENING - s * MINUTE, 2, 0) for s in range(6)]
+    events += [(s, 1, MORNING - s * MINUTE, 2, 0) for s in range(6)]
+    world = World.fit(history(events))
+
+    evening = features(world, [], [0, 1], Context.at(EVENING + 7 * 86400))
+    morning = features(world, [], [0, 1], Context.at(MORNING + 7 * 86400))
+
+    assert evening["i_daypart_lift"][0] > 1 > evening["i_daypart_lift"][1]
+    assert morning["i_daypart_lift"][1] > 1 > morning["i_daypart_lift"][0]
+    assert (evening["ctx_hour"][0], morning["ctx_hour"][0], evening["ctx_weekday"][0]) == (20, 8, 0)
+
+
+def test_an_item_engaged_with_on_phones_is_lifted_for_phone_requests():
+    events = [(s, 0, EVENING - s * MINUTE, 2, MOBILE) for s in range(6)]
+    events += [(s, 1, EVENING - s * MINUTE, 2, DESKTOP) for s in range(6)]
+    world = World.fit(history(events))
+
+    phone = features(world, [], [0, 1], Context.at(EVENING, MOBILE))
+
+    assert phone["i_device_lift"][0] > 1 > phone["i_device_lift"][1]
+    assert phone["ctx_device"][0] == MOBILE
+
+
+def test_creator_popularity_and_followers_count_only_what_happened_before_the_worlds_clock():
+    facts = ItemFacts.empty(4)
+    facts.item_creator[:] = [1, 1, 2, 0]
+    facts.creator_reputation = np.array([0.5, 0.9, 0.1], np.float32)
+    facts.follow_creator = np.array([1, 1, 2], np.int32)
+    facts.follow_t = np.array([EVENING - 3600, EVENING - 7200, EVENING + 86400])  # the last one is later
+    events = [(0, 0, EVENING - 60, 2, 0), (1, 1, EVENING - 120, 2, 0), (2, 2, EVENING, 2, 0)]
+    world = World.fit(history(events, facts=facts))
+
+    got = features(world, [], [0, 2, 3], Context.at(EVENING))
+
+    np.testing.assert_allclose(got["c_log_pop"], np.log1p([2, 1, 0]), rtol=1e-6)
+    np.testing.assert_allclose(got["c_log_followers"], np.log1p([2, 0, 0]), rtol=1e-6)
+    np.testing.assert_allclose(got["c_reputation"], [0.9, 0.1, 0.5], rtol=1e-6)
+
+
+def test_price_is_relative_to_what_the_shopper_usually_likes_and_missing_without_a_product():
+    facts = ItemFacts.empty(4)
+    facts.item_log_price[:] = np.log1p([10.0, 100.0, np.nan, 20.0])
+    facts.item_log_stock[:] = np.log1p([5.0, 0.0, np.nan, 1.0])
+    world = World.fit(history([(0, 0, EVENING, 2, 0), (1, 3, EVENING, 2, 0)], facts=facts))
+
+    got = features(world, [(0, EVENING - 60, 2), (3, EVENING - 30, 2)], [1, 2], Context.at(EVENING))
+
+    usual = np.mean(np.log1p([10.0, 20.0]))
+    assert got["u_price_rel"][0] == pytest.approx(np.log1p(100.0) - usual, rel=1e-5)
+    assert np.isnan(got["u_price_rel"][1])
+    assert np.isnan(got["i_log_price"][1])
+    assert got["i_log_stock"][0] == 0.0
+
+
+def test_session_depth_counts_the_latest_session_while_the_shopper_is_still_in_it():
+    world = World.fit(history([(0, 0, EVENING, 2, 0), (1, 1, EVENING, 2, 0)]))
+    # an old visit, then three events 10 minutes apart
+    events = [(0, EVENING - 3 * 3600, 1), (0, EVENING - 20 * MINUTE, 1), (1, EVENING - 10 * MINUTE, 1), (0, EVENING, 2)]
+
+    now = features(world, events, [1], Context.at(EVENING + 5 * MINUTE))
+    later = features(world, events, [1], Context.at(EVENING + 2 * 3600))
+
+    assert (now["u_session_depth"][0], later["u_session_depth"][0]) == (3, 0)
+
+
+def test_a_replay_cut_remembers_when_and_on_what_device_each_shopper_came_back():
+    events = [
+        (0, 0, EVENING - 3600, 2, 0),
+        (0, 1, EVENING - 1800, 2, 0),
+        (0, 2, EVENING + 60, 2, MOBILE),  # held back with the next: the last 40 % of five events
+        (0, 3, EVENING + 120, 1, DESKTOP),
+        (0, 1, EVENING - 900, 1, 0),
+    ]
+
+    held = cut(history(events), "user", 0.4)
+
+    assert held.returns == {0: (EVENING + 60, MOBILE)}
+    assert held.after == {0: {2: 2, 3: 1}}
