@@ -101,10 +101,8 @@ def ranker_register(
     active = RankerModel.objects.select_for_update().filter(status=RankerModel.Status.ACTIVE).first()
     # A model on other features than the new one's is one this code no longer computes: it cannot
     # be served, so it is no bar to clear.
-    comparable = active is not None and active.features == features
-    if activate == "always" or (
-        activate == "if_better" and (not comparable or _better_or_equal(metrics, active.metrics))
-    ):
+    bar = active.metrics if active is not None and active.features == features else None
+    if activate == "always" or (activate == "if_better" and (bar is None or _better_or_equal(metrics, bar))):
         return ranker_activate(model=row)
     if activate == "if_better":
         row.status = RankerModel.Status.REFUSED
