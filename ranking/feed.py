@@ -24,7 +24,6 @@ from profiles.selectors import CardSocial, cards_social, cold_start_interest_tag
 from ranking import pacing, served, serving
 from ranking.cards import card, card_bodies, card_from_body
 from ranking.cursor import Cursor
-from ranking.models import FeedRequest
 from ranking.policy import policy_for_shopper, promoted
 
 # What a shopper reads under "why am I seeing this", by the source that proposed the card.
@@ -107,21 +106,22 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
         )
         for position, body in enumerate(bodies)
     ]
-    log = FeedRequest.objects.create(
+    items = [c["id"] for c in cards]
+    request_id = served.log_page(
         shopper=shopper,
         feed_session=cursor.feed_session,
         page=cursor.page,
-        items=[c["id"] for c in cards],
+        items=items,
         reasons=[c["reason"]["code"] for c in cards],
         variant=variant,
         # Feature values as the ranker saw them, aligned with items: training joins on these.
-        features={"model": page.version, "rows": [page.features.get(c["id"]) for c in cards]} if page else {},
+        features={"model": page.version, "rows": [page.features.get(pk) for pk in items]} if page else {},
     )
-    served.served_add(cursor.feed_session, log.items)
+    served.served_add(cursor.feed_session, items)
     if page:
         pacing.spend(promoted([s.candidate for s in page.slots]))
     next_cursor = cursor.next().encode() if len(cards) == limit else None
-    return FeedPage(request_id=log.request_id, cards=cards, next_cursor=next_cursor)
+    return FeedPage(request_id=request_id, cards=cards, next_cursor=next_cursor)
 
 
 # Why a live push (ranking.push) chose a fresh item for a shopper.

@@ -17,7 +17,10 @@ class FeedRequest(models.Model):
     """
 
     request_id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    shopper = models.ForeignKey(Shopper, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Looked up by shopper through feedrequest_shopper_idx (shopper, -served_at): no index of its own.
+    shopper = models.ForeignKey(
+        Shopper, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     feed_session = models.UUIDField(db_index=True)
     page = models.PositiveIntegerField(default=0)
     served_at = models.DateTimeField(auto_now_add=True)
