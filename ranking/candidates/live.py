@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -38,32 +38,55 @@ SIMILAR_TIMEOUT_MS = 50
 
 
 @dataclass(frozen=True)
+class Picks:
+    """What the shopper chose themselves: creators they follow, interests picked at onboarding."""
+
+    creators: list[int] = field(default_factory=list)
+    tags: list[int] = field(default_factory=list)
+
+
+NO_PICKS = Picks()
+
+
+@dataclass(frozen=True)
 class LiveSource:
     name: str  # the candidate source a card records (and its reason)
     budget: int
     personal: bool
-    fetch: Callable[[Shopper, Catalog, int], list[int]]
+    fetch: Callable[[Shopper, Catalog, Picks, int], list[int]]
 
 
-# Followed creators and interests are read first, as lists: most shoppers have none, and a
-# subquery would leave PostgreSQL walking every published item in order to find nothing.
-def followed(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
-    creators = list(Follow.objects.filter(shopper=shopper).values_list("creator_id", flat=True))
-    if not creators:
+def shopper_picks(shopper: Shopper) -> Picks:
+    """The shopper's follows and interests, in one query (most shoppers have neither)."""
+    picks = Picks()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'creator', creator_id FROM {Follow._meta.db_table} WHERE shopper_id = %s "
+            f"UNION ALL SELECT 'tag', tag_id FROM {Interest._meta.db_table} WHERE shopper_id = %s",
+            [shopper.pk, shopper.pk],
+        )
+        for kind, pk in cursor.fetchall():
+            (picks.creators if kind == "creator" else picks.tags).append(pk)
+    return picks
+
+
+# Followed creators and interests are read first, as lists (``shopper_picks``): most shoppers
+# have none, and a subquery would leave PostgreSQL walking every published item to find nothing.
+def followed(shopper: Shopper, snapshot: Catalog, picks: Picks, budget: int) -> list[int]:
+    if not picks.creators:
         return []
-    newest = published().filter(creator_id__in=creators).order_by("-published_at")
+    newest = published().filter(creator_id__in=picks.creators).order_by("-published_at")
     return list(newest.values_list("pk", flat=True)[:budget])
 
 
-def interest(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
-    tags = list(Interest.objects.filter(shopper=shopper).values_list("tag_id", flat=True))
-    if not tags:
+def interest(shopper: Shopper, snapshot: Catalog, picks: Picks, budget: int) -> list[int]:
+    if not picks.tags:
         return []
-    engaging = published().filter(tags__in=tags).order_by("-engagement")
+    engaging = published().filter(tags__in=picks.tags).order_by("-engagement")
     return list(engaging.values_list("pk", flat=True)[:budget])
 
 
-def similar(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
+def similar(shopper: Shopper, snapshot: Catalog, picks: Picks, budget: int) -> list[int]:
     affinities: dict[str, float] = {}
     with contextlib.suppress(*realtime.RealtimeUnavailable):
         affinities = state.shopper_affinities(shopper.pk)
@@ -104,7 +127,7 @@ def time_limit(milliseconds: int) -> Iterator[None]:
             cursor.execute("SET LOCAL statement_timeout = DEFAULT")
 
 
-def fresh(shopper: Shopper, snapshot: Catalog, budget: int) -> list[int]:
+def fresh(shopper: Shopper, snapshot: Catalog, picks: Picks, budget: int) -> list[int]:
     return snapshot.fresh[:budget]
 
 
@@ -119,11 +142,18 @@ SOURCES = (
 def live_candidates(shopper: Shopper, snapshot: Catalog, *, personalized: bool) -> dict[int, str]:
     """Item id → the first source that proposed it, in the order of ``SOURCES``."""
     found: dict[int, str] = {}
+    personal = bool(personalized and shopper.pk)
+    picks = NO_PICKS
+    if personal:
+        try:
+            picks = shopper_picks(shopper)
+        except Exception:  # the followed and interest sources find nothing; the others still propose
+            logger.exception("reading the shopper's follows and interests failed; skipped for this request")
     for source in SOURCES:
-        if source.personal and not (personalized and shopper.pk):
+        if source.personal and not personal:
             continue
         try:
-            items = source.fetch(shopper, snapshot, source.budget)
+            items = source.fetch(shopper, snapshot, picks, source.budget)
         except Exception:  # a source failing costs its candidates, not the page
             logger.exception("live candidate source %s failed; skipped for this request", source.name)
             continue

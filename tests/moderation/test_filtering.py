@@ -188,7 +188,8 @@ def test_no_live_source_proposes_a_blocked_creators_posts():
     CreatorStandingFactory(creator=bad, blocked=True)
     snapshot = catalog.catalog()
 
-    proposed = {source.name: set(source.fetch(shopper, snapshot, source.budget)) for source in live.SOURCES}
+    picks = live.shopper_picks(shopper)
+    proposed = {source.name: set(source.fetch(shopper, snapshot, picks, source.budget)) for source in live.SOURCES}
 
     assert proposed == {
         "followed": _ids(kept_items),

@@ -391,9 +391,9 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_queries(shop):
         ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
 
     assert ranked.precomputed
-    # one per live source: followed creators' posts, onboarding interests (the "similar" source
-    # asks nothing without real-time affinities); the shopper's events came with their list
-    assert len(queries) == 2, [q["sql"] for q in queries]
+    # the shopper's follows and interests (the "similar" source asks nothing without real-time
+    # affinities, the others nothing without follows or interests); the events came with the list
+    assert len(queries) == 1, [q["sql"] for q in queries]
 
 
 def test_a_new_post_like_what_the_shopper_just_watched_is_a_candidate_within_the_session(shop):
@@ -432,6 +432,24 @@ def test_a_failing_live_source_is_skipped_and_the_others_still_propose(shop, mon
 
     sources = {s.candidate.item: s.candidate.source for s in ranked.slots}
     assert sources.get(new_post.pk) == "followed"
+
+
+def test_without_the_shoppers_follows_and_interests_the_other_sources_still_propose(shop, monkeypatch):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    _followed_creator_posts(shopper)
+    fresh = ContentItemFactory()  # nobody has seen it: only the "fresh" source knows it
+    catalog.clear_cache()
+
+    def broken(shopper):
+        raise RuntimeError("replica down")
+
+    monkeypatch.setattr(live, "shopper_picks", broken)
+    found = live.live_candidates(shopper, catalog.catalog(), personalized=True)
+
+    assert found.get(fresh.pk) == "fresh"
+    assert "followed" not in set(found.values())
 
 
 def test_ranking_from_a_list_makes_a_fixed_number_of_realtime_round_trips(shop, monkeypatch):
