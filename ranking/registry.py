@@ -17,11 +17,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from feedsite.errors import ApplicationError
+from ranking.compiled import CompiledTrees
 from ranking.features import feature_names
 from ranking.models import RankerModel
 
@@ -41,6 +43,13 @@ class Ranker:
     booster: Any
     features: list[str]
     extra: dict[str, Any]
+    trees: CompiledTrees | None = None  # request-time scoring (compiled when loaded for serving)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Ranking scores of feature rows: the compiled trees once ready, LightGBM until then."""
+        if self.trees is not None:
+            return self.trees.predict(features)
+        return np.asarray(self.booster.predict(features, num_threads=1))
 
 
 def _artifact_bytes(booster: Any, features: list[str], extra: dict[str, Any]) -> bytes:
@@ -57,7 +66,11 @@ def _load(row: RankerModel) -> Ranker:
     with row.artifact.open("rb") as fh:
         payload = pickle.load(fh)  # our own artifact, written by _artifact_bytes
     booster = lightgbm.Booster(model_str=payload["model"], params={"num_threads": 1})
-    return Ranker(version=row.version, booster=booster, features=payload["features"], extra=payload["extra"])
+    trees = CompiledTrees(row.version, booster)
+    trees.compile_later()
+    return Ranker(
+        version=row.version, booster=booster, features=payload["features"], extra=payload["extra"], trees=trees
+    )
 
 
 def _better_or_equal(new: dict[str, float], old: dict[str, float]) -> bool:

@@ -181,7 +181,7 @@ def rank(
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
     asked = Context.at(time.time() if when is None else when, DEVICE_CODE.get(device, 0))
     features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns)
-    predicted = ranker.booster.predict(features, num_threads=1)
+    predicted = ranker.predict(features)
     uptake = _uptake([pk for pk in ids if source_of[pk] in EXPLORATION_SOURCES])
     none = (0.0, 0.0)
     candidates = []

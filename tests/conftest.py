@@ -18,6 +18,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Password hashing is not what any test is about; the fast hasher keeps factories quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Nor is compiling every trained model to native code (tests/ranking/test_compiled.py is).
+    settings.RANKER_COMPILED_TREES = False
 
 
 @pytest.fixture(scope="session")

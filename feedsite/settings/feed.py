@@ -1,5 +1,6 @@
 """The feed's own knobs."""
 
+from feedsite.env import VAR_DIR
 from feedsite.settings.django import CONFIG
 
 FEED_PAGE_DEFAULT = 10
@@ -18,3 +19,7 @@ VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600
 # recomputed every FEED_PRECOMPUTE_MINUTES (ranking.precompute_feeds, Celery beat).
 FEED_PRECOMPUTE_MINUTES = 10
 FEED_PRECOMPUTE_ACTIVE_MINUTES = 60
+# Score with the active model's trees compiled to native code (ranking.compiled), cached here per
+# model version and shared by the processes of a machine.
+RANKER_COMPILED_TREES = True
+RANKER_COMPILE_DIR = VAR_DIR / "compiled"

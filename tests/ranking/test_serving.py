@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from content.models import ContentItem, Tag
+from content.models import ContentItem
 from profiles.events import state, stream
 from profiles.events.meta import item_meta
 from profiles.models import Shopper
@@ -23,43 +23,15 @@ from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
 from ranking.policy import Policy
 from ranking.training import ranker_train
-from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory, ShopperFactory
+from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 OPEN = Policy(max_same_creator_in_row=0, max_same_kind_in_row=0, min_creator_spacing=0)
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    registry.clear_cache()
-    catalog.clear_cache()
-    yield
-    registry.clear_cache()
-    catalog.clear_cache()
-
-
-@pytest.fixture
-def shop():
-    """4 categories × 12 items; 40 shoppers each loyal to one category, interacting over 60 days."""
-    rng = np.random.default_rng(3)
-    cats = [Tag.objects.create(slug=f"cat-{c}", name=f"Category {c}", kind=Tag.Kind.CATEGORY) for c in range(4)]
-    items = {c: [ContentItemFactory(tags=[cats[c]]) for _ in range(12)] for c in range(4)}
-    start = timezone.now() - timedelta(days=60)
-    shoppers = []
-    for s in range(40):
-        shopper = ShopperFactory()
-        favourite = s % 4
-        for step in range(14):
-            pool = items[favourite] if rng.random() < 0.85 else items[int(rng.integers(4))]
-            item = pool[int(rng.integers(len(pool)))]
-            when = start + timedelta(days=int(step * 4 + rng.integers(3)), hours=s % 24)
-            InteractionFactory(shopper=shopper, content=item, type="like", occurred_at=when)
-        shoppers.append((shopper, favourite))
-    return cats, items, shoppers
+def _isolated(ranker_storage):
+    """Models saved to a temporary folder, no per-process ranking caches (``ranker_storage``)."""
 
 
 def test_trained_ranker_serves_each_shopper_their_category_and_nothing_seen(shop):
