@@ -8,11 +8,16 @@ computes them:
   the shoppers who came back, and label each candidate by the best thing the shopper did with it
   afterwards (``history.EVENT_GRADE``: a purchase outranks a like, a like a view; a skip is 0).
   Nothing after the cut is visible to the features, so nothing looks ahead.
-* the same cuts over live traffic, where shoppers' events carry the served feed's request id (the
-  served-list log); replayed cuts already include them since serving logs every interaction.
+* **served pages** (``served_examples``): each page of the served-list log is one group, its
+  cards with the feature values the ranker saw when it served them (``FeedRequest.features``),
+  labelled by what the shopper did with each card within ``SERVED_WINDOW``. Only there is it known
+  what a shopper was shown and passed over, so these labels run one step higher: a card hidden or
+  skipped is 0, one shown and left alone 1, then view 2 … purchase 5. Pages of models with other
+  features than the code computes are left out.
 
 Several cuts are pooled (3 global time cuts, 2 per-shopper cuts) so the model learns both
-"what comes next for everyone" and "what comes next for this shopper".
+"what comes next for everyone" and "what comes next for this shopper"; served pages teach it what
+shoppers do with what the feed itself puts in front of them.
 """
 
 from __future__ import annotations
@@ -22,15 +27,17 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.db import connection
 
 from ranking import registry
 from ranking.candidates.generators import score_all, top_candidates
 from ranking.features import Context, feature_names, featurize
-from ranking.history import History, history_load
+from ranking.history import EVENT_GRADE, NEGATIVE_TYPES, History, epoch_sql, history_load
+from ranking.models import FeedRequest, RankerModel
 from ranking.world import World, WorldConfig
 
 logger = logging.getLogger(__name__)
@@ -41,6 +48,10 @@ MAX_USERS_PER_CUT = 4000
 BLOCK = 1000
 # Keep half the negatives of shoppers with a positive; halves training time, costs no accuracy.
 NEGATIVE_KEEP = 0.5
+# What a shopper does with a served card within this long counts as their answer to it.
+SERVED_WINDOW = timedelta(days=1)
+# The newest pages of the served-list log a training run learns from.
+MAX_SERVED_PAGES = 50_000
 # Every tree costs serving time (~17 µs per candidate for 400 trees): a learning rate of 0.1 stops
 # near 200 trees at the validation NDCG of 0.05 with 400 (ciao: 0.357 against 0.360).
 ROUNDS = 200
@@ -141,6 +152,56 @@ def replay_examples(history: History, mode: str, share: float, *, config: WorldC
     return Examples(groups=u[keep].astype(np.int64), features=f[keep], labels=labels[keep])
 
 
+def _served_label(kinds: set[str]) -> int:
+    """A served card's label from what the shopper did with it: refused 0, left alone 1, else grade + 1."""
+    engaged = [EVENT_GRADE.get(kind, 1) for kind in kinds if kind not in NEGATIVE_TYPES]
+    if engaged and max(engaged) > 0:
+        return max(engaged) + 1
+    return 0 if kinds & {"hide", "skip"} else 1
+
+
+def served_examples(names: list[str], *, until: datetime | None = None) -> Examples:
+    """Pages of the served-list log, as served (features logged by models on ``names``), labelled by
+    what each shopper did with each card within ``SERVED_WINDOW`` after it was served. Two queries."""
+    versions = [v for v, features in RankerModel.objects.values_list("version", "features") if features == names]
+    pages = FeedRequest.objects.filter(shopper__isnull=False, features__model__in=versions)
+    if until is not None:
+        pages = pages.filter(served_at__lt=until)
+    rows = list(
+        pages.order_by("-served_at").values_list("shopper_id", "served_at", "items", "features")[:MAX_SERVED_PAGES]
+    )
+    empty = Examples(np.zeros(0, np.int64), np.zeros((0, len(names)), np.float32), np.zeros(0, np.float32))
+    if not rows:
+        return empty
+    shoppers = sorted({shopper for shopper, *_ in rows})
+    since = min(served_at for _, served_at, *_ in rows)
+    done: dict[tuple[int, int], list[tuple[float, str]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, type FROM profiles_interaction "
+            f"WHERE occurred_at >= %s AND shopper_id IN ({', '.join(['%s'] * len(shoppers))})",
+            [since, *shoppers],
+        )
+        for shopper, item, at, kind in cursor.fetchall():
+            done.setdefault((shopper, item), []).append((float(at), kind))
+    window = SERVED_WINDOW.total_seconds()
+    groups, features, labels = [], [], []
+    for page, (shopper, served_at, items, logged) in enumerate(rows):
+        start = served_at.timestamp()
+        page_labels = [
+            _served_label({kind for at, kind in done.get((shopper, item), ()) if start <= at < start + window})
+            for item in items
+        ]
+        if len(set(page_labels)) < 2:  # nothing to learn from a page where every card fared alike
+            continue
+        groups += [page] * len(items)
+        features += [[np.nan if v is None else v for v in row] for row in logged["rows"]]
+        labels += page_labels
+    if not labels:
+        return empty
+    return Examples(np.asarray(groups, np.int64), np.asarray(features, np.float32), np.asarray(labels, np.float32))
+
+
 def _dataset(examples: Examples, mask: np.ndarray, names: list[str]) -> Any:
     import lightgbm
 
@@ -176,13 +237,17 @@ def train(history: History, *, config: WorldConfig | None = None, rounds: int = 
         logger.info(
             "replay %s %.1f: %d rows, %d positives", mode, share, len(part.labels), int((part.labels > 0).sum())
         )
+    world = World.fit(history, config)
+    names = feature_names(world)
+    served = served_examples(names)
+    served.groups = served.groups + len(REPLAY_CUTS) * (history.nu + 1)  # after every cut's groups
+    logger.info("served pages: %d cards, %d engaged", len(served.labels), int((served.labels > 1).sum()))
+    parts.append(served)
     examples = Examples(
         groups=np.concatenate([p.groups for p in parts]),
         features=np.vstack([p.features for p in parts]),
         labels=np.concatenate([p.labels for p in parts]),
     )
-    world = World.fit(history, config)
-    names = feature_names(world)
     if not len(examples.labels) or not (examples.labels > 0).any():
         raise ValueError("No replay examples with a positive label: the history is too short to learn from.")
     unique = np.unique(examples.groups)
@@ -198,7 +263,11 @@ def train(history: History, *, config: WorldConfig | None = None, rounds: int = 
         callbacks=[lightgbm.early_stopping(100, verbose=False), lightgbm.record_evaluation(evaluation)],
     )
     curve = evaluation["valid_0"]["ndcg@20"]
-    metrics = {"ndcg@20": float(max(curve)), "trees": float(booster.best_iteration or len(curve))}
+    metrics = {
+        "ndcg@20": float(max(curve)),
+        "trees": float(booster.best_iteration or len(curve)),
+        "served_cards": float(len(served.labels)),
+    }
     return TrainingResult(
         booster=booster,
         world=world,

@@ -1,0 +1,68 @@
+"""Training examples from the served-list log: what was shown, with the features it was shown with."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from content.models import ContentItem
+from ranking import registry
+from ranking.feed import feed_page
+from ranking.models import FeedRequest, RankerModel
+from ranking.training import ranker_train, served_examples
+from tests.factories import InteractionFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ranker_storage")]
+
+
+def _served_page(shopper, size=4):
+    feed_page(shopper=shopper, limit=size, cursor=None)
+    page = FeedRequest.objects.get(shopper=shopper)
+    return page, [ContentItem.objects.get(pk=pk) for pk in page.items]
+
+
+def _did(shopper, item, kind, page, after=timedelta(minutes=1)):
+    InteractionFactory(shopper=shopper, content=item, type=kind, occurred_at=page.served_at + after)
+
+
+def test_a_served_page_is_one_group_labelled_by_what_the_shopper_did_with_each_card(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    page, cards = _served_page(shopper)
+    _did(shopper, cards[0], "impression", page)  # shown, left alone
+    _did(shopper, cards[1], "like", page)
+    _did(shopper, cards[2], "hide", page)  # shown and refused: counts against
+    _did(shopper, cards[3], "purchase", page, after=timedelta(days=2))  # too late to be an answer
+
+    examples = served_examples(registry.active_ranker().features)
+
+    assert examples.labels.tolist() == [1, 3, 0, 1]
+    assert len(set(examples.groups.tolist())) == 1
+    logged = np.array([[np.nan if v is None else v for v in row] for row in page.features["rows"]], np.float32)
+    np.testing.assert_array_equal(examples.features, logged)
+
+
+def test_pages_of_a_model_on_other_features_and_pages_where_nothing_happened_are_left_out(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    names = registry.active_ranker().features
+    (first, _), (second, _) = shoppers[0], shoppers[1]
+    page, cards = _served_page(first)
+    _served_page(second)  # no answer to any card
+    _did(first, cards[1], "like", page)
+    RankerModel.objects.update(features=["an_older_feature"])
+
+    assert len(served_examples(names).labels) == 0
+
+
+def test_training_learns_from_served_pages_too(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    page, cards = _served_page(shopper)
+    _did(shopper, cards[2], "add_to_cart", page)
+
+    model = ranker_train(activate="always", rounds=20)
+
+    assert model.metrics["served_cards"] == 4
