@@ -202,7 +202,9 @@ def history_load(*, until: datetime | None = None, extra_items: Iterable[int] = 
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, value, type, "
-            f"{_json_text_sql('context', 'device')} FROM profiles_interaction {where}",
+            # In a fixed order: events at the same moment (a dataset with day-granular times) are
+            # then held back the same way by every training run on the same data.
+            f"{_json_text_sql('context', 'device')} FROM profiles_interaction {where} ORDER BY occurred_at, id",
             params,
         )
         rows = cursor.fetchall()
