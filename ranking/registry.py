@@ -134,6 +134,8 @@ def ranker_activate(*, model: RankerModel) -> RankerModel:
     model.status = RankerModel.Status.ACTIVE
     model.activated_at = timezone.now()
     model.save(update_fields=["status", "activated_at"])
+    # This process serves the new model at once; the others within ACTIVE_CHECK_SECONDS.
+    transaction.on_commit(clear_cache)
     return model
 
 

@@ -1,9 +1,11 @@
 """Training examples from the served-list log: what was shown, with the features it was shown with."""
 
 from datetime import timedelta
+from io import StringIO
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from content.models import ContentItem
 from ranking import registry
@@ -66,3 +68,15 @@ def test_training_learns_from_served_pages_too(shop):
     model = ranker_train(activate="always", rounds=20)
 
     assert model.metrics["served_cards"] == 4
+
+
+def test_train_ranker_if_none_trains_only_while_no_servable_model_is_active(shop, django_capture_on_commit_callbacks):
+    first, second = StringIO(), StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):  # activating clears this process's cache
+        call_command("train_ranker", "--if-none", "--rounds", "20", stdout=first)
+    call_command("train_ranker", "--if-none", "--rounds", "20", stdout=second)
+
+    assert RankerModel.objects.count() == 1
+    assert "active" in first.getvalue()
+    assert "not training" in second.getvalue()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ranking.registry import active_ranker
 from ranking.training import ROUNDS, ranker_train
 
 
@@ -21,10 +22,18 @@ class Command(BaseCommand):
             help="activate the new model: if not worse offline than the active one (default), always, or never",
         )
         parser.add_argument("--rounds", type=int, default=ROUNDS, help="at most this many boosting rounds")
+        parser.add_argument(
+            "--if-none",
+            action="store_true",
+            help="do nothing when a model this code can serve is active already (`make run`)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verbosity"] > 1:
             logging.getLogger("ranking").setLevel(logging.INFO)
+        if options["if_none"] and (current := active_ranker()) is not None:
+            self.stdout.write(f"ranker {current.version} is active; not training")
+            return
         try:
             model = ranker_train(activate=options["activate"], rounds=options["rounds"])
         except ValueError as exc:
