@@ -188,14 +188,16 @@ def served_examples(names: list[str], *, until: datetime | None = None) -> Examp
     groups, features, labels = [], [], []
     for page, (shopper, served_at, items, logged) in enumerate(rows):
         start = served_at.timestamp()
+        # Cards the ranker did not place (the popular/fresh fill of a page it ran short of) have no row.
+        ranked = [(item, row) for item, row in zip(items, logged["rows"], strict=True) if row is not None]
         page_labels = [
             _served_label({kind for at, kind in done.get((shopper, item), ()) if start <= at < start + window})
-            for item in items
+            for item, _ in ranked
         ]
         if len(set(page_labels)) < 2:  # nothing to learn from a page where every card fared alike
             continue
-        groups += [page] * len(items)
-        features += [[np.nan if v is None else v for v in row] for row in logged["rows"]]
+        groups += [page] * len(ranked)
+        features += [[np.nan if v is None else v for v in row] for _, row in ranked]
         labels += page_labels
     if not labels:
         return empty

@@ -45,6 +45,21 @@ def test_a_served_page_is_one_group_labelled_by_what_the_shopper_did_with_each_c
     np.testing.assert_array_equal(examples.features, logged)
 
 
+def test_cards_the_ranker_did_not_place_are_left_out_of_their_page(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    page, cards = _served_page(shopper)
+    page.features["rows"][3] = None  # as logged for a card of the popular/fresh fill
+    page.save(update_fields=["features"])
+    _did(shopper, cards[1], "like", page)
+    _did(shopper, cards[3], "purchase", page)
+
+    examples = served_examples(registry.active_ranker().features)
+
+    assert examples.labels.tolist() == [1, 3, 1]
+
+
 def test_pages_of_a_model_on_other_features_and_pages_where_nothing_happened_are_left_out(shop):
     _, _, shoppers = shop
     ranker_train(activate="always", rounds=20)
