@@ -2,8 +2,8 @@
 
 LightGBM walks ~200 trees for ~300 candidates in about 1 ms per request; the same trees compiled
 score them in about 0.1 ms, with the same numbers (missing values included). Compiling takes a few
-seconds, so it happens on a thread of its own after a model is loaded, and the request path keeps
-using LightGBM until it is done. The compiled library is cached on disk per model version
+seconds, so it happens on a thread of its own, started by the first request the model scores, and
+the request path keeps using LightGBM until it is done. The compiled library is cached on disk per model version
 (``RANKER_COMPILE_DIR``), so the other processes of a machine load it instead of compiling again.
 A model that fails to compile is scored by LightGBM, as before: slower, never wrong.
 """
@@ -36,10 +36,17 @@ class CompiledTrees:
     def ready(self) -> bool:
         return self._native is not None
 
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
     def predict(self, features: np.ndarray) -> np.ndarray:
+        """Scores of feature rows; the first call starts compiling (a process that only loads the
+        model, to look at it, never compiles)."""
         native = self._native
         if native is not None:
             return np.asarray(native.predict(np.ascontiguousarray(features, np.float64), n_jobs=1))
+        self.compile_later()
         return np.asarray(self.booster.predict(features, num_threads=1))
 
     def compile_later(self) -> None:

@@ -43,7 +43,7 @@ class Ranker:
     booster: Any
     features: list[str]
     extra: dict[str, Any]
-    trees: CompiledTrees | None = None  # request-time scoring (compiled when loaded for serving)
+    trees: CompiledTrees | None = None  # request-time scoring (compiled once it first scores)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Ranking scores of feature rows: the compiled trees once ready, LightGBM until then."""
@@ -66,10 +66,12 @@ def _load(row: RankerModel) -> Ranker:
     with row.artifact.open("rb") as fh:
         payload = pickle.load(fh)  # our own artifact, written by _artifact_bytes
     booster = lightgbm.Booster(model_str=payload["model"], params={"num_threads": 1})
-    trees = CompiledTrees(row.version, booster)
-    trees.compile_later()
     return Ranker(
-        version=row.version, booster=booster, features=payload["features"], extra=payload["extra"], trees=trees
+        version=row.version,
+        booster=booster,
+        features=payload["features"],
+        extra=payload["extra"],
+        trees=CompiledTrees(row.version, booster),
     )
 
 

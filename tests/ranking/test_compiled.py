@@ -27,9 +27,11 @@ def test_compiled_trees_score_like_lightgbm_and_serve_the_feed(shop, compiling):
     _, _, shoppers = shop
     ranker_train(activate="always", rounds=40)
     ranker = registry.active_ranker()
+    rows = _rows(ranker)
+    assert not ranker.trees.started  # loading alone compiles nothing
+    ranker.predict(rows)  # the first scores start compiling
 
     assert ranker.trees.wait(timeout=120)
-    rows = _rows(ranker)
     np.testing.assert_allclose(ranker.predict(rows), ranker.booster.predict(rows), rtol=1e-6, atol=1e-9)
     assert (compiling / f"{ranker.version}.so").exists()  # the next process loads it instead
     ranked = serving.rank(shopper=shoppers[0][0], exclude=set(), size=10, policy=OPEN, first_page=True)
@@ -41,6 +43,7 @@ def test_until_compiled_and_when_compiling_fails_lightgbm_scores(shop, compiling
     monkeypatch.setattr(compiled, "_compiled", lambda version, booster: (_ for _ in ()).throw(OSError("no LLVM")))
     ranker = registry.active_ranker()
     rows = _rows(ranker)
+    ranker.predict(rows)
 
     assert not ranker.trees.wait(timeout=60)
     np.testing.assert_allclose(ranker.predict(rows), ranker.booster.predict(rows))
