@@ -9,14 +9,19 @@ a page is built, which drops anything no longer served at once.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
+
+from django.db import connection
 
 from content import selectors as content_selectors
 from content.models import ContentProduct
 from moderation.reputation import NEUTRAL
 from moderation.selectors import item_creator_reputation
+
+logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 30.0
 FRESH_SIZE = 30
@@ -71,29 +76,49 @@ def _build() -> Catalog:
 
 _lock = threading.Lock()
 _current: list[Catalog] = []
+# Bumped by clear_cache: a rebuild that started before is not stored (it may predate the change).
+_state = {"generation": 0, "refreshing": False}
 
 
 def catalog() -> Catalog:
     """The current snapshot, rebuilt when older than ``TTL_SECONDS``.
 
-    Stale while revalidating: one request rebuilds, the others keep the previous snapshot instead
-    of waiting (a rebuild over 100k items takes seconds). Only the very first build blocks.
+    Stale while revalidating: a stale snapshot is served while a thread of its own builds the next
+    one (over 100k items that takes most of a second), so no request waits for it. Only the very
+    first build, and the first after ``clear_cache``, happen in the request.
     """
-    now = time.monotonic()
-    if _current and now - _current[0].built_at < TTL_SECONDS:
-        return _current[0]
-    if _current and not _lock.acquire(blocking=False):
-        return _current[0]
-    if not _current:
-        _lock.acquire()
+    current = _current[0] if _current else None
+    if current is not None and time.monotonic() - current.built_at < TTL_SECONDS:
+        return current
+    if current is None:
+        with _lock:
+            if not _current:
+                _current[:] = [_build()]
+            return _current[0]
+    with _lock:
+        if _state["refreshing"]:
+            return current
+        _state["refreshing"] = True
+        generation = _state["generation"]
+    threading.Thread(target=_refresh, args=(generation,), name="catalog-refresh", daemon=True).start()
+    return current
+
+
+def _refresh(generation: int) -> None:
     try:
-        if not _current or now - _current[0].built_at >= TTL_SECONDS:
-            _current[:] = [_build()]
-        return _current[0]
+        snapshot = _build()
+        with _lock:
+            if _state["generation"] == generation:
+                _current[:] = [snapshot]
+    except Exception:
+        logger.exception("rebuilding the catalog snapshot failed; the previous one is served meanwhile")
     finally:
-        _lock.release()
+        connection.close()  # this thread's connection goes back to the pool
+        with _lock:
+            _state["refreshing"] = False
 
 
 def clear_cache() -> None:
     with _lock:
         _current.clear()
+        _state["generation"] += 1

@@ -1,0 +1,44 @@
+"""The catalog snapshot: rebuilt off the request path when stale, never stored over a newer change."""
+
+import threading
+
+import pytest
+
+from ranking import catalog
+from tests.factories import ContentItemFactory
+
+# Committed data: the rebuild runs on a thread of its own, with a connection of its own.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _wait_for_refresh():
+    for thread in threading.enumerate():
+        if thread.name == "catalog-refresh":
+            thread.join(timeout=30)
+
+
+def test_a_stale_snapshot_is_served_at_once_while_a_thread_builds_the_next(monkeypatch):
+    old = ContentItemFactory()
+    first = catalog.catalog()
+    new = ContentItemFactory()
+    monkeypatch.setattr(catalog, "TTL_SECONDS", 0.0)
+
+    served_meanwhile = catalog.catalog()
+    _wait_for_refresh()
+    monkeypatch.setattr(catalog, "TTL_SECONDS", 30.0)
+    rebuilt = catalog.catalog()
+
+    assert served_meanwhile is first
+    assert set(first.servable) == {old.pk}
+    assert set(rebuilt.servable) == {old.pk, new.pk}
+
+
+def test_a_rebuild_that_started_before_the_cache_was_cleared_is_not_stored():
+    ContentItemFactory()
+    catalog.catalog()
+    started_before = catalog._state["generation"]
+    catalog.clear_cache()  # e.g. a creator blocked meanwhile
+
+    catalog._refresh(started_before)
+
+    assert catalog._current == []
