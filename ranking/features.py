@@ -15,7 +15,8 @@ import numpy as np
 from ranking.candidates.generators import Scores
 from ranking.world import DAY, HOUR, SESSION_GAP, UserBlock, World, daypart, weekday
 
-# Rank features are computed for these generators (within each shopper's candidates).
+# The generators whose scores are features, and those whose ranks (within each shopper's candidates) are too.
+SCORED = ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category")
 RANKED = ("popular", "trend60", "trend180", "ease", "cosine", "category")
 UNRANKED = 1e4
 
@@ -37,7 +38,7 @@ class Context:
 
 
 def feature_names(world: World) -> list[str]:
-    names = [f"s_{g}" for g in ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category")]
+    names = [f"s_{g}" for g in SCORED]
     names += [f"r_{g}" for g in RANKED]
     names += [f"ipop_{int(h)}" for h in sorted(world.log_pop)]
     names += [
@@ -123,7 +124,7 @@ def featurize(
         values = np.zeros(len(rows), np.float32)
         values[inside] = np.asarray(matrix)[rows[inside], pos[inside]]
         generator_scores[name] = values
-    for name in ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category"):
+    for name in SCORED:
         out.append(generator_scores[name])
     for name in RANKED:
         ranks = _ranks(rows, np.where(inside, generator_scores[name], -np.inf))
@@ -152,12 +153,13 @@ def featurize(
     when, device = context.when[rows], context.device[rows]
     creators = world.item_creator[items]
     price = world.item_log_price[items]
+    day = weekday(when)
     out += [
         (when % DAY) // HOUR,
-        weekday(when),
+        day,
         device,
         world.daypart_lift[items, daypart(when)],
-        world.weekday_lift[items, weekday(when)],
+        world.weekday_lift[items, day],
         world.device_lift[items, device],
         np.where(when - u_last <= SESSION_GAP, block.session_depth[rows], 0.0),
         world.creator_log_pop[creators],
@@ -170,19 +172,11 @@ def featurize(
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in out])
 
 
-def best_generator(
-    world: World, scores: Scores, rows: np.ndarray, items: np.ndarray, *, columns: np.ndarray | None = None
-) -> list[str]:
-    """For explanations: the generator that ranked each candidate highest among its candidates."""
-    pos, inside = _score_columns(world, items, columns)
-    best = np.full(len(rows), "", dtype=object)
-    best_rank = np.full(len(rows), np.inf)
-    for name in RANKED:
-        values = np.full(len(rows), -np.inf, np.float32)
-        values[inside] = np.asarray(scores[name])[rows[inside], pos[inside]]
-        ranks = _ranks(rows, values)
-        ranks[values <= 0] = np.inf
-        better = ranks < best_rank
-        best[better] = name
-        best_rank[better] = ranks[better]
-    return [str(b) for b in best]
+def best_generator(features: np.ndarray) -> list[str]:
+    """For explanations: the generator that ranked each candidate highest among its candidates
+    ("" when none scored it), read off ``featurize``'s columns: the scores, then the ranks."""
+    scored = features[:, [SCORED.index(name) for name in RANKED]] > 0
+    ranks = np.where(scored, features[:, len(SCORED) : len(SCORED) + len(RANKED)], np.inf)
+    names = np.array([*RANKED, ""], dtype=object)
+    best = np.where(np.isfinite(ranks.min(axis=1)), ranks.argmin(axis=1), len(RANKED))
+    return names[best].tolist()

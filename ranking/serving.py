@@ -167,20 +167,24 @@ def rank(
     block = world.block([events])
     items, scores, columns, precomputed = _world_candidates(world, ranker.version, owner, events, block, stored, recent)
     exclude = exclude | {int(world.items[i]) for i in block.seen.indices}
-    rows = np.zeros(len(items), np.int64)
-    generators = best_generator(world, scores, rows, items, columns=columns)
-    source_of = {int(world.items[i]): SOURCE_OF.get(g, "popular") for i, g in zip(items, generators, strict=True)}
+    # A world candidate's source is the generator that ranked it best (read off its features below);
+    # a live one's is the live source that proposed it.
+    proposed = dict.fromkeys(world.items[items].tolist(), "")
     snapshot = catalog()
     for pk, source in live_candidates(shopper, snapshot, personalized=personalized).items():
-        source_of.setdefault(pk, source)
+        proposed.setdefault(pk, source)
     servable = snapshot.servable
-    ids = [pk for pk in source_of if pk not in exclude and pk in servable]
+    ids = [pk for pk in proposed if pk not in exclude and pk in servable]
     if not ids:
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=precomputed)
     unknown = world.item_index.get(UNKNOWN_ITEM, 0)
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
     asked = Context.at(time.time() if when is None else when, DEVICE_CODE.get(device, 0))
     features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns)
+    source_of = {
+        pk: proposed[pk] or SOURCE_OF.get(generator, "popular")
+        for pk, generator in zip(ids, best_generator(features), strict=True)
+    }
     predicted = ranker.predict(features)
     uptake = _uptake([pk for pk in ids if source_of[pk] in EXPLORATION_SOURCES])
     none = (0.0, 0.0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ranking.candidates.generators import score_all
-from ranking.features import Context, feature_names, featurize
+from ranking.features import RANKED, SCORED, Context, best_generator, feature_names, featurize
 from ranking.history import DEVICE_CODE, History, ItemFacts
 from ranking.training import cut
 from ranking.world import World
@@ -132,3 +132,15 @@ def test_a_replay_cut_remembers_when_and_on_what_device_each_shopper_came_back()
 
     assert held.returns == {0: (EVENING + 60, MOBILE)}
     assert held.after == {0: {2: 2, 3: 1}}
+
+
+def test_a_candidates_source_is_the_generator_that_ranked_it_best_among_those_that_scored_it():
+    names = [f"s_{g}" for g in SCORED] + [f"r_{g}" for g in RANKED]
+    rows = np.zeros((3, len(names)), np.float32)
+    for row, scored in enumerate([{"ease": 2, "cosine": 0}, {"popular": 5, "cosine": 1}, {}]):
+        for generator, rank in scored.items():
+            rows[row, names.index(f"s_{generator}")] = 0.5
+            rows[row, names.index(f"r_{generator}")] = rank
+    rows[0, names.index("s_cosine")] = 0.0  # ranked first, but it gave no score: not its source
+
+    assert best_generator(rows) == ["ease", "cosine", ""]
