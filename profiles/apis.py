@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -15,7 +15,11 @@ from rest_framework.views import APIView
 from content import selectors as content_selectors
 from content.models import ContentItem, Creator, Product
 from feedsite.errors import ApplicationError, NotFound
-from profiles.authentication import BeaconSessionAuthentication, VisitorSessionAuthentication
+from profiles.authentication import (
+    BeaconSessionAuthentication,
+    ShopperTokenAuthentication,
+    VisitorSessionAuthentication,
+)
 from profiles.cart import CardOrigin, cart_line_add, cart_line_remove, cart_line_set, cart_summary
 from profiles.events.ingest import events_ingest
 from profiles.events.schema import EVENT_ID_RE, MAX_POSITION, TOKEN_RE
@@ -46,7 +50,7 @@ class EventsApi(APIView):
     The valid events of a batch are kept even when others in it are rejected.
     """
 
-    authentication_classes = [BeaconSessionAuthentication, TokenAuthentication]
+    authentication_classes = [BeaconSessionAuthentication, ShopperTokenAuthentication]
 
     def post(self, request: Request) -> Response:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -120,7 +124,7 @@ class MeEraseApi(APIView):
 # ---- the shopper's own state behind the feed's buttons ----------------------------------------
 # The tracker's events are the learning signal; these endpoints are the state that survives a reload.
 
-STATE_AUTHENTICATION = [VisitorSessionAuthentication, TokenAuthentication]
+STATE_AUTHENTICATION = [VisitorSessionAuthentication, ShopperTokenAuthentication]
 
 
 def _published_item(item_id: int) -> ContentItem:

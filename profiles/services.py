@@ -5,6 +5,7 @@ The cart and checkout have their own modules (``profiles.cart``, ``profiles.chec
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,7 +26,9 @@ from profiles.models import ConsentRecord, Follow, Interaction, InteractionType,
 
 
 def shopper_for_user(*, user: AbstractBaseUser) -> Shopper:
-    """The user's shopper, created on first use."""
+    """The user's shopper, created on first use (no query when it came with the user)."""
+    with contextlib.suppress(Shopper.DoesNotExist):
+        return user.shopper  # type: ignore[attr-defined]
     shopper, _ = Shopper.objects.get_or_create(user=user)
     return shopper
 

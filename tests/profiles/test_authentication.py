@@ -1,0 +1,50 @@
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from ranking.models import FeedRequest
+from tests.factories import ShopperFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def test_a_token_brings_its_users_shopper_in_the_same_query():
+    shopper = ShopperFactory(user=UserFactory())
+    client = _client(shopper.user)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/feed").json()
+
+    assert FeedRequest.objects.get(request_id=body["request_id"]).shopper_id == shopper.pk
+    token_reads = [q["sql"] for q in queries if "authtoken_token" in q["sql"]]
+    assert len(token_reads) == 1
+    assert "profiles_shopper" in token_reads[0]
+    # no query of its own for the user's shopper: the token's joins it
+    assert not [q for q in queries if '"profiles_shopper"."user_id" =' in q["sql"]]
+
+
+def test_a_token_user_without_a_shopper_yet_gets_one():
+    user = UserFactory()
+
+    body = _client(user).get("/api/v1/me/export").json()
+
+    assert body["account"]["user"]["username"] == user.username
+    assert user.shopper.pk == body["account"]["shopper_id"]
+
+
+def test_an_unknown_token_or_an_inactive_user_is_refused():
+    inactive = UserFactory(is_active=False)
+
+    unknown = Client(HTTP_AUTHORIZATION="Token " + "0" * 40).get("/api/v1/feed")
+    refused = _client(inactive).get("/api/v1/feed")
+
+    # 403 rather than 401: session authentication comes first and has no WWW-Authenticate challenge
+    assert (unknown.status_code, refused.status_code) == (403, 403)
+    assert "Invalid token" in unknown.content.decode()
+    assert "inactive" in refused.content.decode()
