@@ -94,9 +94,10 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
         taken = exclude | seen_content_ids(shopper=shopper) | {pk for pk, _, _ in ranked}
         fallback = _ordered_candidates(shopper=shopper, exclude=taken, limit=limit - len(ranked))
         ranked += [(pk, source, "fallback") for pk, source in fallback]
-    bodies = card_bodies([pk for pk, _, _ in ranked])
+    # The social query also tells which cards are still served (an item removed since it was ranked).
+    social = cards_social(shopper=shopper, item_ids=[pk for pk, _, _ in ranked])
+    bodies = card_bodies([pk for pk, _, _ in ranked], live=social.keys())
     why = {pk: (source, rule) for pk, source, rule in ranked}
-    social = cards_social(shopper=shopper, item_ids=[body["id"] for body in bodies])
     cards = [
         card_from_body(
             body,

@@ -1,6 +1,6 @@
 import pytest
 
-from content.models import Comment
+from content.models import Comment, ContentItem
 from profiles.events import stream
 from profiles.events.consumer import EventConsumer
 from profiles.selectors import CardSocial, cards_social, cold_start_interest_tag_ids
@@ -38,6 +38,15 @@ def test_cards_social_counts_for_the_page_and_marks_the_shoppers_own(django_asse
         liked.pk: CardSocial(likes=3, comments=0, shares=1, liked=True, following=False),
         other.pk: CardSocial(likes=1, comments=2, shares=0, liked=False, following=True),
     }
+
+
+def test_cards_social_leaves_out_items_no_longer_served():
+    shopper = ShopperFactory()
+    served, removed = ContentItemFactory(), ContentItemFactory(status=ContentItem.Status.REMOVED)
+
+    social = cards_social(shopper=shopper, item_ids=[removed.pk, served.pk])
+
+    assert list(social) == [served.pk]
 
 
 def test_cards_social_without_the_realtime_store_has_no_shares(realtime_down):
