@@ -14,10 +14,11 @@ another one (``policy_for_shopper``). Every slot records why it is there (``Slot
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -329,6 +330,10 @@ def arrange(
     pinned_items = {c.item for c, _ in pins.values()}
     explore_every = 1 / policy.exploration_share if policy.exploration_share > 0 else math.inf
 
+    def pool() -> Iterator[Candidate]:
+        """The candidates left, best first, pins kept for their own slots (walked only as far as needed)."""
+        return (c for c in remaining.values() if c.item not in pinned_items)
+
     for position in range(size):
         if not remaining:
             break
@@ -336,18 +341,17 @@ def arrange(
         if pin and pin[0].item in remaining:
             take(*pin)
             continue
-        pool = [c for c in remaining.values() if c.item not in pinned_items]
-        near = pool[:SCAN_DEPTH]
+        near = list(itertools.islice(pool(), SCAN_DEPTH))
         owed = _owed(policy, page, position)
         # Exploration slots fall at evenly spaced positions: with a share of 0.1, the 10th, 20th…
         exploring = math.floor((position + 1) / explore_every) > math.floor(position / explore_every)
         choice: tuple[Candidate, str] | None = None
         if owed is not None:
             choice = next(
-                ((c, owed.label) for c in pool if owed.matches(c) and _allowed(c, policy, page, position)), None
+                ((c, owed.label) for c in pool() if owed.matches(c) and _allowed(c, policy, page, position)), None
             )
         if choice is None and exploring:
-            explorers = [c for c in pool if c.source in EXPLORATION_SOURCES and _allowed(c, policy, page, position)]
+            explorers = [c for c in pool() if c.source in EXPLORATION_SOURCES and _allowed(c, policy, page, position)]
             if explorers:
                 uptake = [(c.impressions, c.engagements) for c in explorers]
                 choice = (explorers[thompson_pick(uptake, rng)], "explore")
@@ -355,8 +359,8 @@ def arrange(
             choice = next(((c, "ranked") for c in near if _allowed(c, policy, page, position)), None)
             if choice is not None and choice[0].item in triggered:
                 choice = (choice[0], f"trigger:{triggered[choice[0].item][1]}")
-        if choice is None and pool:
-            choice = (pool[0], "relaxed")
+        if choice is None and near:
+            choice = (near[0], "relaxed")
         if choice is None:
             break
         take(*choice)

@@ -166,7 +166,7 @@ def rank(
     owner = shopper.pk if personalized else None
     block = world.block([events])
     items, scores, columns, precomputed = _world_candidates(world, ranker.version, owner, events, block, stored, recent)
-    exclude = exclude | {int(world.items[i]) for i in block.seen.indices}
+    exclude = exclude | set(world.items[block.seen.indices].tolist())
     # A world candidate's source is the generator that ranked it best (read off its features below);
     # a live one's is the live source that proposed it.
     proposed = dict.fromkeys(world.items[items].tolist(), "")
