@@ -9,6 +9,7 @@ from django.utils import timezone
 from content.models import ContentItem
 from content.services import product_upsert
 from profiles.models import Shopper
+from ranking import served
 from ranking.models import FeedRequest
 from tests.factories import (
     CommentFactory,
@@ -224,3 +225,20 @@ def test_a_price_change_shows_on_the_next_page_at_once(api_client, django_captur
         product_upsert(external_id="sku-1", title="Serum", price=Decimal("15.00"), stock=5)
 
     assert api_client.get("/api/v1/feed").json()["cards"][0]["products"][0]["price"] == "15.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_served_log_commit_skips_the_flush_wait_for_its_own_statement_only(api_client):
+    _published(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.get("/api/v1/feed", {"limit": 3}).json()
+
+    assert FeedRequest.objects.get(request_id=body["request_id"]).items == [card["id"] for card in body["cards"]]
+    logged = [q["sql"] for q in queries if "INSERT INTO" in q["sql"] and "ranking_feedrequest" in q["sql"]]
+    assert len(logged) == 1
+    if connection.vendor == "postgresql":
+        assert logged[0].startswith(served.NO_FLUSH_WAIT)
+        with connection.cursor() as cursor:  # nothing written after it goes without the flush
+            cursor.execute("SELECT current_setting('synchronous_commit')")
+            assert cursor.fetchone() == ("on",)
