@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from content import hooks
 from content.models import Comment, ContentItem, ContentProduct, Product, Tag
@@ -54,6 +56,66 @@ def published_ids(ids: Collection[int]) -> set[int]:
             cursor.execute(f"SELECT id FROM ({servable}) AS servable WHERE id = ANY(%s)", [*params, list(ids)])
             return {row[0] for row in cursor.fetchall()}
     return set(published().filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class Described:
+    """What an item says about itself: its caption and its labels (ranking's content similarity)."""
+
+    pk: int
+    caption: str
+    creator: int | None
+    brand: int | None  # its own, else its first product's (as the event pipeline's affinities)
+    tags: tuple[int, ...]
+
+
+def _described(items: QuerySet[ContentItem]) -> list[Described]:
+    """``items`` described in one query: one row per tag (a LEFT JOIN), folded here, in their order."""
+    first_brand = ContentProduct.objects.filter(content=OuterRef("pk")).order_by("position").values("product__brand")
+    rows = items.annotate(first_brand=Subquery(first_brand[:1])).values_list(
+        "pk", "caption", "creator_id", "brand_id", "first_brand", "tags"
+    )
+    heads: dict[int, tuple[str, int | None, int | None]] = {}
+    tags: dict[int, list[int]] = {}
+    for pk, caption, creator, brand, first_brand_id, tag in rows:
+        if pk not in heads:
+            heads[pk], tags[pk] = (caption, creator, brand or first_brand_id), []
+        if tag is not None:
+            tags[pk].append(tag)
+    return [Described(pk, *head, tags=tuple(tags[pk])) for pk, head in heads.items()]
+
+
+def items_described(ids: Collection[int]) -> list[Described]:
+    """Caption and labels of the items among ``ids``, whatever their status; one query.
+
+    Not restricted to ``published()``: a removed item still tells what the shopper who liked it likes.
+    """
+    if not ids:
+        return []
+    return _described(ContentItem.objects.filter(pk__in=list(ids)).order_by())
+
+
+def recent_described(*, since: datetime, max_engagement: int, limit: int) -> list[Described]:
+    """Caption and labels of the ``limit`` newest items ``published()`` serves that were published
+    after ``since`` with at most ``max_engagement`` interactions; newest first, one query."""
+    recent = published().filter(published_at__gte=since, engagement__lte=max_engagement)
+    newest = recent.order_by("-published_at", "-pk").values("pk")[:limit]
+    return _described(ContentItem.objects.filter(pk__in=newest).order_by("-published_at", "-pk"))
+
+
+def category_roots() -> dict[int, int]:
+    """Each category tag's root: the top of its ``parent`` chain (at most 32 up); one query."""
+    parent = dict(Tag.objects.filter(kind=Tag.Kind.CATEGORY).values_list("id", "parent_id"))
+
+    def root(tag: int) -> int:
+        for _ in range(32):
+            up = parent.get(tag)
+            if up is None:
+                break
+            tag = up
+        return tag
+
+    return {tag: root(tag) for tag in parent}
 
 
 def comments_visible(*, content_id: int, limit: int, before_id: int | None = None) -> list[Comment]:

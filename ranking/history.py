@@ -15,6 +15,7 @@ import numpy as np
 from django.db import connection
 
 from content.models import ContentItem, ContentProduct, Product, Tag
+from content.selectors import category_roots
 from moderation.models import CreatorStanding
 from moderation.reputation import NEUTRAL
 from profiles.models import Follow
@@ -174,21 +175,13 @@ def item_facts(items: np.ndarray) -> ItemFacts:
 
 def item_root_categories(item_ids: np.ndarray) -> tuple[np.ndarray, int]:
     """For each item, the index (1…) of the root of its category tags; 0 for none."""
-    parent = dict(Tag.objects.filter(kind=Tag.Kind.CATEGORY).values_list("id", "parent_id"))
-
-    def root(tag: int) -> int:
-        seen = 0
-        while parent.get(tag) is not None and seen < 32:
-            tag = parent[tag]
-            seen += 1
-        return tag
-
+    root_of = category_roots()
     through = ContentItem.tags.through
     item_root: dict[int, int] = {}
     for content_id, tag_id in through.objects.filter(tag__kind=Tag.Kind.CATEGORY).values_list(
         "contentitem_id", "tag_id"
     ):
-        item_root.setdefault(content_id, root(tag_id))
+        item_root.setdefault(content_id, root_of.get(tag_id, tag_id))
     roots = {r: n + 1 for n, r in enumerate(sorted(set(item_root.values())))}
     cats = np.fromiter((roots.get(item_root.get(int(i), -1), 0) for i in item_ids), np.int32, len(item_ids))
     return cats, len(roots) + 1
