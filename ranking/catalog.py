@@ -5,6 +5,9 @@ than the ranking itself. The snapshot is rebuilt at most every ``TTL_SECONDS`` p
 item removed, sold out or of a creator just blocked is filtered within that time (at once in the
 process that blocked: ``moderation.services`` clears it); cards are re-read from the database when
 a page is built, which drops anything no longer served at once.
+
+The snapshot also holds the content index of recent servable items (``candidates.content_index``),
+rebuilt with it: the "similar" source finds new items in it without asking the database.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from content import selectors as content_selectors
 from content.models import ContentProduct
 from moderation.reputation import NEUTRAL
 from moderation.selectors import item_creator_reputation
+from ranking.candidates import content_index
+from ranking.candidates.content_index import ContentIndex
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ class Catalog:
     servable: dict[int, ItemInfo]  # served (content.selectors.published), not a showcase of sold-out products only
     fresh: list[int]  # newest published items, newest first
     built_at: float
+    content: ContentIndex  # recent servable items, for content similarity
 
 
 def _build() -> Catalog:
@@ -71,7 +77,7 @@ def _build() -> Catalog:
         if pk in stocked or pk not in linked
     }
     fresh = list(published.order_by("-published_at", "-pk").values_list("pk", flat=True)[:FRESH_SIZE])
-    return Catalog(servable=servable, fresh=fresh, built_at=time.monotonic())
+    return Catalog(servable=servable, fresh=fresh, built_at=time.monotonic(), content=content_index.build(servable))
 
 
 _lock = threading.Lock()

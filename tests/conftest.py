@@ -53,9 +53,11 @@ def django_db_modify_db_settings() -> Iterator[None]:
 def _clear_process_caches() -> None:
     from profiles.events import meta
     from ranking import cards, catalog, policy, registry
+    from ranking.candidates import content_index
 
-    for clear in (meta.clear_cache, catalog.clear_cache, cards.clear_cache, policy.clear_cache, registry.clear_cache):
-        clear()
+    caches = (meta, catalog, content_index, cards, policy, registry)
+    for cache in caches:
+        cache.clear_cache()
 
 
 @pytest.fixture(autouse=True)
