@@ -4,8 +4,8 @@
                           recent list: read-your-writes) → user block
     candidate list: precomputed (``precompute``) + neighbours of what the shopper did since,
                     or computed now over the whole universe (and stored for the next page)
-    + live sources (followed creators, onboarding interests, what the shopper is drawn to right
-      now, fresh items: ``candidates.live``)
+    + live sources (followed creators, onboarding interests, new items like what the shopper engaged
+      with lately, fresh items: ``candidates.live``)
       → filter (seen, served, unpublished, out of stock) → features of these items only → LightGBM
       → mix policy (quotas, spacing, exploration, pacing, merchandising triggers) → slots
 
@@ -13,11 +13,13 @@ The world (item statistics, neighbour tables) and the model come with the active
 (``registry.active_ranker``). With no trained ranker yet, ``rank`` returns ``None`` and the feed
 falls back to its popular/fresh ordering.
 
-Fixed costs per request, whatever the history: one query per live source; one Redis round trip
-for the candidate list with the recent list, one each for the affinities and the uptake of
-exploration candidates (tests/ranking/test_serving.py counts both). The shopper's events come with
-their candidate list; only a request that must build the list, or finds it too old to tell what
-is new, reads them from the database (one more query).
+Fixed costs per request, whatever the history: one query for the shopper's follows and interests
+and one per live source that has something to look for; one Redis round trip for the candidate
+list with the recent list, one for the uptake of exploration candidates (tests/ranking/test_serving.py
+counts both). The shopper's events come with their candidate list; only a request that must build
+the list, or finds it too old to tell what is new, reads them from the database (one more query).
+So does a request whose shopper engaged with items whose tokens this process has not cached yet
+(older than the content index: ``candidates.content_index``), once.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from feedsite import realtime
 from profiles.events import state
 from profiles.models import Interaction, Shopper
 from ranking import precompute
+from ranking.candidates.content_index import engaged_items
 from ranking.candidates.generators import SOURCE_OF, Scores, score_all, score_at, top_candidates
 from ranking.candidates.live import live_candidates
 from ranking.catalog import catalog
@@ -170,8 +173,11 @@ def rank(
     # A world candidate's source is the generator that ranked it best (read off its features below);
     # a live one's is the live source that proposed it.
     proposed = dict.fromkeys(world.items[items].tolist(), "")
+    now = time.time() if when is None else when
+    engaged_lately = engaged_items(world, events, recent, now=now) if personalized else {}
     snapshot = catalog()
-    for pk, source in live_candidates(shopper, snapshot, personalized=personalized).items():
+    live = live_candidates(shopper, snapshot, personalized=personalized, engaged=engaged_lately, exclude=exclude)
+    for pk, source in live.items():
         proposed.setdefault(pk, source)
     servable = snapshot.servable
     ids = [pk for pk in proposed if pk not in exclude and pk in servable]
@@ -179,7 +185,7 @@ def rank(
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=precomputed)
     unknown = world.item_index.get(UNKNOWN_ITEM, 0)
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
-    asked = Context.at(time.time() if when is None else when, DEVICE_CODE.get(device, 0))
+    asked = Context.at(now, DEVICE_CODE.get(device, 0))
     features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns)
     source_of = {
         pk: proposed[pk] or SOURCE_OF.get(generator, "popular")

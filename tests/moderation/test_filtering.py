@@ -1,6 +1,6 @@
 """A creator in bad standing (blocked, or below FEED_MIN_CREATOR_REPUTATION) is served nowhere."""
 
-import time
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -13,7 +13,6 @@ from content.models import ContentItem, Tag
 from content.services import content_publish
 from moderation.reputation import NEUTRAL
 from moderation.services import creator_block, creator_unblock
-from profiles.events import meta, state
 from ranking import catalog, push, registry, serving
 from ranking.candidates import live
 from ranking.policy import Policy
@@ -179,22 +178,18 @@ def test_no_live_source_proposes_a_blocked_creators_posts():
     InterestFactory(shopper=shopper, tag=tag)
     kept_items = [ContentItemFactory(creator=kept), ContentItemFactory(creator=kept, tags=[tag])]
     bad_items = [ContentItemFactory(creator=bad), ContentItemFactory(creator=bad, tags=[tag])]
-    # Real-time affinity to both creators: "similar" looks for their newest posts.
-    liked = [kept_items[0].pk, bad_items[0].pk]
-    now = time.time()
-    state.apply_events(
-        [{"e": f"like-{pk}", "t": "like", "i": pk, "s": shopper.pk, "ts": now} for pk in liked], meta.item_meta(liked)
-    )
+    # Engaged with one post of each creator: "similar" looks for posts like them (same creator, tag).
+    engaged = {kept_items[0].pk: 1.0, bad_items[0].pk: 1.0}
     CreatorStandingFactory(creator=bad, blocked=True)
     snapshot = catalog.catalog()
 
-    picks = live.shopper_picks(shopper)
+    picks = replace(live.shopper_picks(shopper), engaged=engaged)
     proposed = {source.name: set(source.fetch(shopper, snapshot, picks, source.budget)) for source in live.SOURCES}
 
     assert proposed == {
         "followed": _ids(kept_items),
         "interest": {kept_items[1].pk},
-        "similar": _ids(kept_items),
+        "similar": {kept_items[1].pk},  # not what was engaged with
         "fresh": _ids(kept_items),
     }
 

@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from content.models import ContentItem
 from profiles.events import state, stream
-from profiles.events.meta import item_meta
 from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
 from ranking import catalog, precompute, registry, serving, tasks
-from ranking.candidates import generators, live
+from ranking.candidates import content_index, generators, live
 from ranking.features import Context, featurize
 from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
@@ -363,9 +362,29 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_queries(shop):
         ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
 
     assert ranked.precomputed
-    # the shopper's follows and interests (the "similar" source asks nothing without real-time
-    # affinities, the others nothing without follows or interests); the events came with the list
+    # the shopper's follows and interests (the others ask nothing without follows or interests, the
+    # "similar" source nothing once this process has the tokens of what the shopper engaged with);
+    # the events came with the list
     assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_the_tokens_of_what_the_shopper_engaged_with_are_read_once_per_process(shop):
+    _, _, shoppers = shop
+    ContentItem.objects.update(published_at=timezone.now() - timedelta(days=30))  # older than the content index
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    ContentItemFactory()  # new: the content index is not empty
+    catalog.clear_cache()
+    serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    content_index.clear_cache()  # as in a process that has not served this shopper yet
+
+    with CaptureQueriesContext(connection) as cold:
+        serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    with CaptureQueriesContext(connection) as warm:
+        serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    # the shopper's follows and interests; on a cold cache, the tokens of what they engaged with too
+    assert (len(cold), len(warm)) == (2, 1), [q["sql"] for q in cold]
 
 
 def test_a_new_post_like_what_the_shopper_just_watched_is_a_candidate_within_the_session(shop):
@@ -373,12 +392,7 @@ def test_a_new_post_like_what_the_shopper_just_watched_is_a_candidate_within_the
     ranker_train(activate="always", rounds=20)
     shopper, favourite = shoppers[5]
     other = (favourite + 2) % 4
-    watched = items[other][:3]
-    payloads = [
-        {"e": f"aff-{item.pk}", "t": "like", "i": item.pk, "s": shopper.pk, "ts": timezone.now().timestamp()}
-        for item in watched
-    ]
-    state.apply_events(payloads, item_meta({item.pk for item in watched}))
+    _ingest(shopper, items[other][:3])  # liked just now, not consumed yet: in the recent list only
     new_post = ContentItemFactory(tags=[cats[other]])  # nobody has seen it: no generator knows it
     catalog.clear_cache()
 
@@ -388,7 +402,8 @@ def test_a_new_post_like_what_the_shopper_just_watched_is_a_candidate_within_the
     assert sources.get(new_post.pk) == "similar"
 
 
-def test_a_failing_live_source_is_skipped_and_the_others_still_propose(shop, monkeypatch):
+@pytest.mark.parametrize("failing", ["interest", "similar"])
+def test_a_failing_live_source_is_skipped_and_the_others_still_propose(shop, monkeypatch, failing):
     _, _, shoppers = shop
     ranker_train(activate="always", rounds=20)
     shopper = shoppers[0][0]
@@ -398,12 +413,14 @@ def test_a_failing_live_source_is_skipped_and_the_others_still_propose(shop, mon
         raise RuntimeError("replica down")
 
     monkeypatch.setattr(
-        live, "SOURCES", tuple(s if s.name != "interest" else replace(s, fetch=broken) for s in live.SOURCES)
+        live, "SOURCES", tuple(s if s.name != failing else replace(s, fetch=broken) for s in live.SOURCES)
     )
-    ranked = serving.rank(shopper=shopper, exclude=set(), size=60, policy=OPEN, first_page=True)
+    ranked = serving.rank(shopper=shopper, exclude=set(), size=20, policy=OPEN, first_page=True)
 
     sources = {s.candidate.item: s.candidate.source for s in ranked.slots}
+    assert len(ranked.slots) == 20
     assert sources.get(new_post.pk) == "followed"
+    assert failing not in sources.values()
 
 
 def test_without_the_shoppers_follows_and_interests_the_other_sources_still_propose(shop, monkeypatch):
@@ -448,5 +465,5 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_realtime_round_trips(shop, 
     ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
 
     assert ranked.precomputed
-    # the candidate list with the recent list, the affinities, the uptake of exploration candidates
-    assert trips == ["pipeline", "HGETALL", "pipeline"], trips
+    # the candidate list with the recent list, the uptake of exploration candidates
+    assert trips == ["pipeline", "pipeline"], trips
