@@ -122,9 +122,10 @@ def _to_events(world: World, rows: Sequence[tuple[int, float, float | None, str]
 def events_of(
     world: World, shopper_ids: Sequence[int], *, client: Any = None, recent: dict[int, Recent] | None = None
 ) -> list[Events]:
-    """Each shopper's events as (world item index, time, value, grade): the database, and the
-    real-time store's recent lists (events not consumed yet: read-your-writes). One query and one
-    round trip, whatever the number of shoppers; none when the caller read the recent lists."""
+    """Each shopper's events as (world item index, time, value, grade), each event once: the
+    database, and the real-time store's recent lists (events not consumed yet: read-your-writes).
+    One query and one round trip, whatever the number of shoppers; none when the caller read the
+    recent lists."""
     rows_of: dict[int, list[tuple[int, float, float | None, str]]] = {pk: [] for pk in shopper_ids}
     if shopper_ids:
         with connection.cursor() as cursor:
@@ -140,7 +141,13 @@ def events_of(
         with contextlib.suppress(*realtime.RealtimeUnavailable):
             recent = state.shoppers_recent(shopper_ids, client=client)
     for shopper_id, entries in recent.items():
-        rows_of[shopper_id] += [(item, ts, None, kind) for item, kind, ts in entries]
+        # The recent list keeps events after they are consumed: those are in the rows already, and
+        # counting them twice would tell the features (session depth, category shares) otherwise
+        # than training, which reads the database alone.
+        stored = {(item, kind, round(ts, 3)) for item, ts, _, kind in rows_of[shopper_id]}
+        rows_of[shopper_id] += [
+            (item, ts, None, kind) for item, kind, ts in entries if (item, kind, round(ts, 3)) not in stored
+        ]
     return [_to_events(world, rows_of[shopper_id]) for shopper_id in shopper_ids]
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from content.models import ContentItem
 from profiles.events import state, stream
+from profiles.events.consumer import EventConsumer
 from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
 from ranking import catalog, precompute, registry, serving, tasks
@@ -467,3 +468,19 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_realtime_round_trips(shop, 
     assert ranked.precomputed
     # the candidate list with the recent list, the uptake of exploration candidates
     assert trips == ["pipeline", "pipeline"], trips
+
+
+def test_an_event_consumed_and_still_in_the_recent_list_counts_once(shop):
+    _, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    world = registry.active_ranker().extra["world"]
+    shopper, favourite = shoppers[6]
+    before = len(serving.shopper_events(shopper, world)[0])
+    _ingest(shopper, items[favourite][:2])
+    EventConsumer(name="t", block_ms=0).drain()  # in the database now, and still in the recent list
+    _ingest(shopper, items[favourite][2:3])  # not consumed: in the recent list only
+
+    events = serving.shopper_events(shopper, world)
+
+    assert len(state.shopper_recent(shopper.pk)) == 3
+    assert len(events[0]) == before + 3
