@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -192,7 +192,11 @@ def interaction_record(
 
 
 def engagement_refresh() -> int:
-    """Recount every content item's ``engagement`` from its interactions; returns rows updated."""
+    """Recount every content item's ``engagement`` from its interactions; returns rows updated.
+
+    Only rows whose count changed are written: a scheduled run over a large catalog rewrites the
+    few items people interacted with since, not every row.
+    """
     counts = (
         Interaction.objects.filter(content=OuterRef("pk"))
         .order_by()
@@ -200,7 +204,8 @@ def engagement_refresh() -> int:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return ContentItem.objects.update(engagement=Coalesce(Subquery(counts), 0))
+    fresh = Coalesce(Subquery(counts), 0)
+    return ContentItem.objects.alias(fresh=fresh).exclude(engagement=F("fresh")).update(engagement=fresh)
 
 
 def interest_add(*, shopper: Shopper, tag: Tag) -> Interest:

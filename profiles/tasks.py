@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from profiles.archive import retention_run
+from profiles.services import engagement_refresh
 
 
 @shared_task(name="profiles.archive.archive_and_purge")
@@ -22,3 +23,11 @@ def archive_and_purge() -> dict[str, int]:
         "purged_rows": purged.rows,
         "kept_rows": purged.kept,
     }
+
+
+@shared_task(name="profiles.refresh_engagement")
+def refresh_engagement() -> int:
+    """Every quarter hour (CELERY_BEAT_SCHEDULE): each item's ``engagement``, the interaction count
+    the popular fallback, the interest source and the content index ("at most 50 interactions")
+    order and filter by. Returns the rows whose count changed."""
+    return engagement_refresh()

@@ -51,6 +51,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
     "profiles-archive-and-purge": {"task": "profiles.archive.archive_and_purge", "schedule": crontab(minute=7)},
+    # Interaction counts of items (``ContentItem.engagement``), for what orders by them.
+    "profiles-refresh-engagement": {"task": "profiles.refresh_engagement", "schedule": 15 * 60.0},
     # Candidate lists of recently active shoppers.
     "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},
     # Nightly: a new ranker on everything stored, activated only if not worse offline.

@@ -2,11 +2,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from content.models import ContentItem
 from feedsite.errors import ApplicationError
-from profiles import services
+from profiles import services, tasks
 from profiles.models import ConsentRecord, Follow, Interaction, Interest, Shopper
 from tests.factories import (
     ContentItemFactory,
@@ -150,3 +151,15 @@ def test_engagement_refresh_counts_interactions_per_item():
 
     assert ContentItem.objects.get(pk=busy.pk).engagement == 3
     assert ContentItem.objects.get(pk=quiet.pk).engagement == 0
+
+
+def test_the_scheduled_engagement_refresh_writes_only_the_counts_that_changed():
+    busy, quiet = ContentItemFactory(), ContentItemFactory()
+    InteractionFactory.create_batch(2, content=busy)
+    assert tasks.refresh_engagement.apply().get() == 1  # busy: 0 → 2; quiet stays 0
+
+    InteractionFactory(content=quiet)
+
+    assert tasks.refresh_engagement.apply().get() == 1
+    assert [ContentItem.objects.get(pk=i.pk).engagement for i in (busy, quiet)] == [2, 1]
+    assert "profiles.refresh_engagement" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
