@@ -21,7 +21,7 @@ from ranking.candidates import generators, live
 from ranking.features import Context, featurize
 from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
-from ranking.policy import Policy
+from ranking.policy import EXPLORATION_SOURCES, Policy
 from ranking.training import ranker_train
 from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory
 
@@ -450,3 +450,9 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_realtime_round_trips(shop, 
     assert ranked.precomputed
     # the candidate list with the recent list, the affinities, the uptake of exploration candidates
     assert trips == ["pipeline", "HGETALL", "pipeline"], trips
+
+
+def test_only_live_sources_explore():
+    # serving reads the exploration candidates' uptake with the counters, before any generator is
+    # named a candidate's source: that must never make it an exploration candidate
+    assert not EXPLORATION_SOURCES & {*generators.SOURCE_OF.values(), "popular"}
