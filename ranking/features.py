@@ -4,6 +4,17 @@
 candidate items, including ones from live sources outside the generators' universe (their
 generator scores are 0 and their ranks last). Serving calls it for one shopper per request;
 training calls it for blocks of thousands, with worlds fitted on earlier data.
+
+Counter features (the last columns) come from each candidate's and its creator's decayed counts of
+engagements and impressions (``world.Counts``): log1p of a count, and engagement rates smoothed
+towards everyone's, ``(engaged + a·p) / (shown + a)`` over one window, with ``p`` the world's
+engagements per impression (``World.engagement_prior``) and ``a`` = ``RATE_PSEUDO_IMPRESSIONS``.
+By default they are the world's, decayed from its clock to each row's request time as if nothing
+had happened since (training: when the shopper came back after the cut); serving passes the
+real-time store's where it has them, decayed to the request time (``serving``). Decaying the
+world's to the request time matters: counted as of the cut, a replay teaches the model that what
+was hot in the hour before the cut is hot whenever the shopper comes back (a newcomer's morning page
+then led with the previous evening's items, tests/ranking/test_context.py).
 """
 
 from __future__ import annotations
@@ -12,13 +23,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from profiles.events import state
 from ranking.candidates.generators import Scores
-from ranking.world import DAY, HOUR, SESSION_GAP, UserBlock, World, daypart, weekday
+from ranking.world import DAY, HOUR, SESSION_GAP, Counts, UserBlock, World, daypart, weekday
 
 # The generators whose scores are features, and those whose ranks (within each shopper's candidates) are too.
 SCORED = ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category")
 RANKED = ("popular", "trend60", "trend180", "ease", "cosine", "category")
 UNRANKED = 1e4
+# An item's (or creator's) own engagement rate weighs as much as everyone's once it has been shown
+# this many times (decayed): fewer impressions say little about a rate of a few per cent.
+RATE_PSEUDO_IMPRESSIONS = 20.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,17 @@ def feature_names(world: World) -> list[str]:
         "i_log_price",
         "u_price_rel",
         "i_log_stock",
+        # counters: the item's and its creator's engagements and impressions over 1 h, 24 h, 7 d
+        "i_eng_1h",
+        "i_eng_24h",
+        "i_eng_7d",
+        "i_imp_24h",
+        "i_imp_7d",
+        "i_rate_24h",
+        "i_rate_7d",
+        "c_eng_24h",
+        "c_eng_7d",
+        "c_rate_7d",
     ]
     return names
 
@@ -102,6 +128,32 @@ def _score_columns(world: World, items: np.ndarray, columns: np.ndarray | None) 
     return at, (pos >= 0) & (columns[at] == pos)
 
 
+def _smoothed_rate(counts: np.ndarray, window: str, prior: float) -> np.ndarray:
+    """Engagements per impression over ``window``: (engaged + a·prior) / (shown + a)."""
+    engaged = counts[:, state.RANKING_COLUMNS.index(f"engaged:{window}")]
+    shown = counts[:, state.RANKING_COLUMNS.index(f"shown:{window}")]
+    return (engaged + RATE_PSEUDO_IMPRESSIONS * prior) / (shown + RATE_PSEUDO_IMPRESSIONS)
+
+
+def _counter_columns(counts: Counts, prior: float) -> list[np.ndarray]:
+    def log_count(table: np.ndarray, column: str) -> np.ndarray:
+        return np.log1p(table[:, state.RANKING_COLUMNS.index(column)])
+
+    item, creator = counts.item, counts.creator
+    return [
+        log_count(item, "engaged:1h"),
+        log_count(item, "engaged:24h"),
+        log_count(item, "engaged:7d"),
+        log_count(item, "shown:24h"),
+        log_count(item, "shown:7d"),
+        _smoothed_rate(item, "24h", prior),
+        _smoothed_rate(item, "7d", prior),
+        log_count(creator, "engaged:24h"),
+        log_count(creator, "engaged:7d"),
+        _smoothed_rate(creator, "7d", prior),
+    ]
+
+
 def featurize(
     world: World,
     block: UserBlock,
@@ -111,11 +163,13 @@ def featurize(
     *,
     context: Context,
     columns: np.ndarray | None = None,
+    counts: Counts | None = None,
 ) -> np.ndarray:
     """The feature matrix (len(rows) × len(feature_names)), rows sorted by ``rows``.
 
     ``context``: when and on what device each block row asks. ``columns``: the universe positions
-    the score matrices cover, when not the whole universe.
+    the score matrices cover, when not the whole universe. ``counts``: the candidates' counters
+    when fresher than the world's (serving); default the world's, decayed to each row's request time.
     """
     pos, inside = _score_columns(world, items, columns)
     out: list[np.ndarray] = []
@@ -169,6 +223,9 @@ def featurize(
         price - block.price_mean[rows],
         world.item_log_stock[items],
     ]
+    if counts is None:
+        counts = world.counts(items, when=when)
+    out += _counter_columns(counts, world.engagement_prior)
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in out])
 
 

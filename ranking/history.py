@@ -18,6 +18,7 @@ from content.models import ContentItem, ContentProduct, Product, Tag
 from content.selectors import category_roots
 from moderation.models import CreatorStanding
 from moderation.reputation import NEUTRAL
+from profiles.events import state
 from profiles.models import Follow
 
 # Graded relevance of what a shopper did, for training labels (LambdaRank needs labels ≥ 0).
@@ -42,6 +43,10 @@ EVENT_GRADE = {
     "purchase": 4,
 }
 NEGATIVE_TYPES = frozenset(t for t, g in EVENT_GRADE.items() if g == 0)
+# What the counter features count an event as: its index in ``state.RANKING_KINDS`` (engaged, shown),
+# as the consumer counts it, so that the world's counters are the real-time store's.
+NOT_COUNTED = -1
+COUNTER_KIND = {t: state.RANKING_KINDS.index(kind) for t, kind in state.RANKING_KIND_OF.items()}
 # Device classes of the events' and requests' context (``profiles.events.schema.DEVICE_CLASSES``), by code.
 DEVICES = ("unknown", "mobile", "tablet", "desktop", "tv")
 DEVICE_CODE = {name: code for code, name in enumerate(DEVICES)}
@@ -84,6 +89,7 @@ class History:
     t: np.ndarray  # float64 Unix seconds
     r: np.ndarray  # float32 value (rating …), NaN when absent
     g: np.ndarray  # int8 relevance grade (EVENT_GRADE)
+    k: np.ndarray  # int8 what the counter features count it as (COUNTER_KIND; -1: nothing)
     d: np.ndarray  # int8 device code (DEVICES) of the event's context
     shoppers: np.ndarray  # int64 shopper id of each index
     items: np.ndarray  # int64 content id of each index
@@ -109,6 +115,7 @@ class History:
             t=self.t[mask],
             r=self.r[mask],
             g=self.g[mask],
+            k=self.k[mask],
             d=self.d[mask],
             shoppers=self.shoppers,
             items=self.items,
@@ -216,6 +223,7 @@ def history_load(*, until: datetime | None = None, extra_items: Iterable[int] = 
         t=np.fromiter((row[2] for row in rows), np.float64, len(rows)),
         r=np.fromiter((np.nan if row[3] is None else row[3] for row in rows), np.float32, len(rows)),
         g=grades,
+        k=np.fromiter((COUNTER_KIND.get(row[4], NOT_COUNTED) for row in rows), np.int8, len(rows)),
         d=np.fromiter((DEVICE_CODE.get(row[5], 0) for row in rows), np.int8, len(rows)),
         shoppers=shoppers,
         items=items,

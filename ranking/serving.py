@@ -6,7 +6,9 @@
                     or computed now over the whole universe (and stored for the next page)
     + live sources (followed creators, onboarding interests, new items like what the shopper engaged
       with lately, fresh items: ``candidates.live``)
-      → filter (seen, served, unpublished, out of stock) → features of these items only → LightGBM
+      → filter (seen, served, unpublished, out of stock) → features of these items only (their and
+        their creators' counters from the real-time store, decayed to the request time; the world's
+        where the store has none) → LightGBM
       → mix policy (quotas, spacing, exploration, pacing, merchandising triggers) → slots
 
 The world (item statistics, neighbour tables) and the model come with the active ranker
@@ -15,11 +17,12 @@ falls back to its popular/fresh ordering.
 
 Fixed costs per request, whatever the history: one query for the shopper's follows and interests
 and one per live source that has something to look for; one Redis round trip for the candidate
-list with the recent list, one for the uptake of exploration candidates (tests/ranking/test_serving.py
-counts both). The shopper's events come with their candidate list; only a request that must build
-the list, or finds it too old to tell what is new, reads them from the database (one more query).
-So does a request whose shopper engaged with items whose tokens this process has not cached yet
-(older than the content index: ``candidates.content_index``), once.
+list with the recent list, one for the candidates' counters with the uptake of exploration
+candidates (tests/ranking/test_serving.py counts both). The shopper's events come with their
+candidate list; only a request that must build the list, or finds it too old to tell what is new,
+reads them from the database (one more query). So does a request whose shopper engaged with items
+whose tokens this process has not cached yet (older than the content index:
+``candidates.content_index``), once.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from ranking.features import Context, best_generator, featurize
 from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
 from ranking.policy import EXPLORATION_SOURCES, Candidate, Policy, Slot, arrange, arrange_context
 from ranking.registry import Ranker, active_ranker
-from ranking.world import UserBlock, World
+from ranking.world import Counts, UserBlock, World
 
 logger = logging.getLogger(__name__)
 
@@ -133,12 +136,29 @@ def _recent_product_views(shopper: Shopper, policy: Policy) -> list[tuple[int, f
     return [(product, at.timestamp()) for product, at in rows]
 
 
-def _uptake(item_ids: list[int]) -> dict[int, tuple[float, float]]:
-    """(impressions, engagements) so far of each item: exploration's early rates. Empty when the store is down."""
+def _counts_and_uptake(
+    world: World, ids: list[int], index: np.ndarray, creators: list[int | None], explorers: list[int], when: float
+) -> tuple[Counts, dict[int, tuple[float, float]]]:
+    """The candidates' counters as of ``when``, and (impressions, engagements) so far of the
+    ``explorers`` (exploration's early rates): one round trip.
+
+    Counters are the real-time store's where it has them, else the world's decayed to ``when`` (an
+    item with no counted event within the state's TTL, a history imported without the consumer),
+    and all the world's when the store is down; the uptake is then empty.
+    """
+    counts = world.counts(index, when=when)
     with contextlib.suppress(*realtime.RealtimeUnavailable):
-        totals = state.item_totals(item_ids, ["n:impression", *UPTAKE])
-        return {pk: (t["n:impression"], sum(t[name] for name in UPTAKE)) for pk, t in totals.items()}
-    return {}
+        known = sorted({creator for creator in creators if creator is not None})
+        fresh = state.ranking_counters(ids, known, now=when, totals_of=explorers, totals=["n:impression", *UPTAKE])
+        counts.item[fresh.item_found] = fresh.items[fresh.item_found]
+        row_of = {creator: n for n, creator in enumerate(known)}
+        rows = np.fromiter((-1 if c is None else row_of[c] for c in creators), np.int64, len(creators))
+        found = rows >= 0
+        found[found] = fresh.creator_found[rows[found]]
+        counts.creator[found] = fresh.creators[rows[found]]
+        uptake = {pk: (t["n:impression"], sum(t[name] for name in UPTAKE)) for pk, t in fresh.totals.items()}
+        return counts, uptake
+    return counts, {}
 
 
 def rank(
@@ -185,14 +205,18 @@ def rank(
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=precomputed)
     unknown = world.item_index.get(UNKNOWN_ITEM, 0)
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
+    # Only live sources explore (no generator's source is an exploration source): known before scoring.
+    explorers = [pk for pk in ids if proposed[pk] in EXPLORATION_SOURCES]
+    counts, uptake = _counts_and_uptake(world, ids, index, [servable[pk].creator for pk in ids], explorers, now)
     asked = Context.at(now, DEVICE_CODE.get(device, 0))
-    features = featurize(world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns)
+    features = featurize(
+        world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns, counts=counts
+    )
     source_of = {
         pk: proposed[pk] or SOURCE_OF.get(generator, "popular")
         for pk, generator in zip(ids, best_generator(features), strict=True)
     }
     predicted = ranker.predict(features)
-    uptake = _uptake([pk for pk in ids if source_of[pk] in EXPLORATION_SOURCES])
     none = (0.0, 0.0)
     candidates = []
     for pk, score in zip(ids, predicted.tolist(), strict=True):

@@ -10,7 +10,10 @@
 * time buckets of interactions for time-local ("trending at your time") popularity;
 * context: how much more (or less) each item is engaged with in each part of the day, on each
   weekday and on each device class than items are in general (smoothed towards 1);
-* creators: popularity, followers as of ``now``, reputation; items: first product's price, stock.
+* creators: popularity, followers as of ``now``, reputation; items: first product's price, stock;
+* counters of items and creators: engagements and impressions decayed with the real-time store's
+  half-lives (``state.RANKING_COLUMNS``: 1 h, 24 h, 7 d), counted as its consumer counts them, so
+  that serving can read the same numbers fresher from the store and fall back on these.
 
 Training fits one world per replay cut and serving uses the world fitted with the active model,
 so item statistics are always "as of" the world's clock (``world.now``), never the wall clock: the
@@ -27,6 +30,7 @@ import numpy as np
 import scipy.linalg as sl
 import scipy.sparse as sp
 
+from profiles.events import state
 from ranking.history import DEVICES, History
 
 DAY = 86400.0
@@ -55,6 +59,25 @@ def _context_lift(items: np.ndarray, codes: np.ndarray, n_items: int, n_codes: i
     overall = counts.sum(0) / max(counts.sum(), 1)
     share = (counts + CONTEXT_PRIOR * overall) / (counts.sum(1, keepdims=True) + CONTEXT_PRIOR)
     return (share / np.maximum(overall, 1e-9)).astype(np.float32)
+
+
+def _ranking_counts(keys: np.ndarray, kinds: np.ndarray, ages: np.ndarray, n_keys: int) -> np.ndarray:
+    """(n_keys × ``state.RANKING_COLUMNS``): per key, the decayed counts of events of each kind
+    (``history.COUNTER_KIND``) that are ``ages`` seconds old."""
+    columns = [
+        np.bincount(keys[kinds == kind], weights=np.exp2(-ages[kinds == kind] / half_life), minlength=n_keys)
+        for kind in range(len(state.RANKING_KINDS))
+        for half_life in state.WINDOWS.values()
+    ]
+    return np.column_stack(columns).astype(np.float32)
+
+
+@dataclass
+class Counts:
+    """Counters (``state.RANKING_COLUMNS``) of candidates and of their creators, one row per candidate."""
+
+    item: np.ndarray
+    creator: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -145,6 +168,9 @@ class World:
     creator_reputation: np.ndarray
     item_log_price: np.ndarray
     item_log_stock: np.ndarray
+    item_counts: np.ndarray  # item × state.RANKING_COLUMNS, as of ``now``
+    creator_counts: np.ndarray  # creator × state.RANKING_COLUMNS, as of ``now`` (creator 0, none: zeros)
+    engagement_prior: float  # engagements per impression over the whole history (0: no impressions)
     universe_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # item index → universe pos or -1
 
     @property
@@ -163,6 +189,18 @@ class World:
         out = np.full(len(self.universe), -1, np.int64)
         out[self.ease_keep] = np.arange(len(self.ease_keep))
         return out
+
+    def counts(self, items: np.ndarray, *, when: float | np.ndarray | None = None) -> Counts:
+        """The counters of ``items`` and of their creators as of ``when`` (Unix seconds, one for all
+        or one per item; default the world's clock): the world's, decayed further as if nothing had
+        happened since its clock."""
+        decay = np.ones(len(state.RANKING_HALF_LIVES))
+        if when is not None:
+            late = np.maximum(np.asarray(when, np.float64) - self.now, 0.0)
+            decay = np.exp2(-late[..., None] / np.asarray(state.RANKING_HALF_LIVES))
+        return Counts(
+            item=self.item_counts[items] * decay, creator=self.creator_counts[self.item_creator[items]] * decay
+        )
 
     @classmethod
     def fit(cls, history: History, config: WorldConfig | None = None) -> World:
@@ -227,6 +265,11 @@ class World:
         creator_interest = np.bincount(facts.item_creator[positive.i], minlength=facts.n_creators).astype(np.float32)
         creator_interest[0] = 0.0
         followed = facts.follow_creator[facts.follow_t <= now]
+        ages = now - history.t
+        creator_counts = _ranking_counts(facts.item_creator[history.i], history.k, ages, facts.n_creators)
+        creator_counts[0] = 0.0
+        kinds = np.bincount(history.k[history.k >= 0], minlength=len(state.RANKING_KINDS))
+        counted = dict(zip(state.RANKING_KINDS, kinds.tolist(), strict=True))
         return cls(
             config=config,
             now=now,
@@ -255,6 +298,9 @@ class World:
             creator_reputation=facts.creator_reputation,
             item_log_price=facts.item_log_price,
             item_log_stock=facts.item_log_stock,
+            item_counts=_ranking_counts(history.i, history.k, ages, ni),
+            creator_counts=creator_counts,
+            engagement_prior=counted["engaged"] / counted["shown"] if counted["shown"] else 0.0,
             universe_pos=pos_of,
         )
 

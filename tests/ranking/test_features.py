@@ -1,24 +1,28 @@
-"""Context, creator, price and stock features, on small worlds built by hand (no database)."""
+"""Context, creator, price, stock and counter features, on small worlds built by hand (no database)."""
 
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
+from profiles.events import state
 from ranking.candidates.generators import score_all
 from ranking.features import RANKED, SCORED, Context, best_generator, feature_names, featurize
-from ranking.history import DEVICE_CODE, History, ItemFacts
+from ranking.history import COUNTER_KIND, DEVICE_CODE, EVENT_GRADE, NOT_COUNTED, History, ItemFacts
 from ranking.training import cut
 from ranking.world import World
 
 EVENING = datetime(2026, 3, 2, 20, tzinfo=UTC).timestamp()  # a Monday, 20:00 UTC
 MORNING = EVENING - 12 * 3600
 MINUTE = 60.0
+DAY = 86400.0
 DESKTOP, MOBILE = DEVICE_CODE["desktop"], DEVICE_CODE["mobile"]
+SHOWN, ENGAGED = COUNTER_KIND["impression"], COUNTER_KIND["like"]
 
 
-def history(events, *, n_items=4, facts=None):
-    """``events``: (shopper, item, time, grade, device) over dense indexes."""
+def history(events, *, n_items=4, facts=None, kinds=None):
+    """``events``: (shopper, item, time, grade, device) over dense indexes; ``kinds``: what the
+    counters count each as (``COUNTER_KIND``), default nothing."""
     u, i, t, g, d = (np.array(column) for column in zip(*events, strict=True))
     n_shoppers = int(u.max()) + 1
     return History(
@@ -27,6 +31,7 @@ def history(events, *, n_items=4, facts=None):
         t=t.astype(np.float64),
         r=np.full(len(u), np.nan, np.float32),
         g=g.astype(np.int8),
+        k=np.full(len(u), NOT_COUNTED, np.int8) if kinds is None else np.asarray(kinds, np.int8),
         d=d.astype(np.int8),
         shoppers=np.arange(n_shoppers) + 100,
         items=np.arange(n_items) + 1000,
@@ -144,3 +149,59 @@ def test_a_candidates_source_is_the_generator_that_ranked_it_best_among_those_th
     rows[0, names.index("s_cosine")] = 0.0  # ranked first, but it gave no score: not its source
 
     assert best_generator(rows) == ["ease", "cosine", ""]
+
+
+def test_the_counters_count_as_engagement_the_counted_types_that_show_interest():
+    counted = set(state.COUNTED_TYPES)
+
+    assert set(state.ENGAGEMENT_TYPES) == {t for t in counted if EVENT_GRADE[t] > 0}
+    assert state.IMPRESSION in counted
+    assert EVENT_GRADE[state.IMPRESSION] == 0
+
+
+def test_an_item_engaged_with_in_the_last_hour_outscores_one_engaged_with_as_much_days_ago():
+    # both shown to thirty shoppers alike over the week; liked by ten: item 0 in the last hour, item 1
+    # three days ago
+    shown = [(s, item, EVENING - s * 5 * 3600, 0, 0) for s in range(30) for item in (0, 1)]
+    liked = [(s, 0, EVENING - s * MINUTE, 2, 0) for s in range(10)]
+    liked += [(s, 1, EVENING - 3 * DAY - s * MINUTE, 2, 0) for s in range(10)]
+    world = World.fit(history(shown + liked, kinds=[SHOWN] * len(shown) + [ENGAGED] * len(liked)))
+
+    got = features(world, [], [0, 1], Context.at(EVENING))
+
+    assert got["ipop_0"][0] == got["ipop_0"][1]  # all time they are alike, and shown alike
+    assert got["i_imp_24h"][0] == got["i_imp_24h"][1]
+    for name in ("i_eng_1h", "i_eng_24h", "i_eng_7d", "i_rate_24h", "i_rate_7d"):
+        assert got[name][0] > got[name][1], name
+    assert got["i_eng_1h"][0] == pytest.approx(np.log1p(sum(2 ** (-s / 60) for s in range(10))), rel=1e-5)
+    assert got["i_eng_1h"][1] == pytest.approx(np.log1p(sum(2 ** (-72 - s / 60) for s in range(10))), abs=1e-6)
+
+
+def test_engagement_rates_are_pulled_towards_everyones_by_twenty_impressions_and_creators_add_up_their_items():
+    facts = ItemFacts.empty(4)
+    facts.item_creator[:] = [1, 1, 0, 0]
+    facts.creator_reputation = np.full(2, 0.5, np.float32)
+    # item 0: shown 40 times, engaged with 10 times; item 1 (same creator): engaged with 5 times; all now
+    events = [(s, 0, EVENING, 0, 0) for s in range(40)] + [(s, 0, EVENING, 2, 0) for s in range(10)]
+    events += [(s, 1, EVENING, 2, 0) for s in range(5)]
+    kinds = [SHOWN] * 40 + [ENGAGED] * 15
+    world = World.fit(history(events, facts=facts, kinds=kinds))
+
+    got = features(world, [], [0, 1, 2], Context.at(EVENING))
+
+    everyone = 15 / 40
+    np.testing.assert_allclose(got["i_rate_7d"], [(10 + 20 * everyone) / 60, (5 + 20 * everyone) / 20, everyone])
+    np.testing.assert_allclose(got["c_eng_7d"], np.log1p([15, 15, 0]), rtol=1e-6)
+    np.testing.assert_allclose(got["c_rate_7d"], [(15 + 20 * everyone) / 60] * 2 + [everyone], rtol=1e-6)
+    np.testing.assert_allclose(got["i_imp_24h"], np.log1p([40, 0, 0]), rtol=1e-6)
+
+
+def test_counters_asked_later_than_the_worlds_clock_are_its_own_decayed_as_if_nothing_happened_since():
+    world = World.fit(history([(s, 0, EVENING, 2, 0) for s in range(4)], kinds=[ENGAGED] * 4))
+
+    an_hour_later = features(world, [], [0], Context.at(EVENING + 3600))
+    before = features(world, [], [0], Context.at(EVENING - 3600))
+
+    assert an_hour_later["i_eng_1h"][0] == pytest.approx(np.log1p(4 * 0.5), rel=1e-6)
+    assert an_hour_later["i_eng_24h"][0] == pytest.approx(np.log1p(4 * 2 ** (-1 / 24)), rel=1e-6)
+    assert before["i_eng_1h"][0] == pytest.approx(np.log1p(4), rel=1e-6)  # never grown back

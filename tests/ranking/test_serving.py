@@ -21,7 +21,7 @@ from ranking.candidates import content_index, generators, live
 from ranking.features import Context, featurize
 from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
-from ranking.policy import Policy
+from ranking.policy import EXPLORATION_SOURCES, Policy
 from ranking.training import ranker_train
 from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory
 
@@ -466,7 +466,7 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_realtime_round_trips(shop, 
     ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
 
     assert ranked.precomputed
-    # the candidate list with the recent list, the uptake of exploration candidates
+    # the candidate list with the recent list; the counters with the uptake of exploration candidates
     assert trips == ["pipeline", "pipeline"], trips
 
 
@@ -484,3 +484,9 @@ def test_an_event_consumed_and_still_in_the_recent_list_counts_once(shop):
 
     assert len(state.shopper_recent(shopper.pk)) == 3
     assert len(events[0]) == before + 3
+
+
+def test_only_live_sources_explore():
+    # serving reads the exploration candidates' uptake with the counters, before any generator is
+    # named a candidate's source: that must never make it an exploration candidate
+    assert not EXPLORATION_SOURCES & {*generators.SOURCE_OF.values(), "popular"}

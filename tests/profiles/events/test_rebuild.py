@@ -26,7 +26,8 @@ def _halflife(key: str, field: str) -> float:
 
 
 def state_snapshot():
-    """Every state key: hashes as {field: value decayed to AS_OF} or totals, lists as they are."""
+    """Every state key: hashes as {field: value decayed to AS_OF} or totals, lists as they are,
+    packed ranking counters as their values decayed to AS_OF."""
     client = realtime.client()
     found = {}
     for pattern in STATE_PATTERNS:
@@ -34,6 +35,10 @@ def state_snapshot():
             key = raw.decode()
             if client.type(key) == b"list":
                 found[key] = [entry.decode() for entry in client.lrange(key, 0, -1)]
+                continue
+            if client.type(key) == b"string":
+                values, _ = state.ranking_decode([client.get(key)], now=AS_OF)
+                found[key] = [pytest.approx(value, rel=1e-4) for value in values[0].tolist()]
                 continue
             fields = {}
             for field, value in client.hgetall(key).items():

@@ -1,7 +1,9 @@
 import time
 
+import numpy as np
 import pytest
 
+from feedsite import realtime
 from profiles.events import state
 from profiles.events.meta import item_meta, price_band
 from tests.factories import ContentItemFactory, ProductFactory, ShopperFactory, TagFactory
@@ -123,3 +125,31 @@ def test_merging_a_batch_equals_applying_its_events_one_by_one():
     merged = state.item_counters([item.pk], now=t0 + 9000)[item.pk]
     one_by_one = state.item_counters([other_item.pk], now=t0 + 9000)[other_item.pk]
     assert merged == pytest.approx(one_by_one)
+
+
+def test_the_rankers_counters_pack_engagements_and_impressions_of_an_item_and_its_creator():
+    shopper, item = ShopperFactory(), ContentItemFactory()
+    t0 = 1_800_000_000.0
+    kinds = ("impression", "impression", "impression", "like", "view", "skip")
+    events = [_payload(shopper, item, kind, ts=t0) for kind in kinds]
+    state.apply_events(events, item_meta([item.pk]))
+
+    read = state.ranking_counters([item.pk], [item.creator_id], now=t0 + 3600, totals_of=[item.pk], totals=["n:like"])
+
+    engaged = [2 * 2 ** (-3600 / h) for h in state.WINDOWS.values()]  # the like and the view, not the skip
+    shown = [3 * 2 ** (-3600 / h) for h in state.WINDOWS.values()]
+    np.testing.assert_allclose(read.items, [engaged + shown], rtol=1e-5)
+    np.testing.assert_allclose(read.creators, [engaged + shown], rtol=1e-5)
+    assert (read.item_found.tolist(), read.creator_found.tolist()) == ([True], [True])
+    assert read.totals == {item.pk: {"n:like": 1.0}}
+
+
+def test_the_rankers_counters_of_unknown_keys_or_packed_otherwise_are_not_found():
+    shopper, item, other = ShopperFactory(), ContentItemFactory(), ContentItemFactory()
+    state.apply_events([_payload(shopper, item, "like")], item_meta([item.pk]))
+    realtime.client().set(state.ranking_key(state.item_key(other.pk)), "1 2 3 1700000000.0")  # before an upgrade
+
+    read = state.ranking_counters([other.pk, 999_999_999, item.pk], [], now=time.time())
+
+    assert read.item_found.tolist() == [False, False, True]
+    assert read.items[:2].tolist() == [[0.0] * len(state.RANKING_COLUMNS)] * 2
