@@ -31,6 +31,19 @@ from ranking.world import DAY, HOUR, SESSION_GAP, Counts, UserBlock, World, dayp
 SCORED = ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category")
 RANKED = ("popular", "trend60", "trend180", "ease", "cosine", "category")
 UNRANKED = 1e4
+# The item's and its creator's engagements and impressions over 1 h, 24 h and 7 d (the last columns).
+COUNTERS = (
+    "i_eng_1h",
+    "i_eng_24h",
+    "i_eng_7d",
+    "i_imp_24h",
+    "i_imp_7d",
+    "i_rate_24h",
+    "i_rate_7d",
+    "c_eng_24h",
+    "c_eng_7d",
+    "c_rate_7d",
+)
 # An item's (or creator's) own engagement rate weighs as much as everyone's once it has been shown
 # this many times (decayed): fewer impressions say little about a rate of a few per cent.
 RATE_PSEUDO_IMPRESSIONS = 20.0
@@ -86,17 +99,7 @@ def feature_names(world: World) -> list[str]:
         "i_log_price",
         "u_price_rel",
         "i_log_stock",
-        # counters: the item's and its creator's engagements and impressions over 1 h, 24 h, 7 d
-        "i_eng_1h",
-        "i_eng_24h",
-        "i_eng_7d",
-        "i_imp_24h",
-        "i_imp_7d",
-        "i_rate_24h",
-        "i_rate_7d",
-        "c_eng_24h",
-        "c_eng_7d",
-        "c_rate_7d",
+        *COUNTERS,
     ]
     return names
 

@@ -13,23 +13,12 @@ from profiles.events.meta import item_meta
 from profiles.events.rebuild import realtime_rebuild
 from profiles.models import Interaction, Shopper
 from ranking import registry, serving
+from ranking.features import COUNTERS
 from ranking.training import ranker_train
 from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory
 from tests.ranking.test_serving import OPEN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ranker_storage")]
-COUNTERS = (
-    "i_eng_1h",
-    "i_eng_24h",
-    "i_eng_7d",
-    "i_imp_24h",
-    "i_imp_7d",
-    "i_rate_24h",
-    "i_rate_7d",
-    "c_eng_24h",
-    "c_eng_7d",
-    "c_rate_7d",
-)
 # Served feature rows are logged with 4 decimals.
 LOGGED = 1e-4
 
