@@ -9,8 +9,6 @@ reaches a shopper.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -19,6 +17,7 @@ from django.core.files.storage import default_storage
 from content import selectors as content_selectors
 from content.models import ContentItem
 from profiles.selectors import CardSocial
+from ranking.timed_cache import TimedCache
 
 BODY_TTL_SECONDS = 30.0
 BODY_CACHE_MAX = 20_000  # ≈ 2 KB each: 40 MB per process at most
@@ -95,8 +94,7 @@ def card_body(item: ContentItem) -> dict[str, Any]:
     }
 
 
-_lock = threading.Lock()
-_bodies: dict[int, tuple[float, dict[str, Any]]] = {}
+_bodies: TimedCache[int, dict[str, Any]] = TimedCache(seconds=BODY_TTL_SECONDS, max_size=BODY_CACHE_MAX)
 
 
 def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> list[dict[str, Any]]:
@@ -107,27 +105,16 @@ def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> l
     to find ``live`` when not given.
     """
     live = content_selectors.published_ids(set(ids)) if live is None else live
-    now = time.monotonic()
-    with _lock:
-        cached = {pk: entry[1] for pk in live if (entry := _bodies.get(pk)) and now - entry[0] < BODY_TTL_SECONDS}
-    missing = [pk for pk in ids if pk in live and pk not in cached]
-    if missing:
-        fresh = {item.pk: card_body(item) for item in content_selectors.items_for_cards(missing)}
-        with _lock:
-            if len(_bodies) + len(fresh) > BODY_CACHE_MAX:
-                _bodies.clear()
-            _bodies.update((pk, (now, body)) for pk, body in fresh.items())
-        cached.update(fresh)
-    return [cached[pk] for pk in ids if pk in cached]
+    found = _bodies.get_many(
+        [pk for pk in ids if pk in live],
+        lambda missing: {item.pk: card_body(item) for item in content_selectors.items_for_cards(missing)},
+    )
+    return [found[pk] for pk in ids if pk in found]
 
 
 def clear_cache(item_ids: Sequence[int] | None = None) -> None:
     """Forget cached bodies (all, or of ``item_ids``): content hooks call it when an item changes."""
-    with _lock:
-        if item_ids is None:
-            _bodies.clear()
-        for pk in item_ids or ():
-            _bodies.pop(pk, None)
+    _bodies.forget(item_ids)
 
 
 def product_changed(product_id: int, old_price: object, old_stock: int) -> None:

@@ -12,17 +12,17 @@ repeat. A product without a category path fires nothing and is related to nothin
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from content.models import Product
 from content.services import category_path_split
+from ranking.timed_cache import TimedCache
 
 # Merchants recategorize rarely; a product's category is re-read at most this often per process.
 CATEGORY_CACHE_SECONDS = 300.0
+CATEGORY_CACHE_MAX = 100_000
 
 Category = tuple[str, ...]
 
@@ -90,34 +90,21 @@ def trigger_boosts(
     return boosts
 
 
-_lock = threading.Lock()
-_categories: dict[int, tuple[float, str]] = {}
+_categories: TimedCache[int, str] = TimedCache(seconds=CATEGORY_CACHE_SECONDS, max_size=CATEGORY_CACHE_MAX)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _categories.clear()
+    _categories.forget()
 
 
 def categories_of(product_ids: Iterable[int]) -> dict[int, str]:
     """Product id → category path ("" when none or unknown); one query for the ones not cached.
 
-    The cache holds one short string per product served lately: bounded by the catalog.
+    The cache holds one short string per product served lately (at most ``CATEGORY_CACHE_MAX``).
     """
-    now = time.monotonic()
-    found: dict[int, str] = {}
-    missing: set[int] = set()
-    with _lock:
-        for product in product_ids:
-            hit = _categories.get(product)
-            if hit is not None and now - hit[0] < CATEGORY_CACHE_SECONDS:
-                found[product] = hit[1]
-            else:
-                missing.add(product)
-    if missing:
+
+    def read(missing: list[int]) -> dict[int, str]:
         rows = dict(Product.objects.filter(pk__in=missing).values_list("pk", "category_path"))
-        fetched = {product: rows.get(product, "") for product in missing}
-        with _lock:
-            _categories.update((product, (now, path)) for product, path in fetched.items())
-        found.update(fetched)
-    return found
+        return {product: rows.get(product, "") for product in missing}
+
+    return _categories.get_many(set(product_ids), read)

@@ -21,8 +21,6 @@ from __future__ import annotations
 import math
 import re
 import sys
-import threading
-import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -36,6 +34,7 @@ from django.utils import timezone
 
 from content.selectors import Described, category_roots, items_described, recent_described
 from ranking.history import EVENT_GRADE, UNKNOWN_ITEM
+from ranking.timed_cache import TimedCache
 from ranking.world import World
 
 # "New": published within two weeks, with at most 50 interactions (``ContentItem.engagement``), the
@@ -98,41 +97,16 @@ def tokens(item: Described, roots: Mapping[int, int]) -> Tokens:
     )
 
 
-_lock = threading.Lock()
-_cache: dict[int, tuple[float, Tokens]] = {}
+_tokens: TimedCache[int, Tokens] = TimedCache(seconds=CACHE_TTL_SECONDS, max_size=CACHE_MAX_ITEMS)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
-
-
-def _remember(found: Mapping[int, Tokens]) -> None:
-    now = time.monotonic()
-    with _lock:
-        if len(_cache) + len(found) > CACHE_MAX_ITEMS:
-            _cache.clear()
-        for pk, item_tokens in found.items():
-            _cache[pk] = (now, item_tokens)
+    _tokens.forget()
 
 
 def tokens_of(ids: Iterable[int], roots: Mapping[int, int]) -> dict[int, Tokens]:
     """Tokens of the items among ``ids`` that exist: cached, the misses read in one query."""
-    now = time.monotonic()
-    found: dict[int, Tokens] = {}
-    missing = []
-    with _lock:
-        for pk in ids:
-            entry = _cache.get(pk)
-            if entry is not None and now - entry[0] < CACHE_TTL_SECONDS:
-                found[pk] = entry[1]
-            else:
-                missing.append(pk)
-    if missing:
-        read = {item.pk: tokens(item, roots) for item in items_described(missing)}
-        _remember(read)
-        found.update(read)
-    return found
+    return _tokens.get_many(ids, lambda missing: {item.pk: tokens(item, roots) for item in items_described(missing)})
 
 
 @dataclass(frozen=True)
@@ -211,7 +185,7 @@ def build(servable: Collection[int]) -> ContentIndex:
     described = recent_described(since=since, max_engagement=MAX_ENGAGEMENT, limit=MAX_ITEMS)
     roots = category_roots()
     items = {item.pk: tokens(item, roots) for item in described if item.pk in servable}
-    _remember(items)
+    _tokens.put_many(items)
     return index_of(items, roots)
 
 
