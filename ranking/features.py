@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from profiles.events import state
 from ranking.candidates.generators import Scores
@@ -59,10 +60,21 @@ class Context:
 
     when: np.ndarray  # Unix seconds
     device: np.ndarray  # device code (``history.DEVICES``)
+    # The tag columns (``World.tag_ids``) of the interests each shopper picked at onboarding, as of
+    # ``when``; none given: nobody picked any.
+    interests: tuple[np.ndarray, ...] = ()
 
     @classmethod
-    def at(cls, when: float, device: int = 0, *, shoppers: int = 1) -> Context:
-        return cls(when=np.full(shoppers, when), device=np.full(shoppers, device, np.int64))
+    def at(cls, when: float, device: int = 0, *, shoppers: int = 1, interests: np.ndarray | None = None) -> Context:
+        picked = () if interests is None else (np.asarray(interests, np.int64),) * shoppers
+        return cls(when=np.full(shoppers, when), device=np.full(shoppers, device, np.int64), interests=picked)
+
+    def interest_matrix(self, n_tags: int) -> sp.csr_matrix:
+        """Block rows × tag columns: 1 where the row's shopper picked the tag."""
+        lengths = [len(picked) for picked in self.interests]
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        columns = np.concatenate(self.interests) if lengths else np.zeros(0, np.int64)
+        return sp.csr_matrix((np.ones(len(rows), np.float32), (rows, columns)), shape=(len(self.when), n_tags))
 
 
 def feature_names(world: World) -> list[str]:
@@ -100,6 +112,7 @@ def feature_names(world: World) -> list[str]:
         "u_price_rel",
         "i_log_stock",
         *COUNTERS,
+        "u_interest_tags",
     ]
     return names
 
@@ -155,6 +168,14 @@ def _counter_columns(counts: Counts, prior: float) -> list[np.ndarray]:
         log_count(creator, "engaged:7d"),
         _smoothed_rate(creator, "7d", prior),
     ]
+
+
+def _interest_tags(world: World, rows: np.ndarray, items: np.ndarray, context: Context) -> np.ndarray:
+    """How many of each item's tags its shopper picked at onboarding (cold start's first signal)."""
+    if not any(len(picked) for picked in context.interests):
+        return np.zeros(len(rows), np.float32)
+    picked = context.interest_matrix(world.item_tags.shape[1])[rows]
+    return np.asarray(world.item_tags[items].multiply(picked).sum(axis=1)).ravel()
 
 
 def featurize(
@@ -229,6 +250,7 @@ def featurize(
     if counts is None:
         counts = world.counts(items, when=when)
     out += _counter_columns(counts, world.engagement_prior)
+    out.append(_interest_tags(world, rows, items, context))
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in out])
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import scipy.sparse as sp
 from django.db import connection
 
 from content.models import ContentItem, ContentProduct, Product, Tag
@@ -19,7 +20,7 @@ from content.selectors import category_roots
 from moderation.models import CreatorStanding
 from moderation.reputation import NEUTRAL
 from profiles.events import state
-from profiles.models import Follow
+from profiles.models import Follow, Interest
 
 # Graded relevance of what a shopper did, for training labels (LambdaRank needs labels ≥ 0).
 # A skip or a hide says "not this": label 0, and it does not count as a positive in history.
@@ -65,6 +66,13 @@ class ItemFacts:
     creator_reputation: np.ndarray  # float32 per creator index (moderation's; neutral without a standing)
     follow_creator: np.ndarray  # int32 creator index of each follow
     follow_t: np.ndarray  # float64 when each follow was made
+    # Tags: the items' (items × tag columns, 1 where an item carries the tag) and the interests
+    # shoppers picked at onboarding (shopper id, tag column, when), for ``Interests``.
+    item_tags: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
+    tag_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # tag id of each column, sorted
+    interest_shopper: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    interest_tag: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    interest_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def empty(cls, n_items: int) -> ItemFacts:
@@ -75,6 +83,7 @@ class ItemFacts:
             creator_reputation=np.full(1, NEUTRAL, np.float32),
             follow_creator=np.zeros(0, np.int32),
             follow_t=np.zeros(0),
+            item_tags=sp.csr_matrix((n_items, 0), dtype=np.float32),
         )
 
     @property
@@ -161,6 +170,10 @@ def item_facts(items: np.ndarray) -> ItemFacts:
         follows = cursor.fetchall()
         cursor.execute(f"SELECT creator_id, reputation FROM {CreatorStanding._meta.db_table}")
         reputation_of = dict(cursor.fetchall())
+        cursor.execute(f"SELECT contentitem_id, tag_id FROM {ContentItem.tags.through._meta.db_table}")
+        item_tag_rows = cursor.fetchall()
+        cursor.execute(f"SELECT shopper_id, tag_id, {epoch_sql('created_at')} FROM {Interest._meta.db_table}")
+        interests = cursor.fetchall()
     creators = sorted(set(creator_of.values()) | {creator for creator, _ in follows})
     index = {creator: n + 1 for n, creator in enumerate(creators)}
     reputation = np.full(len(creators) + 1, NEUTRAL, np.float32)
@@ -168,6 +181,14 @@ def item_facts(items: np.ndarray) -> ItemFacts:
         if creator in index:
             reputation[index[creator]] = value
     ids = items.tolist()
+    tag_ids = np.unique(np.fromiter((tag for _, tag in item_tag_rows), np.int64, len(item_tag_rows)))
+    row_of = {pk: n for n, pk in enumerate(ids)}
+    pairs = [(row_of[item], tag) for item, tag in item_tag_rows if item in row_of]
+    rows = np.fromiter((r for r, _ in pairs), np.int64, len(pairs))
+    columns = np.searchsorted(tag_ids, np.fromiter((t for _, t in pairs), np.int64, len(pairs)))
+    item_tags = sp.csr_matrix((np.ones(len(pairs), np.float32), (rows, columns)), shape=(len(ids), len(tag_ids)))
+    known_tags = set(tag_ids.tolist())
+    picked = [row for row in interests if row[1] in known_tags]
     return ItemFacts(
         item_creator=np.fromiter((index.get(creator_of.get(i, -1), 0) for i in ids), np.int32, len(ids)),
         item_log_price=np.fromiter((np.log1p(price_of.get(i, np.nan)) for i in ids), np.float32, len(ids)),
@@ -177,6 +198,11 @@ def item_facts(items: np.ndarray) -> ItemFacts:
         creator_reputation=reputation,
         follow_creator=np.fromiter((index[creator] for creator, _ in follows), np.int32, len(follows)),
         follow_t=np.fromiter((float(t) for _, t in follows), np.float64, len(follows)),
+        item_tags=item_tags,
+        tag_ids=tag_ids,
+        interest_shopper=np.fromiter((row[0] for row in picked), np.int64, len(picked)),
+        interest_tag=np.searchsorted(tag_ids, np.fromiter((row[1] for row in picked), np.int64, len(picked))),
+        interest_t=np.fromiter((row[2] for row in picked), np.float64, len(picked)),
     )
 
 

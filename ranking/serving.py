@@ -42,7 +42,7 @@ from profiles.models import Interaction, Shopper
 from ranking import precompute
 from ranking.candidates.content_index import engaged_items
 from ranking.candidates.generators import SOURCE_OF, Scores, score_all, score_at, top_candidates
-from ranking.candidates.live import live_candidates
+from ranking.candidates.live import NO_PICKS, live_candidates, read_picks
 from ranking.catalog import catalog
 from ranking.features import Context, best_generator, featurize
 from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
@@ -125,6 +125,15 @@ def _world_candidates(
     return items, score_at(world, block, columns), columns, True
 
 
+def world_tag_columns(world: World, tag_ids: list[int]) -> np.ndarray:
+    """The world's columns of the tags among ``tag_ids`` that some item carried when it was fitted."""
+    ids = np.asarray(tag_ids, np.int64)
+    if not len(ids) or not len(world.tag_ids):
+        return np.zeros(0, np.int64)
+    at = np.minimum(np.searchsorted(world.tag_ids, ids), len(world.tag_ids) - 1)
+    return at[world.tag_ids[at] == ids]
+
+
 def _recent_product_views(shopper: Shopper, policy: Policy) -> list[tuple[int, float]]:
     """(product, epoch seconds) of the shopper's product clicks within the policy's trigger window."""
     if not policy.trigger_hours:
@@ -196,7 +205,10 @@ def rank(
     now = time.time() if when is None else when
     engaged_lately = engaged_items(world, events, recent, now=now) if personalized else {}
     snapshot = catalog()
-    live = live_candidates(shopper, snapshot, personalized=personalized, engaged=engaged_lately, exclude=exclude)
+    picks = read_picks(shopper) if personalized and shopper.pk else NO_PICKS
+    live = live_candidates(
+        shopper, snapshot, personalized=personalized, picks=picks, engaged=engaged_lately, exclude=exclude
+    )
     for pk, source in live.items():
         proposed.setdefault(pk, source)
     servable = snapshot.servable
@@ -208,7 +220,7 @@ def rank(
     # Only live sources explore (no generator's source is an exploration source): known before scoring.
     explorers = [pk for pk in ids if proposed[pk] in EXPLORATION_SOURCES]
     counts, uptake = _counts_and_uptake(world, ids, index, [servable[pk].creator for pk in ids], explorers, now)
-    asked = Context.at(now, DEVICE_CODE.get(device, 0))
+    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world_tag_columns(world, picks.tags))
     features = featurize(
         world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns, counts=counts
     )

@@ -104,9 +104,14 @@ def cut(history: History, mode: str, share: float) -> Cut:
     seen: dict[int, set[int]] = {}
     for u, i in zip(history.u[~held].tolist(), history.i[~held].tolist(), strict=True):
         seen.setdefault(u, set()).add(i)
+    # A shopper with nothing before the cut is a newcomer: an example of cold start only when they
+    # picked interests (what else would tell their candidates apart is the context, which every
+    # shopper's examples teach); an imported dataset without interests keeps its examples as they were.
+    picked = {history.shopper_index[s] for s in history.facts.interest_shopper.tolist() if s in history.shopper_index}
+    nothing: set[int] = set()
     after: dict[int, dict[int, int]] = {}
     for u, i, g in zip(history.u[held].tolist(), history.i[held].tolist(), history.g[held].tolist(), strict=True):
-        if u in seen and i not in seen[u] and g > 0:
+        if (u in seen or u in picked) and i not in seen.get(u, nothing) and g > 0:
             best = after.setdefault(u, {})
             best[i] = max(best.get(i, 0), g)
     returns: dict[int, tuple[float, int]] = {}
@@ -120,13 +125,26 @@ def candidates_for(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shopper, item index, features) rows for ``users``, in blocks, each in the context it came back in."""
     out_u, out_i, out_f = [], [], []
+    facts = history.facts
+    picked: dict[int, list[tuple[int, float]]] = {}  # shopper id → (tag column, when picked)
+    for shopper, tag, at in zip(
+        facts.interest_shopper.tolist(), facts.interest_tag.tolist(), facts.interest_t.tolist(), strict=True
+    ):
+        picked.setdefault(shopper, []).append((tag, at))
     for start in range(0, len(users), BLOCK):
         chunk = users[start : start + BLOCK]
         block = world.block_from_history(history, chunk)
         scores = score_all(world, block)
         rows, items = top_candidates(world, block, scores, world.config.n_per_gen)
+        when = [returns[u][0] for u in chunk]
         context = Context(
-            when=np.array([returns[u][0] for u in chunk]), device=np.array([returns[u][1] for u in chunk], np.int64)
+            when=np.array(when),
+            device=np.array([returns[u][1] for u in chunk], np.int64),
+            # the interests picked by the time the shopper came back
+            interests=tuple(
+                np.array([tag for tag, at in picked.get(int(history.shoppers[u]), ()) if at <= t], np.int64)
+                for u, t in zip(chunk, when, strict=True)
+            ),
         )
         out_f.append(featurize(world, block, scores, rows, items, context=context))
         out_u.append(np.asarray(chunk)[rows])

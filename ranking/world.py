@@ -168,6 +168,8 @@ class World:
     creator_reputation: np.ndarray
     item_log_price: np.ndarray
     item_log_stock: np.ndarray
+    item_tags: sp.csr_matrix  # items × tag columns (``facts.tag_ids``): 1 where the item carries the tag
+    tag_ids: np.ndarray
     item_counts: np.ndarray  # item × state.RANKING_COLUMNS, as of ``now``
     creator_counts: np.ndarray  # creator × state.RANKING_COLUMNS, as of ``now`` (creator 0, none: zeros)
     engagement_prior: float  # engagements per impression over the whole history (0: no impressions)
@@ -298,6 +300,8 @@ class World:
             creator_reputation=facts.creator_reputation,
             item_log_price=facts.item_log_price,
             item_log_stock=facts.item_log_stock,
+            item_tags=facts.item_tags.tocsr(),
+            tag_ids=facts.tag_ids,
             item_counts=_ranking_counts(history.i, history.k, ages, ni),
             creator_counts=creator_counts,
             engagement_prior=counted["engaged"] / counted["shown"] if counted["shown"] else 0.0,

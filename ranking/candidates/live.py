@@ -98,28 +98,33 @@ SOURCES: tuple[LiveSource, ...] = (
 )
 
 
+def read_picks(shopper: Shopper) -> Picks:
+    """``shopper_picks``, failing open: without them the followed and interest sources find nothing."""
+    try:
+        return shopper_picks(shopper)
+    except Exception:
+        logger.exception("reading the shopper's follows and interests failed; skipped for this request")
+        return NO_PICKS
+
+
 def live_candidates(
     shopper: Shopper,
     snapshot: Catalog,
     *,
     personalized: bool,
+    picks: Picks | None = None,
     engaged: Mapping[int, float] | None = None,
     exclude: AbstractSet[int] = frozenset(),
 ) -> dict[int, str]:
     """Item id → the first source that proposed it, in the order of ``SOURCES``.
 
+    ``picks``: the shopper's follows and interests when the caller read them (``read_picks``);
     ``engaged``: content id → weight of what the shopper engaged with lately
     (``content_index.engaged_items``); ``exclude``: what they have seen or were served.
     """
     found: dict[int, str] = {}
     personal = bool(personalized and shopper.pk)
-    picks = NO_PICKS
-    if personal:
-        try:
-            picks = shopper_picks(shopper)
-        except Exception:  # the followed and interest sources find nothing; the others still propose
-            logger.exception("reading the shopper's follows and interests failed; skipped for this request")
-        picks = replace(picks, engaged=engaged or {}, exclude=exclude)
+    picks = replace(picks or read_picks(shopper), engaged=engaged or {}, exclude=exclude) if personal else NO_PICKS
     for source in SOURCES:
         if source.personal and not personal:
             continue
