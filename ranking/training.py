@@ -180,36 +180,49 @@ def _served_label(kinds: set[str]) -> int:
 
 def served_examples(names: list[str], *, until: datetime | None = None) -> Examples:
     """Pages of the served-list log, as served (features logged by models on ``names``), labelled by
-    what each shopper did with each card within ``SERVED_WINDOW`` after it was served. Two queries."""
+    what each shopper did with each card within ``SERVED_WINDOW`` after it was served. Two queries.
+
+    An event that names the page it came from (its ``request_id``, which the web feed's tracker
+    sends) answers that page only: a card served twice in a day is liked on one of the pages, not
+    on both. Events without one (an API client that does not send it) answer by the time window.
+    """
     versions = [v for v, features in RankerModel.objects.values_list("version", "features") if features == names]
     pages = FeedRequest.objects.filter(shopper__isnull=False, features__model__in=versions)
     if until is not None:
         pages = pages.filter(served_at__lt=until)
     rows = list(
-        pages.order_by("-served_at").values_list("shopper_id", "served_at", "items", "features")[:MAX_SERVED_PAGES]
+        pages.order_by("-served_at").values_list("shopper_id", "served_at", "items", "features", "request_id")[
+            :MAX_SERVED_PAGES
+        ]
     )
     empty = Examples(np.zeros(0, np.int64), np.zeros((0, len(names)), np.float32), np.zeros(0, np.float32))
     if not rows:
         return empty
     shoppers = sorted({shopper for shopper, *_ in rows})
     since = min(served_at for _, served_at, *_ in rows)
-    done: dict[tuple[int, int], list[tuple[float, str]]] = {}
+    done: dict[tuple[int, int], list[tuple[float, str, str]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, type FROM profiles_interaction "
+            f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, type, request_id FROM profiles_interaction "
             f"WHERE occurred_at >= %s AND shopper_id IN ({', '.join(['%s'] * len(shoppers))})",
             [since, *shoppers],
         )
-        for shopper, item, at, kind in cursor.fetchall():
-            done.setdefault((shopper, item), []).append((float(at), kind))
+        for shopper, item, at, kind, request in cursor.fetchall():
+            done.setdefault((shopper, item), []).append((float(at), kind, request or ""))
     window = SERVED_WINDOW.total_seconds()
     groups, features, labels = [], [], []
-    for page, (shopper, served_at, items, logged) in enumerate(rows):
-        start = served_at.timestamp()
+    for page, (shopper, served_at, items, logged, request_id) in enumerate(rows):
+        start, this_page = served_at.timestamp(), str(request_id)
         # Cards the ranker did not place (the popular/fresh fill of a page it ran short of) have no row.
         ranked = [(item, row) for item, row in zip(items, logged["rows"], strict=True) if row is not None]
         page_labels = [
-            _served_label({kind for at, kind in done.get((shopper, item), ()) if start <= at < start + window})
+            _served_label(
+                {
+                    kind
+                    for at, kind, request in done.get((shopper, item), ())
+                    if request == this_page or (not request and start <= at < start + window)
+                }
+            )
             for item, _ in ranked
         ]
         if len(set(page_labels)) < 2:  # nothing to learn from a page where every card fared alike

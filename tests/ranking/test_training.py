@@ -23,8 +23,10 @@ def _served_page(shopper, size=4):
     return page, [ContentItem.objects.get(pk=pk) for pk in page.items]
 
 
-def _did(shopper, item, kind, page, after=timedelta(minutes=1)):
-    InteractionFactory(shopper=shopper, content=item, type=kind, occurred_at=page.served_at + after)
+def _did(shopper, item, kind, page, after=timedelta(minutes=1), request_id=""):
+    InteractionFactory(
+        shopper=shopper, content=item, type=kind, occurred_at=page.served_at + after, request_id=request_id
+    )
 
 
 def test_a_served_page_is_one_group_labelled_by_what_the_shopper_did_with_each_card(shop):
@@ -43,6 +45,31 @@ def test_a_served_page_is_one_group_labelled_by_what_the_shopper_did_with_each_c
     assert len(set(examples.groups.tolist())) == 1
     logged = np.array([[np.nan if v is None else v for v in row] for row in page.features["rows"]], np.float32)
     np.testing.assert_array_equal(examples.features, logged)
+
+
+def test_an_event_that_names_its_page_answers_that_page_only(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    first, cards = _served_page(shopper)
+    second = FeedRequest.objects.create(
+        shopper=shopper,
+        feed_session=first.feed_session,
+        page=1,
+        served_at=first.served_at + timedelta(minutes=5),
+        items=first.items,
+        reasons=first.reasons,
+        features=first.features,
+    )  # the same cards again, later the same day (another feed session, say)
+    _did(shopper, cards[0], "like", second, request_id=str(second.request_id))
+    _did(shopper, cards[1], "hide", first, request_id=str(first.request_id))
+    _did(shopper, cards[2], "purchase", second)  # no page named: both pages' windows hold it
+
+    examples = served_examples(registry.active_ranker().features)
+
+    by_page = {int(g): examples.labels[examples.groups == g].tolist() for g in np.unique(examples.groups)}
+    # pages newest first: the second page, then the first
+    assert list(by_page.values()) == [[3, 1, 5, 1], [1, 0, 5, 1]]
 
 
 def test_cards_the_ranker_did_not_place_are_left_out_of_their_page(shop):
