@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -32,8 +33,10 @@ TTL_SECONDS = 30.0
 FRESH_SIZE = 30
 
 
-@dataclass(frozen=True)
-class ItemInfo:
+class ItemInfo(NamedTuple):
+    """What ranking needs of a servable item. A named tuple: a snapshot builds one per published
+    item (105,000 in a second's rebuild), at half the cost of a frozen dataclass."""
+
     kind: str
     source: str
     creator: int | None
@@ -61,18 +64,18 @@ def _build() -> Catalog:
         linked.add(content_id)
         if active and stock > 0:
             stocked.setdefault(content_id, []).append(product_id)
-    rows = published.annotate(reputation=item_creator_reputation()).values_list(
-        "pk", "kind", "source", "creator_id", "brand_id", "reputation"
+    # Read raw: the ORM's row conversion cost a rebuild about as much as the query.
+    sql, params = (
+        published.annotate(reputation=item_creator_reputation())
+        .values_list("pk", "kind", "source", "creator_id", "brand_id", "reputation")
+        .query.sql_with_params()
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    none: tuple[int, ...] = ()
     servable = {
-        pk: ItemInfo(
-            kind=kind,
-            source=source,
-            creator=creator,
-            brand=brand,
-            products=tuple(stocked.get(pk, ())),
-            reputation=reputation,
-        )
+        pk: ItemInfo(kind, source, creator, brand, tuple(stocked[pk]) if pk in stocked else none, reputation)
         for pk, kind, source, creator, brand, reputation in rows
         if pk in stocked or pk not in linked
     }
