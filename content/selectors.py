@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,9 +103,8 @@ def recent_described(*, since: datetime, max_engagement: int, limit: int) -> lis
     return _described(ContentItem.objects.filter(pk__in=newest).order_by("-published_at", "-pk"))
 
 
-def category_roots() -> dict[int, int]:
-    """Each category tag's root: the top of its ``parent`` chain (at most 32 up); one query."""
-    parent = dict(Tag.objects.filter(kind=Tag.Kind.CATEGORY).values_list("id", "parent_id"))
+def _roots(parent: Mapping[int, int | None]) -> dict[int, int]:
+    """Each tag's root: the top of its ``parent`` chain (at most 32 up)."""
 
     def root(tag: int) -> int:
         for _ in range(32):
@@ -116,6 +115,20 @@ def category_roots() -> dict[int, int]:
         return tag
 
     return {tag: root(tag) for tag in parent}
+
+
+def category_roots() -> dict[int, int]:
+    """Each category tag's root: the top of its ``parent`` chain (at most 32 up); one query."""
+    return _roots(dict(Tag.objects.filter(kind=Tag.Kind.CATEGORY).values_list("id", "parent_id")))
+
+
+def category_root_names() -> dict[str, str]:
+    """Each category tag's slug → the name of its root category; one query."""
+    rows = Tag.objects.filter(kind=Tag.Kind.CATEGORY).values_list("id", "parent_id", "slug", "name")
+    parent = {pk: up for pk, up, _, _ in rows}
+    name = {pk: tag_name for pk, _, _, tag_name in rows}
+    root = _roots(parent)
+    return {slug: name[root[pk]] for pk, _, slug, _ in rows}
 
 
 def comments_visible(*, content_id: int, limit: int, before_id: int | None = None) -> list[Comment]:

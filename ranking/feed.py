@@ -18,13 +18,14 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from content import selectors as content_selectors
-from content.models import ContentItem
+from content.models import ContentItem, Tag
 from profiles.models import Shopper
 from profiles.selectors import CardSocial, cards_social, cold_start_interest_tag_ids, seen_content_ids
 from ranking import pacing, served, serving
 from ranking.cards import card, card_bodies, card_from_body
 from ranking.cursor import Cursor
 from ranking.policy import policy_for_shopper, promoted
+from ranking.timed_cache import TimedCache
 
 # What a shopper reads under "why am I seeing this", by the source that proposed the card.
 REASONS = {
@@ -37,6 +38,39 @@ REASONS = {
     "followed": "New from a creator you follow",
     "similar": "Like what you've been watching",
 }
+
+
+# Category tags' roots change when a merchant edits the taxonomy: re-read at most this often.
+CATEGORY_ROOTS_SECONDS = 300.0
+_roots: TimedCache[str, dict[str, str]] = TimedCache(seconds=CATEGORY_ROOTS_SECONDS, max_size=1)
+
+
+def _root_names() -> dict[str, str]:
+    """Category tag slug → the name of its root category (one query every ``CATEGORY_ROOTS_SECONDS``)."""
+    return _roots.get_many(["roots"], lambda _: {"roots": content_selectors.category_root_names()})["roots"]
+
+
+def clear_cache() -> None:
+    _roots.forget()
+
+
+def reason_text(code: str, body: Mapping[str, Any]) -> str:
+    """What a shopper reads under "why am I seeing this": the source's reason, in the card's own
+    terms where it has them ("Trending in Beauty", "New from @ana, whom you follow")."""
+    roots = _root_names() if code in ("trending", "popular", "affinity") else {}
+    category = next(
+        (roots[t["slug"]] for t in body["tags"] if t["kind"] == Tag.Kind.CATEGORY and t["slug"] in roots), None
+    )
+    creator = body.get("creator")
+    if category and code == "trending":
+        return f"Trending in {category}"
+    if category and code == "popular":
+        return f"Popular in {category} right now"
+    if category and code == "affinity":
+        return f"Because you like {category}"
+    if creator and code == "followed":
+        return f"New from @{creator['handle']}, whom you follow"
+    return REASONS[code]
 
 
 @dataclass(frozen=True)
@@ -102,7 +136,11 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
         card_from_body(
             body,
             position=position,
-            reason={"code": why[body["id"]][0], "text": REASONS[why[body["id"]][0]], "rule": why[body["id"]][1]},
+            reason={
+                "code": why[body["id"]][0],
+                "text": reason_text(why[body["id"]][0], body),
+                "rule": why[body["id"]][1],
+            },
             social=social[body["id"]],
         )
         for position, body in enumerate(bodies)

@@ -52,10 +52,10 @@ def django_db_modify_db_settings() -> Iterator[None]:
 
 def _clear_process_caches() -> None:
     from profiles.events import meta
-    from ranking import cards, catalog, policy, registry
+    from ranking import cards, catalog, feed, policy, registry
     from ranking.candidates import content_index
 
-    caches = (meta, catalog, content_index, cards, policy, registry)
+    caches = (meta, catalog, content_index, cards, feed, policy, registry)
     for cache in caches:
         cache.clear_cache()
 

@@ -6,10 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from content.models import ContentItem
+from content.models import ContentItem, Tag
 from content.services import product_upsert
 from profiles.models import Shopper
 from ranking import served
+from ranking.cards import card_bodies
+from ranking.feed import REASONS, reason_text
 from ranking.models import FeedRequest
 from tests.factories import (
     CommentFactory,
@@ -242,3 +244,18 @@ def test_the_served_log_commit_skips_the_flush_wait_for_its_own_statement_only(a
         with connection.cursor() as cursor:  # nothing written after it goes without the flush
             cursor.execute("SELECT current_setting('synchronous_commit')")
             assert cursor.fetchone() == ("on",)
+
+
+def test_a_cards_reason_is_put_in_its_own_terms_where_it_has_them():
+    beauty = TagFactory(name="Beauty", slug="cat-beauty", kind=Tag.Kind.CATEGORY)
+    fragrance = TagFactory(name="Fragrance", slug="cat-beauty-fragrance", kind=Tag.Kind.CATEGORY, parent=beauty)
+    item = ContentItemFactory(tags=[fragrance, TagFactory(name="Routine", slug="routine")])
+    bare = ContentItemFactory()
+    body, plain = card_bodies([item.pk, bare.pk])
+
+    assert reason_text("trending", body) == "Trending in Beauty"  # the category's root
+    assert reason_text("popular", body) == "Popular in Beauty right now"
+    assert reason_text("affinity", body) == "Because you like Beauty"
+    assert reason_text("followed", body) == f"New from @{item.creator.handle}, whom you follow"
+    assert reason_text("trending", plain) == REASONS["trending"]  # no category: the source's own words
+    assert reason_text("collaborative", body) == REASONS["collaborative"]
