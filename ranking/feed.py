@@ -54,10 +54,13 @@ def clear_cache() -> None:
     _roots.forget()
 
 
-def reason_text(code: str, body: Mapping[str, Any]) -> str:
+def reason_text(code: str, body: Mapping[str, Any], roots: Mapping[str, str] | None = None) -> str:
     """What a shopper reads under "why am I seeing this": the source's reason, in the card's own
-    terms where it has them ("Trending in Beauty", "New from @ana, whom you follow")."""
-    roots = _root_names() if code in ("trending", "popular", "affinity") else {}
+    terms where it has them ("Trending in Beauty", "New from @ana, whom you follow").
+
+    ``roots``: category slug → root name (``_root_names``), read once for a page by the caller.
+    """
+    roots = _root_names() if roots is None else roots
     category = next(
         (roots[t["slug"]] for t in body["tags"] if t["kind"] == Tag.Kind.CATEGORY and t["slug"] in roots), None
     )
@@ -132,13 +135,14 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
     social = cards_social(shopper=shopper, item_ids=[pk for pk, _, _ in ranked])
     bodies = card_bodies([pk for pk, _, _ in ranked], live=social.keys())
     why = {pk: (source, rule) for pk, source, rule in ranked}
+    roots = _root_names()
     cards = [
         card_from_body(
             body,
             position=position,
             reason={
                 "code": why[body["id"]][0],
-                "text": reason_text(why[body["id"]][0], body),
+                "text": reason_text(why[body["id"]][0], body, roots),
                 "rule": why[body["id"]][1],
             },
             social=social[body["id"]],

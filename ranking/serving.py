@@ -125,15 +125,6 @@ def _world_candidates(
     return items, score_at(world, block, columns), columns, True
 
 
-def world_tag_columns(world: World, tag_ids: list[int]) -> np.ndarray:
-    """The world's columns of the tags among ``tag_ids`` that some item carried when it was fitted."""
-    ids = np.asarray(tag_ids, np.int64)
-    if not len(ids) or not len(world.tag_ids):
-        return np.zeros(0, np.int64)
-    at = np.minimum(np.searchsorted(world.tag_ids, ids), len(world.tag_ids) - 1)
-    return at[world.tag_ids[at] == ids]
-
-
 def _recent_product_views(shopper: Shopper, policy: Policy) -> list[tuple[int, float]]:
     """(product, epoch seconds) of the shopper's product clicks within the policy's trigger window."""
     if not policy.trigger_hours:
@@ -220,7 +211,7 @@ def rank(
     # Only live sources explore (no generator's source is an exploration source): known before scoring.
     explorers = [pk for pk in ids if proposed[pk] in EXPLORATION_SOURCES]
     counts, uptake = _counts_and_uptake(world, ids, index, [servable[pk].creator for pk in ids], explorers, now)
-    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world_tag_columns(world, picks.tags))
+    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(picks.tags))
     features = featurize(
         world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns, counts=counts
     )

@@ -192,6 +192,15 @@ class World:
         out[self.ease_keep] = np.arange(len(self.ease_keep))
         return out
 
+    def tag_columns(self, tag_ids: Sequence[int]) -> np.ndarray:
+        """The ``item_tags`` columns of the tags among ``tag_ids`` that some item carried when the
+        world was fitted (a shopper's picked interests); the others are left out."""
+        ids = np.asarray(tag_ids, np.int64)
+        if not len(ids) or not len(self.tag_ids):
+            return np.zeros(0, np.int64)
+        at = np.minimum(np.searchsorted(self.tag_ids, ids), len(self.tag_ids) - 1)
+        return at[self.tag_ids[at] == ids]
+
     def counts(self, items: np.ndarray, *, when: float | np.ndarray | None = None) -> Counts:
         """The counters of ``items`` and of their creators as of ``when`` (Unix seconds, one for all
         or one per item; default the world's clock): the world's, decayed further as if nothing had
