@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: Django setup, a server process, percentiles."""
+"""Helpers shared by the benchmarks: Django setup, the ranker and shoppers to rank for, a server, percentiles."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,25 @@ def django_setup() -> None:
 def require_services() -> None:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         sys.exit("Benchmarks measure the real stack: set DATABASE_URL (PostgreSQL) and REDIS_URL.")
+
+
+def trained_ranker() -> Any:
+    """The active ranker (``ranking.registry.Ranker``); exits when none has been trained."""
+    from ranking.registry import active_ranker
+
+    ranker = active_ranker()
+    if ranker is None:
+        sys.exit("No trained ranker in this database: run import_dataset and train_ranker first.")
+    return ranker
+
+
+def heaviest_shoppers(n: int) -> list[Any]:
+    """The ``n`` shoppers with the most interactions (at least 5): the ranking path's worst case."""
+    from django.db.models import Count
+
+    from profiles.models import Shopper
+
+    return list(Shopper.objects.annotate(n=Count("interactions")).filter(n__gte=5).order_by("-n")[:n])
 
 
 def free_port() -> int:

@@ -19,7 +19,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from _common import django_setup, free_port, percentile, require_services, start_server
+from _common import (
+    django_setup,
+    free_port,
+    heaviest_shoppers,
+    percentile,
+    require_services,
+    start_server,
+    trained_ranker,
+)
 
 
 def run(port: int, path_for: Any, requests: int, clients: int) -> tuple[list[float], float]:
@@ -56,18 +64,13 @@ def main() -> None:
     require_services()
     django_setup()
     from django.contrib.auth.models import User
-    from django.db.models import Count
     from rest_framework.authtoken.models import Token
 
-    from profiles.models import Shopper
     from ranking.policy import policy_for
-    from ranking.registry import active_ranker
     from ranking.serving import rank
 
-    ranker = active_ranker()
-    if ranker is None:
-        raise SystemExit("No trained ranker in this database: run import_dataset and train_ranker first.")
-    shoppers = list(Shopper.objects.annotate(n=Count("interactions")).filter(n__gte=5).order_by("-n")[: args.shoppers])
+    trained_ranker()  # exits when there is none
+    shoppers = heaviest_shoppers(args.shoppers)
     tokens = []
     for shopper in shoppers:
         if shopper.user_id is None:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from _common import django_setup, percentile, require_services
+from _common import django_setup, heaviest_shoppers, percentile, require_services, trained_ranker
 
 
 def _summary(seconds: list[float]) -> dict[str, float]:
@@ -45,22 +45,17 @@ def main() -> None:
     args = parser.parse_args()
     require_services()
     django_setup()
-    from django.db.models import Count
 
     from content.models import ContentItem
     from content.selectors import category_roots, items_described
-    from profiles.models import Shopper
     from ranking import serving
     from ranking.candidates import content_index, live
     from ranking.catalog import catalog
     from ranking.policy import policy_for
-    from ranking.registry import active_ranker
 
-    ranker = active_ranker()
-    if ranker is None:
-        raise SystemExit("No trained ranker in this database: run train_ranker first.")
+    ranker = trained_ranker()
     world, snapshot = ranker.extra["world"], catalog()
-    shoppers = list(Shopper.objects.annotate(n=Count("interactions")).filter(n__gte=5).order_by("-n")[: args.shoppers])
+    shoppers = heaviest_shoppers(args.shoppers)
     inputs = {}
     for shopper in shoppers:  # what serving.rank holds when it calls the live sources
         events, _, recent = serving._events_and_list(world, ranker.version, shopper)
