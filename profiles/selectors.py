@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 
 from content.models import Comment
-from content.selectors import published
+from content.selectors import published_sql
 from feedsite import realtime
 from profiles.events import state
 from profiles.models import CartLine, Follow, Interaction, InteractionType, Interest, Like, Shopper
@@ -79,7 +79,7 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
         return {}
     # One statement, written out: the same query built with the ORM's Subquery/Exists cost 8 ms
     # of Python per page to compile, against 0.3 ms for PostgreSQL to run.
-    servable, servable_params = published().order_by().values_list("id", "creator_id").query.sql_with_params()
+    servable, servable_params = published_sql("id", "creator_id")
     placeholders = ", ".join(["%s"] * len(item_ids))
     with connection.cursor() as cursor:
         cursor.execute(

@@ -87,6 +87,18 @@ def test_a_bar_above_neutral_also_keeps_out_creators_nobody_has_judged(settings)
     assert selectors.published_ids({unjudged.pk, trusted.pk, card.pk}) == {trusted.pk, card.pk}
 
 
+def test_a_changed_bar_applies_to_the_next_query_although_the_sql_is_compiled_once(settings):
+    # published_ids and the card query reuse the compiled SQL of published(); the bar is part of its key.
+    judged = ContentItemFactory(creator=CreatorStandingFactory(reputation=0.5).creator)
+    assert selectors.published_ids({judged.pk}) == {judged.pk}
+    assert selectors.published_sql("id") is selectors.published_sql("id")  # compiled once
+
+    settings.FEED_MIN_CREATOR_REPUTATION = 0.6
+    assert selectors.published_ids({judged.pk}) == set()
+    settings.FEED_MIN_CREATOR_REPUTATION = 0.4
+    assert selectors.published_ids({judged.pk}) == {judged.pk}
+
+
 def test_the_catalog_carries_each_creators_reputation_and_drops_blocked_ones():
     judged = ContentItemFactory(creator=CreatorStandingFactory(reputation=0.8).creator)
     new = ContentItemFactory()
