@@ -54,12 +54,37 @@ def clear_cache() -> None:
     _roots.forget()
 
 
-def reason_text(code: str, body: Mapping[str, Any], roots: Mapping[str, str] | None = None) -> str:
+# How much of an item's caption names it in "Because you liked …".
+NAME_CHARS = 40
+
+
+def short_name(body: Mapping[str, Any]) -> str | None:
+    """A few words that name an item for a shopper: its product's title, else its caption's first
+    line (cut at a word, with an ellipsis, past ``NAME_CHARS``); ``None`` when it has neither."""
+    if body["products"]:
+        return str(body["products"][0]["title"])
+    line = next((line.strip() for line in str(body["caption"]).splitlines() if line.strip()), "")
+    if len(line) > NAME_CHARS:
+        line = line[:NAME_CHARS].rsplit(" ", 1)[0].rstrip(" ,.;:-") + "…"
+    return line or None
+
+
+def reason_text(
+    code: str,
+    body: Mapping[str, Any],
+    roots: Mapping[str, str] | None = None,
+    because: Mapping[str, Any] | None = None,
+) -> str:
     """What a shopper reads under "why am I seeing this": the source's reason, in the card's own
-    terms where it has them ("Trending in Beauty", "New from @ana, whom you follow").
+    terms where it has them ("Trending in Beauty", "New from @ana, whom you follow", "Because you
+    liked Vitamin C serum").
 
     ``roots``: category slug → root name (``_root_names``), read once for a page by the caller.
+    ``because``: for a collaborative card, the body of the item of the shopper's history that
+    proposed it (``serving.Ranked.because``).
     """
+    if code == "collaborative" and because is not None and (name := short_name(because)):
+        return f"Because you liked {name}"
     roots = _root_names() if roots is None else roots
     category = next(
         (roots[t["slug"]] for t in body["tags"] if t["kind"] == Tag.Kind.CATEGORY and t["slug"] in roots), None
@@ -131,10 +156,14 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
         taken = exclude | seen_content_ids(shopper=shopper) | {pk for pk, _, _ in ranked}
         fallback = _ordered_candidates(shopper=shopper, exclude=taken, limit=limit - len(ranked))
         ranked += [(pk, source, "fallback") for pk, source in fallback]
-    # The social query also tells which cards are still served (an item removed since it was ranked).
-    social = cards_social(shopper=shopper, item_ids=[pk for pk, _, _ in ranked])
-    bodies = card_bodies([pk for pk, _, _ in ranked], live=social.keys())
     why = {pk: (source, rule) for pk, source, rule in ranked}
+    because = {pk: anchor for pk, anchor in page.because.items() if pk in why} if page else {}
+    named = [anchor for anchor in dict.fromkeys(because.values()) if anchor not in why]
+    # The social query also tells which cards are still served (an item removed since it was
+    # ranked), and which of the items named in "Because you liked …" may still be named.
+    social = cards_social(shopper=shopper, item_ids=[*why, *named])
+    bodies = card_bodies([*why, *named], live=social.keys())
+    body_of = {body["id"]: body for body in bodies}
     roots = _root_names()
     cards = [
         card_from_body(
@@ -142,12 +171,12 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
             position=position,
             reason={
                 "code": why[body["id"]][0],
-                "text": reason_text(why[body["id"]][0], body, roots),
+                "text": reason_text(why[body["id"]][0], body, roots, body_of.get(because.get(body["id"], 0))),
                 "rule": why[body["id"]][1],
             },
             social=social[body["id"]],
         )
-        for position, body in enumerate(bodies)
+        for position, body in enumerate(b for b in bodies if b["id"] in why)
     ]
     items = [c["id"] for c in cards]
     request_id = served.log_page(

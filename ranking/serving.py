@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -41,7 +41,7 @@ from profiles.events import state
 from profiles.models import Interaction, Shopper
 from ranking import precompute
 from ranking.candidates.content_index import engaged_items
-from ranking.candidates.generators import SOURCE_OF, Scores, score_all, score_at, top_candidates
+from ranking.candidates.generators import SOURCE_OF, Scores, because_of, score_all, score_at, top_candidates
 from ranking.candidates.live import NO_PICKS, live_candidates, read_picks
 from ranking.catalog import catalog
 from ranking.features import Context, best_generator, featurize
@@ -66,6 +66,8 @@ class Ranked:
     features: dict[int, list[float | None]]
     version: str
     precomputed: bool = False
+    # A collaborative slot's item → the item of the shopper's history that proposed it most ("Because you liked …").
+    because: dict[int, int] = field(default_factory=dict)
 
 
 def shopper_events(shopper: Shopper, world: World) -> precompute.Events:
@@ -243,11 +245,14 @@ def rank(
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
     row_of = {pk: n for n, pk in enumerate(ids)}
+    collaborative = [s.candidate.item for s in slots if s.candidate.source == "collaborative"]
+    anchors = because_of(world, block, index[[row_of[pk] for pk in collaborative]]) if collaborative else []
     return Ranked(
         slots=slots,
         features={s.candidate.item: _loggable(features[row_of[s.candidate.item]]) for s in slots},
         version=ranker.version,
         precomputed=precomputed,
+        because={pk: int(world.items[a]) for pk, a in zip(collaborative, anchors, strict=True) if a is not None},
     )
 
 

@@ -11,7 +11,7 @@ from content.services import product_upsert
 from profiles.models import Shopper
 from ranking import served
 from ranking.cards import card_bodies
-from ranking.feed import REASONS, reason_text
+from ranking.feed import REASONS, reason_text, short_name
 from ranking.models import FeedRequest
 from tests.factories import (
     CommentFactory,
@@ -258,4 +258,18 @@ def test_a_cards_reason_is_put_in_its_own_terms_where_it_has_them():
     assert reason_text("affinity", body) == "Because you like Beauty"
     assert reason_text("followed", body) == f"New from @{item.creator.handle}, whom you follow"
     assert reason_text("trending", plain) == REASONS["trending"]  # no category: the source's own words
-    assert reason_text("collaborative", body) == REASONS["collaborative"]
+    assert reason_text("collaborative", body) == REASONS["collaborative"]  # no liked item to name
+    assert reason_text("collaborative", body, because=plain) == f"Because you liked {plain['caption']}"
+
+
+def test_an_item_is_named_by_its_product_else_the_first_line_of_its_caption_cut_at_a_word():
+    card = ContentItemFactory(kind=ContentItem.Kind.PRODUCT_CARD, caption="")
+    card.products.add(ProductFactory(title="Vitamin C serum"))
+    long = ContentItemFactory(caption="\n  My whole morning routine, step by step, with links below\nmore")
+    blank = ContentItemFactory(caption="")
+    named, cut, nameless = card_bodies([card.pk, long.pk, blank.pk])
+
+    assert short_name(named) == "Vitamin C serum"
+    assert short_name(cut) == "My whole morning routine, step by step…"
+    assert short_name(nameless) is None
+    assert reason_text("collaborative", named, because=nameless) == REASONS["collaborative"]

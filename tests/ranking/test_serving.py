@@ -23,7 +23,7 @@ from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
 from ranking.policy import EXPLORATION_SOURCES, Policy
 from ranking.training import ranker_train
-from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory
+from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 OPEN = Policy(max_same_creator_in_row=0, max_same_kind_in_row=0, min_creator_spacing=0)
@@ -490,3 +490,40 @@ def test_only_live_sources_explore():
     # serving reads the exploration candidates' uptake with the counters, before any generator is
     # named a candidate's source: that must never make it an exploration candidate
     assert not EXPLORATION_SOURCES & {*generators.SOURCE_OF.values(), "popular"}
+
+
+def test_a_collaborative_card_names_the_liked_item_that_proposed_it_most(shop, api_client):
+    _, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    world = registry.active_ranker().extra["world"]
+    by_pk = {item.pk: item for group in items.values() for item in group}
+    named = 0
+    for shopper, _ in shoppers[:8]:
+        ranked = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+        liked = set(shopper.interactions.values_list("content_id", flat=True))
+        block = world.block([serving.shopper_events(shopper, world)])
+        for slot in ranked.slots:
+            anchor = ranked.because.get(slot.candidate.item)
+            if slot.candidate.source != "collaborative":
+                assert anchor is None
+                continue
+            assert anchor in liked
+            # the liked item with the largest (recency-weighted) cosine to the card, where any has one
+            target = world.universe_pos[world.item_index[slot.candidate.item]]
+            weight = dict(zip(*generators._history_row(world, block.decayed, 0), strict=True))
+            contribution = {int(world.items[world.universe[p]]): w * world.cosine[p, target] for p, w in weight.items()}
+            if max(contribution.values()) > 0:
+                assert contribution[anchor] == pytest.approx(max(contribution.values()))
+            named += 1
+    assert named  # the shop's shoppers get collaborative cards
+
+    shopper = shoppers[0][0]
+    shopper.user = UserFactory()
+    shopper.save(update_fields=["user"])
+    api_client.force_authenticate(shopper.user)
+    cards = api_client.get("/api/v1/feed", {"limit": 10}).json()["cards"]
+    texts = {c["reason"]["text"] for c in cards if c["reason"]["code"] == "collaborative"}
+    liked = set(shopper.interactions.values_list("content_id", flat=True))
+    captions = {by_pk[pk].caption for pk in liked}
+    assert texts
+    assert all(text.removeprefix("Because you liked ") in captions for text in texts), texts
