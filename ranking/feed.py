@@ -74,6 +74,7 @@ def reason_text(
     body: Mapping[str, Any],
     roots: Mapping[str, str] | None = None,
     because: Mapping[str, Any] | None = None,
+    liked: bool = True,
 ) -> str:
     """What a shopper reads under "why am I seeing this": the source's reason, in the card's own
     terms where it has them ("Trending in Beauty", "New from @ana, whom you follow", "Because you
@@ -81,10 +82,10 @@ def reason_text(
 
     ``roots``: category slug → root name (``_root_names``), read once for a page by the caller.
     ``because``: for a collaborative card, the body of the item of the shopper's history that
-    proposed it (``serving.Ranked.because``).
+    proposed it (``serving.Ranked.because``), which they ``liked`` (engaged with) or only viewed.
     """
     if code == "collaborative" and because is not None and (name := short_name(because)):
-        return f"Because you liked {name}"
+        return f"Because you {'liked' if liked else 'viewed'} {name}"
     roots = _root_names() if roots is None else roots
     category = next(
         (roots[t["slug"]] for t in body["tags"] if t["kind"] == Tag.Kind.CATEGORY and t["slug"] in roots), None
@@ -137,6 +138,18 @@ def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> l
     return list(picked.items())[:limit]
 
 
+def _reason(
+    code: str,
+    body: Mapping[str, Any],
+    roots: Mapping[str, str],
+    because: serving.Because | None,
+    body_of: Mapping[int, Mapping[str, Any]],
+) -> str:
+    if because is None:
+        return reason_text(code, body, roots)
+    return reason_text(code, body, roots, body_of.get(because.item), liked=because.liked)
+
+
 def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: str = "unknown") -> FeedPage:
     """The next page of ``shopper``'s feed; never a card already served in this feed session.
 
@@ -158,7 +171,7 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
         ranked += [(pk, source, "fallback") for pk, source in fallback]
     why = {pk: (source, rule) for pk, source, rule in ranked}
     because = {pk: anchor for pk, anchor in page.because.items() if pk in why} if page else {}
-    named = [anchor for anchor in dict.fromkeys(because.values()) if anchor not in why]
+    named = [anchor.item for anchor in dict.fromkeys(because.values()) if anchor.item not in why]
     # The social query also tells which cards are still served (an item removed since it was
     # ranked), and which of the items named in "Because you liked …" may still be named.
     social = cards_social(shopper=shopper, item_ids=[*why, *named])
@@ -171,7 +184,7 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
             position=position,
             reason={
                 "code": why[body["id"]][0],
-                "text": reason_text(why[body["id"]][0], body, roots, body_of.get(because.get(body["id"], 0))),
+                "text": _reason(why[body["id"]][0], body, roots, because.get(body["id"]), body_of),
                 "rule": why[body["id"]][1],
             },
             social=social[body["id"]],

@@ -32,6 +32,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 import numpy as np
 from django.utils import timezone
@@ -67,7 +68,14 @@ class Ranked:
     version: str
     precomputed: bool = False
     # A collaborative slot's item → the item of the shopper's history that proposed it most ("Because you liked …").
-    because: dict[int, int] = field(default_factory=dict)
+    because: dict[int, Because] = field(default_factory=dict)
+
+
+class Because(NamedTuple):
+    """The item of a shopper's history that a collaborative card is there for."""
+
+    item: int
+    liked: bool  # engaged with (liked, shared, carted…: grade ≥ 2), not only viewed
 
 
 def shopper_events(shopper: Shopper, world: World) -> precompute.Events:
@@ -247,12 +255,17 @@ def rank(
     row_of = {pk: n for n, pk in enumerate(ids)}
     collaborative = [s.candidate.item for s in slots if s.candidate.source == "collaborative"]
     anchors = because_of(world, block, index[[row_of[pk] for pk in collaborative]]) if collaborative else []
+    because = {}
+    for pk, anchor in zip(collaborative, anchors, strict=True):
+        if anchor is not None:
+            grade = int(events[3][events[0] == anchor].max(initial=0))
+            because[pk] = Because(item=int(world.items[anchor]), liked=grade >= 2)
     return Ranked(
         slots=slots,
         features={s.candidate.item: _loggable(features[row_of[s.candidate.item]]) for s in slots},
         version=ranker.version,
         precomputed=precomputed,
-        because={pk: int(world.items[a]) for pk, a in zip(collaborative, anchors, strict=True) if a is not None},
+        because=because,
     )
 
 

@@ -260,6 +260,7 @@ def test_a_cards_reason_is_put_in_its_own_terms_where_it_has_them():
     assert reason_text("trending", plain) == REASONS["trending"]  # no category: the source's own words
     assert reason_text("collaborative", body) == REASONS["collaborative"]  # no liked item to name
     assert reason_text("collaborative", body, because=plain) == f"Because you liked {plain['caption']}"
+    assert reason_text("collaborative", body, because=plain, liked=False) == f"Because you viewed {plain['caption']}"
 
 
 def test_an_item_is_named_by_its_product_else_the_first_line_of_its_caption_cut_at_a_word():

@@ -23,7 +23,14 @@ from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
 from ranking.policy import EXPLORATION_SOURCES, Policy
 from ranking.training import ranker_train
-from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ProductFactory, UserFactory
+from tests.factories import (
+    ContentItemFactory,
+    CreatorFactory,
+    InteractionFactory,
+    ProductFactory,
+    ShopperFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 OPEN = Policy(max_same_creator_in_row=0, max_same_kind_in_row=0, min_creator_spacing=0)
@@ -507,13 +514,14 @@ def test_a_collaborative_card_names_the_liked_item_that_proposed_it_most(shop, a
             if slot.candidate.source != "collaborative":
                 assert anchor is None
                 continue
-            assert anchor in liked
+            assert anchor.item in liked
+            assert anchor.liked  # the shop's history is likes
             # the liked item with the largest (recency-weighted) cosine to the card, where any has one
             target = world.universe_pos[world.item_index[slot.candidate.item]]
             weight = dict(zip(*generators._history_row(world, block.decayed, 0), strict=True))
             contribution = {int(world.items[world.universe[p]]): w * world.cosine[p, target] for p, w in weight.items()}
             if max(contribution.values()) > 0:
-                assert contribution[anchor] == pytest.approx(max(contribution.values()))
+                assert contribution[anchor.item] == pytest.approx(max(contribution.values()))
             named += 1
     assert named  # the shop's shoppers get collaborative cards
 
@@ -527,3 +535,11 @@ def test_a_collaborative_card_names_the_liked_item_that_proposed_it_most(shop, a
     captions = {by_pk[pk].caption for pk in liked}
     assert texts
     assert all(text.removeprefix("Because you liked ") in captions for text in texts), texts
+
+    # what was only viewed is named as viewed
+    viewer = ShopperFactory()
+    for n, item in enumerate(items[1][:6]):
+        InteractionFactory(shopper=viewer, content=item, type="view", occurred_at=timezone.now() - timedelta(hours=n))
+    ranked = serving.rank(shopper=viewer, exclude=set(), size=10, policy=OPEN, first_page=True)
+    assert ranked.because
+    assert not any(anchor.liked for anchor in ranked.because.values())
