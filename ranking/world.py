@@ -90,11 +90,27 @@ class WorldConfig:
     ease_items: int = 4000
     ease_lambda: float = 300.0
     cos_topk: int = 100
+    # Item-item statistics (co-occurrence, EASE) take each shopper's most recent items only: a
+    # crawler or a reseller with 80,000 items would otherwise add 80,000² pairs, and say little.
+    max_user_items: int = 1000
     trending_widths_days: tuple[float, ...] = (60.0, 180.0)
     pop_half_lives_days: tuple[float, ...] = (30.0, 90.0, 365.0)
     category_half_life_days: float = 180.0
     history_half_life_days: float = 180.0
     bucket_days: float = 30.0
+
+
+def _recent_items(positive: History, nu: int, ni: int, cap: int) -> sp.csr_matrix:
+    """Binary shopper × item matrix of the ``cap`` items each shopper engaged with most recently."""
+    key = positive.u.astype(np.int64) * ni + positive.i
+    order = np.lexsort((positive.t, key))  # each (shopper, item) pair's events, oldest first
+    latest = order[np.r_[key[order][1:] != key[order][:-1], True]] if len(order) else order
+    users, items, times = positive.u[latest], positive.i[latest], positive.t[latest]
+    newest_first = np.lexsort((-times, users))
+    users, items = users[newest_first], items[newest_first]
+    rank = np.arange(len(users)) - np.searchsorted(users, users)  # position within the shopper's items
+    kept = rank < cap
+    return sp.csr_matrix((np.ones(int(kept.sum()), np.float32), (users[kept], items[kept])), shape=(nu, ni))
 
 
 def _top_k_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
@@ -219,9 +235,7 @@ class World:
         positive = history.subset(history.g > 0)
         ni = history.ni
         now = float(history.t.max()) if len(history.t) else 0.0
-        x = sp.csr_matrix((np.ones(len(positive.u), np.float32), (positive.u, positive.i)), shape=(history.nu, ni))
-        x.sum_duplicates()
-        x.data[:] = 1.0
+        x = _recent_items(positive, history.nu, ni, config.max_user_items)
         users_per_item = np.asarray(x.sum(0)).ravel()
         universe = np.flatnonzero(users_per_item >= config.min_item_users)
         log_pop = {0.0: np.log1p(np.bincount(positive.i, minlength=ni)).astype(np.float32)}

@@ -10,7 +10,7 @@ from ranking.candidates.generators import score_all
 from ranking.features import RANKED, SCORED, Context, best_generator, feature_names, featurize
 from ranking.history import COUNTER_KIND, DEVICE_CODE, EVENT_GRADE, NOT_COUNTED, History, ItemFacts
 from ranking.training import cut
-from ranking.world import World
+from ranking.world import World, WorldConfig
 
 EVENING = datetime(2026, 3, 2, 20, tzinfo=UTC).timestamp()  # a Monday, 20:00 UTC
 MORNING = EVENING - 12 * 3600
@@ -205,3 +205,27 @@ def test_counters_asked_later_than_the_worlds_clock_are_its_own_decayed_as_if_no
     assert an_hour_later["i_eng_1h"][0] == pytest.approx(np.log1p(4 * 0.5), rel=1e-6)
     assert an_hour_later["i_eng_24h"][0] == pytest.approx(np.log1p(4 * 2 ** (-1 / 24)), rel=1e-6)
     assert before["i_eng_1h"][0] == pytest.approx(np.log1p(4), rel=1e-6)  # never grown back
+
+
+def test_item_to_item_statistics_take_only_each_shoppers_most_recent_items():
+    # Shopper 0 engaged with items 0 and 1 long ago, then with 2 and 3 (and 3 again, long ago);
+    # shopper 1 engaged with 0 and 1. With room for two items each, shopper 0 only tells that 2 and
+    # 3 go together, and items 0 and 1 are together for one shopper instead of two.
+    events = [(0, 0, EVENING - 9 * DAY, 2, 0), (0, 1, EVENING - 8 * DAY, 2, 0), (0, 3, EVENING - 20 * DAY, 2, 0)]
+    events += [(0, 2, EVENING - DAY, 2, 0), (0, 3, EVENING, 2, 0), (1, 0, EVENING, 2, 0), (1, 1, EVENING, 2, 0)]
+    events += [(1, 2, EVENING - 5 * DAY, 2, 0), (1, 3, EVENING - 5 * DAY, 2, 0)]
+
+    def pairs(world: World) -> dict[tuple[int, int], float]:
+        cosine = world.cosine.tocoo()
+        at = world.universe
+        return {
+            (int(at[r]), int(at[c])): round(float(v), 3)
+            for r, c, v in zip(cosine.row, cosine.col, cosine.data, strict=True)
+        }
+
+    everything = pairs(World.fit(history(events)))
+    recent = pairs(World.fit(history(events), WorldConfig(max_user_items=2, min_item_users=1)))
+
+    assert everything[(0, 1)] == everything[(2, 3)] == 1.0
+    assert everything[(0, 2)] == 1.0  # shopper 0's old and new items, and shopper 1's
+    assert recent == {(0, 1): 1.0, (1, 0): 1.0, (2, 3): 1.0, (3, 2): 1.0}

@@ -8,10 +8,12 @@ import pytest
 from django.core.management import call_command
 
 from content.models import ContentItem
-from ranking import registry
+from ranking import registry, training
 from ranking.feed import feed_page
+from ranking.history import history_load
 from ranking.models import FeedRequest, RankerModel
-from ranking.training import ranker_train, served_examples
+from ranking.training import ranker_train, replay_examples, served_examples
+from ranking.world import WorldConfig
 from tests.factories import InteractionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ranker_storage")]
@@ -122,3 +124,18 @@ def test_train_ranker_if_none_trains_only_while_no_servable_model_is_active(shop
     assert RankerModel.objects.count() == 1
     assert "active" in first.getvalue()
     assert "not training" in second.getvalue()
+
+
+def test_replay_examples_are_the_same_whether_shoppers_are_scored_together_or_one_by_one(shop, monkeypatch):
+    history = history_load()
+    config = WorldConfig()
+
+    together = replay_examples(history, "global", 0.2, config=config, seed=0)
+    monkeypatch.setattr(training, "BLOCK_CELLS", 1)  # one shopper per block, blocks side by side
+    monkeypatch.setattr(training, "THREADS", 3)
+    one_by_one = replay_examples(history, "global", 0.2, config=config, seed=0)
+
+    assert len(together.labels) > 100
+    np.testing.assert_array_equal(together.groups, one_by_one.groups)
+    np.testing.assert_array_equal(together.labels, one_by_one.labels)
+    np.testing.assert_allclose(together.features, one_by_one.features, rtol=1e-6)
