@@ -62,7 +62,7 @@ class Command(BaseCommand):
             finally:
                 if threads > 1:
                     connection.close()  # this worker thread's; back to the pool
-            return [external.get(s.candidate.item, str(s.candidate.item)) for s in (ranked.slots if ranked else [])]
+            return [external.get(s.candidate.item) or str(s.candidate.item) for s in (ranked.slots if ranked else [])]
 
         with open(options["out"], "w") as out, ThreadPoolExecutor(threads) as pool:
             ranked_lists = pool.map(recommend, user_ids)
