@@ -255,9 +255,14 @@ def rank(
     row_of = {pk: n for n, pk in enumerate(ids)}
     collaborative = [s.candidate.item for s in slots if s.candidate.source == "collaborative"]
     anchors = because_of(world, block, index[[row_of[pk] for pk in collaborative]]) if collaborative else []
+    # Each slot names the best of its anchors not named above it: five cards "Because you viewed
+    # the same serum" say less than five reasons.
     because = {}
-    for pk, anchor in zip(collaborative, anchors, strict=True):
+    named: set[int] = set()
+    for pk, choices in zip(collaborative, anchors, strict=True):
+        anchor = next((a for a in choices if a not in named), None)
         if anchor is not None:
+            named.add(anchor)
             grade = int(events[3][events[0] == anchor].max(initial=0))
             because[pk] = Because(item=int(world.items[anchor]), liked=grade >= 2)
     return Ranked(

@@ -144,14 +144,41 @@ def _cosine_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarra
     return out
 
 
-def because_of(world: World, block: UserBlock, items: np.ndarray) -> list[int | None]:
-    """For each world item index of ``items``: the item of shopper 0's history that did most to
-    propose it collaboratively (its ``cosine`` weight, else its ``ease`` weight), as a world item
-    index; ``None`` where no history item points to it. What "Because you liked …" names."""
-    anchors: list[int | None] = [None] * len(items)
+def because_of(world: World, block: UserBlock, items: np.ndarray, *, most: int = 3) -> list[list[int]]:
+    """For each world item index of ``items``: the (at most ``most``) items of shopper 0's history
+    that did most to propose it collaboratively, best first, as world item indexes: by ``cosine``
+    weight, else by ``ease`` weight; empty where no history item points to it. What "Because you
+    liked …" names."""
+    anchors: list[list[int]] = [[] for _ in range(len(items))]
     targets = world.universe_pos[items]
     if not len(items) or not (targets >= 0).any():
         return anchors
+    # cosine: the entries of the history's rows whose column is one of the targets
+    cosine = world.cosine
+    pos, weights = _history_row(world, block.decayed, 0)
+    starts, lengths = cosine.indptr[pos], np.diff(cosine.indptr)[pos]
+    entries = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    hit = np.isin(cosine.indices[entries], targets[targets >= 0])
+    owner = np.repeat(np.arange(len(pos)), lengths)[hit]
+    column = cosine.indices[entries[hit]]
+    weighted = cosine.data[entries[hit]] * weights[owner]
+    by_column: dict[int, list[tuple[float, int]]] = {}
+    for at_column, value, by in zip(column.tolist(), weighted.tolist(), owner.tolist(), strict=True):
+        if value > 0:
+            by_column.setdefault(at_column, []).append((value, by))
+    # ease, for a target no cosine entry points to: the history's positive rows at its column
+    positive, positive_weights = _history_row(world, block.positive, 0)
+    rows = world.ease_pos[positive]
+    positive, positive_weights, rows = positive[rows >= 0], positive_weights[rows >= 0], rows[rows >= 0]
+    for n, target in enumerate(targets.tolist()):
+        if target in by_column:
+            ranked = sorted(by_column[target], key=lambda pair: -pair[0])[:most]
+            anchors[n] = [int(world.universe[pos[by]]) for _, by in ranked]
+        elif target >= 0 and world.ease_pos[target] >= 0 and len(rows):
+            contribution = positive_weights * world.ease[rows, world.ease_pos[target]]
+            order = np.argsort(-contribution, kind="stable")[:most]
+            anchors[n] = [int(world.universe[positive[k]]) for k in order if contribution[k] > 0]
+    return anchors
     # cosine: the entries of the history's rows whose column is one of the targets
     cosine = world.cosine
     pos, weights = _history_row(world, block.decayed, 0)
