@@ -138,16 +138,22 @@ def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> l
     return list(picked.items())[:limit]
 
 
-def _reason(
-    code: str,
-    body: Mapping[str, Any],
-    roots: Mapping[str, str],
-    because: serving.Because | None,
-    body_of: Mapping[int, Mapping[str, Any]],
-) -> str:
-    if because is None:
-        return reason_text(code, body, roots)
-    return reason_text(code, body, roots, body_of.get(because.item), liked=because.liked)
+def _named_once(
+    order: Sequence[int], because: Mapping[int, serving.Because], body_of: Mapping[int, Mapping[str, Any]]
+) -> dict[int, tuple[Mapping[str, Any], bool]]:
+    """Card id → (the body of the item its reason names, liked), for the cards in ``order`` whose
+    named item is still served and whose name no card above already used: two videos of one
+    mascara are one name to a shopper."""
+    out: dict[int, tuple[Mapping[str, Any], bool]] = {}
+    used: set[str] = set()
+    for pk in order:
+        anchor = because.get(pk)
+        body = body_of.get(anchor.item) if anchor else None
+        name = short_name(body) if body else None
+        if anchor and body and name and name not in used:
+            used.add(name)
+            out[pk] = (body, anchor.liked)
+    return out
 
 
 def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: str = "unknown") -> FeedPage:
@@ -176,7 +182,7 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
     # ranked), and which of the items named in "Because you liked …" may still be named.
     social = cards_social(shopper=shopper, item_ids=[*why, *named])
     bodies = card_bodies([*why, *named], live=social.keys())
-    body_of = {body["id"]: body for body in bodies}
+    named_by = _named_once([body["id"] for body in bodies if body["id"] in why], because, {b["id"]: b for b in bodies})
     roots = _root_names()
     cards = [
         card_from_body(
@@ -184,7 +190,7 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
             position=position,
             reason={
                 "code": why[body["id"]][0],
-                "text": _reason(why[body["id"]][0], body, roots, because.get(body["id"]), body_of),
+                "text": reason_text(why[body["id"]][0], body, roots, *named_by.get(body["id"], (None, True))),
                 "rule": why[body["id"]][1],
             },
             social=social[body["id"]],

@@ -11,8 +11,9 @@ from content.services import product_upsert
 from profiles.models import Shopper
 from ranking import served
 from ranking.cards import card_bodies
-from ranking.feed import REASONS, reason_text, short_name
+from ranking.feed import REASONS, _named_once, reason_text, short_name
 from ranking.models import FeedRequest
+from ranking.serving import Because
 from tests.factories import (
     CommentFactory,
     ContentItemFactory,
@@ -274,3 +275,26 @@ def test_an_item_is_named_by_its_product_else_the_first_line_of_its_caption_cut_
     assert short_name(cut) == "My whole morning routine, step by step…"
     assert short_name(nameless) is None
     assert reason_text("collaborative", named, because=nameless) == REASONS["collaborative"]
+
+
+def test_a_page_names_an_item_once_and_two_posts_of_one_product_are_one_name():
+    serum = ProductFactory(title="Vitamin C serum")
+    video, photo = ContentItemFactory(), ContentItemFactory()
+    video.products.add(serum)
+    photo.products.add(serum)
+    other = ContentItemFactory(caption="Evening routine")
+    cards = [ContentItemFactory() for _ in range(4)]
+    bodies = {body["id"]: body for body in card_bodies([c.pk for c in cards] + [video.pk, photo.pk, other.pk])}
+    because = {
+        cards[0].pk: Because(item=video.pk, liked=True),
+        cards[1].pk: Because(item=photo.pk, liked=False),  # the same product: not named again
+        cards[2].pk: Because(item=other.pk, liked=False),
+        cards[3].pk: Because(item=10**9, liked=True),  # no longer served: nothing to name
+    }
+
+    named = _named_once([c.pk for c in cards], because, bodies)
+
+    assert {pk: (short_name(body), liked) for pk, (body, liked) in named.items()} == {
+        cards[0].pk: ("Vitamin C serum", True),
+        cards[2].pk: ("Evening routine", False),
+    }
