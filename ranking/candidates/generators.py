@@ -179,31 +179,6 @@ def because_of(world: World, block: UserBlock, items: np.ndarray, *, most: int =
             order = np.argsort(-contribution, kind="stable")[:most]
             anchors[n] = [int(world.universe[positive[k]]) for k in order if contribution[k] > 0]
     return anchors
-    # cosine: the entries of the history's rows whose column is one of the targets
-    cosine = world.cosine
-    pos, weights = _history_row(world, block.decayed, 0)
-    starts, lengths = cosine.indptr[pos], np.diff(cosine.indptr)[pos]
-    entries = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    hit = np.isin(cosine.indices[entries], targets[targets >= 0])
-    owner = np.repeat(np.arange(len(pos)), lengths)[hit]
-    column = cosine.indices[entries[hit]]
-    weighted = cosine.data[entries[hit]] * weights[owner]
-    best: dict[int, tuple[float, int]] = {}
-    for at_column, value, by in zip(column.tolist(), weighted.tolist(), owner.tolist(), strict=True):
-        if value > best.get(at_column, (0.0, -1))[0]:
-            best[at_column] = (value, by)
-    # ease, for a target no cosine entry points to: the history's positive rows at its column
-    positive, positive_weights = _history_row(world, block.positive, 0)
-    rows = world.ease_pos[positive]
-    positive, positive_weights, rows = positive[rows >= 0], positive_weights[rows >= 0], rows[rows >= 0]
-    for n, target in enumerate(targets.tolist()):
-        if target in best:
-            anchors[n] = int(world.universe[pos[best[target][1]]])
-        elif target >= 0 and world.ease_pos[target] >= 0 and len(rows):
-            contribution = positive_weights * world.ease[rows, world.ease_pos[target]]
-            if contribution.max() > 0:
-                anchors[n] = int(world.universe[positive[np.argmax(contribution)]])
-    return anchors
 
 
 def _category_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
