@@ -44,3 +44,19 @@ def test_each_user_gets_k_unseen_items_by_dataset_id_in_file_order_however_many_
     for row, (shopper, _) in zip(alone, [shoppers[n] for n in (7, 3, 11, 0)], strict=False):
         seen = {f"item-{pk}" for pk in shopper.interactions.values_list("content_id", flat=True)}
         assert not seen & set(row["items"])
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_shoppers_are_ranked_where_the_transactions_data_is_seen(shop, tmp_path):
+    # A worker thread's connection would not see this test's uncommitted shop.
+    _, _, shoppers = shop
+    shopper = shoppers[0][0]
+    shopper.external_id = "user-0"
+    shopper.save(update_fields=["external_id"])
+    ranker_train(activate="always", rounds=20)
+
+    (row,) = _recommend(tmp_path, ["user-0"], "in-transaction.jsonl")
+
+    seen = {str(pk) for pk in shopper.interactions.values_list("content_id", flat=True)}
+    assert len(row["items"]) == 5
+    assert not seen & set(row["items"])

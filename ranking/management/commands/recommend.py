@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +24,15 @@ from ranking.registry import active_ranker
 from ranking.serving import rank
 
 THREADS = min(4, os.cpu_count() or 1)
+
+
+def _in_order(function: Callable[[str], list[str]], items: list[str], threads: int) -> Iterator[list[str]]:
+    """``function`` of each of ``items``, in their order: in this thread, or on ``threads`` others."""
+    if threads == 1:
+        yield from map(function, items)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        yield from pool.map(function, items)
 
 
 class Command(BaseCommand):
@@ -64,10 +74,9 @@ class Command(BaseCommand):
                     connection.close()  # this worker thread's; back to the pool
             return [external.get(s.candidate.item) or str(s.candidate.item) for s in (ranked.slots if ranked else [])]
 
-        with open(options["out"], "w") as out, ThreadPoolExecutor(threads) as pool:
-            ranked_lists = pool.map(recommend, user_ids)
+        with open(options["out"], "w") as out:
             for user_id, items in tqdm(
-                zip(user_ids, ranked_lists, strict=True),
+                zip(user_ids, _in_order(recommend, user_ids, threads), strict=True),
                 total=len(user_ids),
                 disable=options["verbosity"] == 0,
                 unit="user",
