@@ -182,7 +182,8 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
     # ranked), and which of the items named in "Because you liked …" may still be named.
     social = cards_social(shopper=shopper, item_ids=[*why, *named])
     bodies = card_bodies([*why, *named], live=social.keys())
-    named_by = _named_once([body["id"] for body in bodies if body["id"] in why], because, {b["id"]: b for b in bodies})
+    shown = [body for body in bodies if body["id"] in why]
+    named_by = _named_once([body["id"] for body in shown], because, {body["id"]: body for body in bodies})
     roots = _root_names()
     cards = [
         card_from_body(
@@ -195,7 +196,7 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
             },
             social=social[body["id"]],
         )
-        for position, body in enumerate(b for b in bodies if b["id"] in why)
+        for position, body in enumerate(shown)
     ]
     items = [c["id"] for c in cards]
     request_id = served.log_page(

@@ -253,11 +253,32 @@ def rank(
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
     row_of = {pk: n for n, pk in enumerate(ids)}
+    return Ranked(
+        slots=slots,
+        features={s.candidate.item: _loggable(features[row_of[s.candidate.item]]) for s in slots},
+        version=ranker.version,
+        precomputed=precomputed,
+        because=_because(world, block, events, slots, index, row_of),
+    )
+
+
+def _because(
+    world: World,
+    block: UserBlock,
+    events: precompute.Events,
+    slots: list[Slot],
+    index: np.ndarray,
+    row_of: dict[int, int],
+) -> dict[int, Because]:
+    """The history item each collaborative slot names ("Because you liked …"): the best of its
+    anchors (``because_of``) not named by a slot above it; five cards "Because you viewed the same
+    serum" say less than five reasons. ``index``: the candidates' world item indexes, by their row
+    ``row_of`` an item id."""
     collaborative = [s.candidate.item for s in slots if s.candidate.source == "collaborative"]
-    anchors = because_of(world, block, index[[row_of[pk] for pk in collaborative]]) if collaborative else []
-    # Each slot names the best of its anchors not named above it: five cards "Because you viewed
-    # the same serum" say less than five reasons.
-    because = {}
+    if not collaborative:
+        return {}
+    anchors = because_of(world, block, index[[row_of[pk] for pk in collaborative]])
+    because: dict[int, Because] = {}
     named: set[int] = set()
     for pk, choices in zip(collaborative, anchors, strict=True):
         anchor = next((a for a in choices if a not in named), None)
@@ -265,13 +286,7 @@ def rank(
             named.add(anchor)
             grade = int(events[3][events[0] == anchor].max(initial=0))
             because[pk] = Because(item=int(world.items[anchor]), liked=grade >= 2)
-    return Ranked(
-        slots=slots,
-        features={s.candidate.item: _loggable(features[row_of[s.candidate.item]]) for s in slots},
-        version=ranker.version,
-        precomputed=precomputed,
-        because=because,
-    )
+    return because
 
 
 def _loggable(row: np.ndarray) -> list[float | None]:
