@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -101,8 +102,14 @@ class Policy:
     triggers: tuple[Trigger, ...] = ()
     promoted_daily_impressions: int = 0  # per promoted item; 0 = no budget
 
-    def of(self, action: str) -> list[Rule]:
-        return [r for r in self.rules if r.action == action]
+    def of(self, action: str) -> tuple[Rule, ...]:
+        return self._by_action.get(action, ())
+
+    @cached_property
+    def _by_action(self) -> dict[str, tuple[Rule, ...]]:
+        # Asked once per slot and candidate: a policy is compiled once and kept (``policy_for``).
+        actions = {r.action for r in self.rules}
+        return {action: tuple(r for r in self.rules if r.action == action) for action in actions}
 
     @property
     def trigger_hours(self) -> float:
@@ -240,33 +247,51 @@ def arrange_context(
     )
 
 
-def _adjusted(c: Candidate, policy: Policy, triggered: float) -> float:
+def _adjusted(c: Candidate, rules: Sequence[Rule], triggered: float) -> float:
     # Boosts act on the ranker's log-odds-like score: a factor f adds ln f, so "×2" means twice the odds.
-    score = c.score + math.log(triggered)
-    for rule in policy.rules:
-        if rule.action in ("boost", "bury") and rule.amount > 0 and rule.matches(c):
+    score = c.score + math.log(triggered) if triggered != 1.0 else c.score
+    for rule in rules:
+        if rule.amount > 0 and rule.matches(c):
             score += math.log(rule.amount)
     return score
 
 
-def _allowed(c: Candidate, policy: Policy, page: _Page, position: int) -> bool:
-    tail = page.tail
-    spacing = tail[-policy.min_creator_spacing :] if policy.min_creator_spacing else []
-    if c.creator is not None and any(prev.creator == c.creator for prev in spacing):
-        return False
-    if c.creator is not None and policy.max_same_creator_in_row:
-        run = tail[-policy.max_same_creator_in_row :]
-        if len(run) == policy.max_same_creator_in_row and all(p.creator == c.creator for p in run):
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    """What the slot at one position may take, given the cards above it: the creators and the kind
+    a card must not have (spacing and streaks), and the ``max`` rules whose window is full.
+
+    Worked out once per position, so that testing a candidate is a few lookups: a slot often tests
+    dozens before one passes (a catalog of one kind, past its streak limit, tests all it scans).
+    """
+
+    creators: frozenset[int]
+    kind: str | None
+    full: tuple[Rule, ...]
+
+    @classmethod
+    def at(cls, policy: Policy, page: _Page, position: int) -> _Gate:
+        tail = page.tail
+        creators = {p.creator for p in tail[-policy.min_creator_spacing :]} if policy.min_creator_spacing else set()
+        if policy.max_same_creator_in_row:
+            run = tail[-policy.max_same_creator_in_row :]
+            if len(run) == policy.max_same_creator_in_row and len({p.creator for p in run}) == 1:
+                creators.add(run[0].creator)
+        kind = None
+        if policy.max_same_kind_in_row:
+            run = tail[-policy.max_same_kind_in_row :]
+            if len(run) == policy.max_same_kind_in_row and len({p.kind for p in run}) == 1:
+                kind = run[0].kind
+        window = tail[-(position % policy.window) :] if position % policy.window else []
+        full = tuple(rule for rule in policy.of("max") if sum(rule.matches(p) for p in window) >= rule.amount)
+        return cls(creators=frozenset(c for c in creators if c is not None), kind=kind, full=full)
+
+    def admits(self, c: Candidate) -> bool:
+        if c.creator is not None and c.creator in self.creators:
             return False
-    if policy.max_same_kind_in_row:
-        run = tail[-policy.max_same_kind_in_row :]
-        if len(run) == policy.max_same_kind_in_row and all(p.kind == c.kind for p in run):
+        if c.kind == self.kind:
             return False
-    window = tail[-(position % policy.window) :] if position % policy.window else []
-    for rule in policy.of("max"):
-        if rule.matches(c) and sum(rule.matches(p) for p in window) >= rule.amount:
-            return False
-    return True
+        return not any(rule.matches(c) for rule in self.full)
 
 
 def _owed(policy: Policy, page: _Page, position: int) -> Rule | None:
@@ -310,7 +335,11 @@ def arrange(
         if policy.triggers and context.recent_product_views
         else {}
     )
-    adjusted = {c.item: _adjusted(c, policy, triggered.get(c.item, (1.0, ""))[0]) for c in candidates}
+    moving = policy.of("boost") + policy.of("bury")
+    if moving or triggered:
+        adjusted = {c.item: _adjusted(c, moving, triggered.get(c.item, (1.0, ""))[0]) for c in candidates}
+    else:
+        adjusted = {c.item: c.score for c in candidates}
     ordered = sorted(candidates, key=lambda c: adjusted[c.item], reverse=True)
     remaining = {c.item: c for c in ordered}
     rng = context.rng or default_rng()
@@ -343,20 +372,19 @@ def arrange(
             continue
         near = list(itertools.islice(pool(), SCAN_DEPTH))
         owed = _owed(policy, page, position)
+        gate = _Gate.at(policy, page, position)
         # Exploration slots fall at evenly spaced positions: with a share of 0.1, the 10th, 20th…
         exploring = math.floor((position + 1) / explore_every) > math.floor(position / explore_every)
         choice: tuple[Candidate, str] | None = None
         if owed is not None:
-            choice = next(
-                ((c, owed.label) for c in pool() if owed.matches(c) and _allowed(c, policy, page, position)), None
-            )
+            choice = next(((c, owed.label) for c in pool() if owed.matches(c) and gate.admits(c)), None)
         if choice is None and exploring:
-            explorers = [c for c in pool() if c.source in EXPLORATION_SOURCES and _allowed(c, policy, page, position)]
+            explorers = [c for c in pool() if c.source in EXPLORATION_SOURCES and gate.admits(c)]
             if explorers:
                 uptake = [(c.impressions, c.engagements) for c in explorers]
                 choice = (explorers[thompson_pick(uptake, rng)], "explore")
         if choice is None:
-            choice = next(((c, "ranked") for c in near if _allowed(c, policy, page, position)), None)
+            choice = next(((c, "ranked") for c in near if gate.admits(c)), None)
             if choice is not None and choice[0].item in triggered:
                 choice = (choice[0], f"trigger:{triggered[choice[0].item][1]}")
         if choice is None and near:
