@@ -199,8 +199,14 @@ class World:
     # Column views for scoring a few hundred candidates at request time (``generators.score_at``):
     # built on first use in the serving process, never during training.
     @cached_property
-    def buckets_by_column(self) -> sp.csc_matrix:
-        return self.buckets.tocsc()
+    def buckets_by_item(self) -> sp.csr_matrix:
+        """Universe position × time bucket counts (``buckets`` transposed)."""
+        return self.buckets.T.tocsr()
+
+    @cached_property
+    def cosine_by_column(self) -> sp.csr_matrix:
+        """``cosine`` transposed: row c lists the items that have universe position c as a neighbour."""
+        return self.cosine.T.tocsr()
 
     @cached_property
     def ease_pos(self) -> np.ndarray:
@@ -347,7 +353,6 @@ class World:
         dec_w: list[np.ndarray] = []
         last = np.full(n, self.now)
         first = np.full(n, self.now)
-        n_items = np.zeros(n, np.float32)
         rating = np.full(n, 3.5, np.float32)
         cat_share = np.zeros((n, self.n_cat), np.float32)
         cat_raw = np.zeros((n, self.n_cat), np.float32)
@@ -366,7 +371,6 @@ class World:
             cols.append(items)
             pos_w.append(good.astype(np.float32))
             dec_w.append(weights * good)
-            n_items[row] = len(np.unique(items[good]))
             newest_first = np.sort(times)[::-1]
             breaks = np.flatnonzero(-np.diff(newest_first) > SESSION_GAP)
             session_depth[row] = breaks[0] + 1 if len(breaks) else len(times)
@@ -391,23 +395,29 @@ class World:
             order = np.argsort(key, kind="stable")
             starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
             unique = key[order][starts]
-            indptr = np.r_[0, np.cumsum(np.bincount(unique // ni, minlength=n))]
+            indptr = np.r_[0, np.cumsum(np.bincount(unique // ni, minlength=n))].astype(np.int32)
+            columns = (unique % ni).astype(np.int32)
 
-        def matrix(values: list[np.ndarray]) -> sp.csr_matrix:
+        def matrix(values: list[np.ndarray] | None) -> sp.csr_matrix:
+            """The pairs' strongest values (``None``: 1 for every pair touched), zeros left out."""
             if not rows:
                 return sp.csr_matrix((n, ni), dtype=np.float32)
+            if values is None:
+                return sp.csr_matrix((np.ones(len(unique), np.float32), columns, indptr), shape=(n, ni))
             strongest = np.maximum.reduceat(np.concatenate(values).astype(np.float32)[order], starts)
-            out = sp.csr_matrix((strongest, unique % ni, indptr), shape=(n, ni))
+            out = sp.csr_matrix((strongest, columns, indptr), shape=(n, ni))
             out.eliminate_zeros()
             return out
 
+        positive = matrix(pos_w)
         return UserBlock(
-            seen=matrix([np.ones(len(c), np.float32) for c in cols]),
-            positive=matrix(pos_w),
+            seen=matrix(None),
+            positive=positive,
             decayed=matrix(dec_w),
             last=last,
             first=first,
-            n_items=n_items,
+            # distinct items shown interest in: the positive matrix's entries per row
+            n_items=np.diff(positive.indptr).astype(np.float32),
             rating=rating,
             cat_share=cat_share,
             cat_share_raw=cat_raw,
