@@ -121,11 +121,13 @@ def _ranks(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Position of each value within its row's candidates, best first (rows must be sorted)."""
     if not len(rows):
         return np.zeros(0, np.float32)
+    ranks = np.empty(len(values), np.float32)
+    if rows[0] == rows[-1]:  # one shopper (serving): a stable sort, as lexsort's
+        ranks[np.argsort(-values, kind="stable")] = np.arange(len(values))
+        return ranks
     starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
     position = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
-    order = np.lexsort((-values, rows))
-    ranks = np.empty(len(values), np.float32)
-    ranks[order] = position
+    ranks[np.lexsort((-values, rows))] = position
     return ranks
 
 
