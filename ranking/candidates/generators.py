@@ -185,27 +185,27 @@ def because_of(world: World, block: UserBlock, items: np.ndarray, *, most: int =
     targets = world.universe_pos[items]
     if not len(items) or not (targets >= 0).any():
         return anchors
-    # cosine: the entries of the history's rows whose column is one of the targets
-    cosine = world.cosine
+    # cosine: each target's column of the table (the items that have it as a neighbour) against
+    # the history's weights; a long history has ~100k row entries, ten targets ~1,000 column ones
+    by_column = world.cosine_by_column
     pos, weights = _history_row(world, block.decayed, 0)
-    entries, owner = _row_entries(cosine.indptr, pos)
-    hit = np.isin(cosine.indices[entries], targets[targets >= 0])
-    owner = owner[hit]
-    column = cosine.indices[entries[hit]]
-    weighted = cosine.data[entries[hit]] * weights[owner]
-    by_column: dict[int, list[tuple[float, int]]] = {}
-    for at_column, value, by in zip(column.tolist(), weighted.tolist(), owner.tolist(), strict=True):
-        if value > 0:
-            by_column.setdefault(at_column, []).append((value, by))
+    history = np.zeros(by_column.shape[1], np.float32)
+    history[pos] = weights
     # ease, for a target no cosine entry points to: the history's positive rows at its column
     positive, positive_weights = _history_row(world, block.positive, 0)
     rows = world.ease_pos[positive]
     positive, positive_weights, rows = positive[rows >= 0], positive_weights[rows >= 0], rows[rows >= 0]
     for n, target in enumerate(targets.tolist()):
-        if target in by_column:
-            ranked = sorted(by_column[target], key=lambda pair: -pair[0])[:most]
-            anchors[n] = [int(world.universe[pos[by]]) for _, by in ranked]
-        elif target >= 0 and world.ease_pos[target] >= 0 and len(rows):
+        if target < 0:
+            continue
+        a, b = by_column.indptr[target], by_column.indptr[target + 1]
+        pointing = by_column.indices[a:b]
+        weighted = by_column.data[a:b] * history[pointing]
+        if (weighted > 0).any():
+            order = np.argsort(-weighted, kind="stable")[:most]
+            order = order[weighted[order] > 0]
+            anchors[n] = [int(world.universe[at]) for at in pointing[order]]
+        elif world.ease_pos[target] >= 0 and len(rows):
             contribution = positive_weights * world.ease[rows, world.ease_pos[target]]
             order = np.argsort(-contribution, kind="stable")[:most]
             anchors[n] = [int(world.universe[positive[k]]) for k in order if contribution[k] > 0]
