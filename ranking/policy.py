@@ -46,15 +46,13 @@ class Candidate:
 
     item: int
     source: str
-    source_score: float = 0.0
     score: float = 0.0
     kind: str = ""
     content_source: str = ""
     creator: int | None = None
     brand: int | None = None
-    tags: frozenset[str] = frozenset()
-    features: list[float] | None = None
     products: tuple[int, ...] = ()  # the products the card shows (merchandising triggers)
+    tags: frozenset[str] = frozenset()
     # Early uptake, for exploration: times shown, and engagements (clicks, likes…) from those.
     impressions: float = 0.0
     engagements: float = 0.0

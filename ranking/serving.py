@@ -213,42 +213,38 @@ def rank(
     for pk, source in live.items():
         proposed.setdefault(pk, source)
     servable = snapshot.servable
-    ids = [pk for pk in proposed if pk not in exclude and pk in servable]
+    ids = [pk for pk in proposed if pk in servable and pk not in exclude]
     if not ids:
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=precomputed)
     unknown = world.item_index.get(UNKNOWN_ITEM, 0)
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
+    infos = [servable[pk] for pk in ids]
     # Only live sources explore (no generator's source is an exploration source): known before scoring.
     explorers = [pk for pk in ids if proposed[pk] in EXPLORATION_SOURCES]
-    counts, uptake = _counts_and_uptake(world, ids, index, [servable[pk].creator for pk in ids], explorers, now)
+    counts, uptake = _counts_and_uptake(world, ids, index, [info.creator for info in infos], explorers, now)
     asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(picks.tags))
     features = featurize(
         world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns, counts=counts
     )
-    source_of = {
-        pk: proposed[pk] or SOURCE_OF.get(generator, "popular")
-        for pk, generator in zip(ids, best_generator(features), strict=True)
-    }
-    predicted = ranker.predict(features)
+    predicted = ranker.predict(features).tolist()
     none = (0.0, 0.0)
-    candidates = []
-    for pk, score in zip(ids, predicted.tolist(), strict=True):
-        info = servable[pk]
-        shown, engaged = uptake.get(pk, none)
-        candidates.append(
-            Candidate(
-                item=pk,
-                source=source_of[pk],
-                score=score,
-                kind=info.kind,
-                content_source=info.source,
-                creator=info.creator,
-                brand=info.brand,
-                products=info.products,
-                impressions=shown,
-                engagements=engaged,
-            )
+    # Positional (the fields' order up to ``products``, then the uptake): a page builds ~300, and
+    # keywords cost twice as much.
+    candidates = [
+        Candidate(
+            pk,
+            proposed[pk] or SOURCE_OF.get(generator, "popular"),
+            score,
+            info.kind,
+            info.source,
+            info.creator,
+            info.brand,
+            info.products,
+            frozenset(),
+            *uptake.get(pk, none),
         )
+        for pk, generator, score, info in zip(ids, best_generator(features), predicted, infos, strict=True)
+    ]
     views = _recent_product_views(shopper, policy) if personalized else []
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
