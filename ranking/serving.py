@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -122,17 +122,26 @@ def _world_candidates(
     """Candidate item indexes and the generator scores featurize needs for them.
 
     Returns (items, scores, columns, precomputed): ``columns`` are the universe positions the scores
-    cover when they were computed for the candidates only.
+    cover when they were computed for the candidates only. A stored list whose scores are those of
+    the shopper's events as they are is taken whole; one the shopper has done something since gets
+    the neighbours of what they did, is scored again and stored so (the next page takes it whole).
     """
     if stored is None:
         scores = score_all(world, block)
         _, items = top_candidates(world, block, scores, world.config.n_per_gen)
-        precompute.store({shopper_id: precompute.CandidateList.built_now(version, events, items, recent)})
+        columns = precompute.columns_of(world, items)
+        kept = {name: np.asarray(matrix)[:, columns] for name, matrix in scores.items()}
+        precompute.store({shopper_id: precompute.CandidateList.built_now(version, events, items, recent, kept)})
         return items, scores, None, False
+    if (scores_then := stored.scores_for(events)) is not None:
+        return stored.items, scores_then, precompute.columns_of(world, stored.items), True
     items = np.union1d(stored.items, session_neighbours(world, events, after=stored.events_until))
-    columns = np.unique(world.universe_pos[items])
-    columns = columns[columns >= 0]
-    return items, score_at(world, block, columns), columns, True
+    columns = precompute.columns_of(world, items)
+    scores = score_at(world, block, columns)
+    if recent is not None:
+        rescored = precompute.CandidateList.built_now(version, events, items, recent, scores)
+        precompute.store({shopper_id: replace(rescored, built_at=stored.built_at)})
+    return items, scores, columns, True
 
 
 def _recent_product_views(shopper: Shopper, policy: Policy) -> list[tuple[int, float]]:

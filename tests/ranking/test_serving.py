@@ -315,6 +315,56 @@ def test_a_list_keeps_its_events_and_adds_the_newer_recent_ones_without_reading_
         np.testing.assert_array_equal(kept, read)
 
 
+def test_a_list_the_shopper_did_nothing_since_is_taken_with_its_scores_and_one_they_did_is_scored_again(
+    shop, monkeypatch
+):
+    _, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper, favourite = shoppers[6]
+    computed = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    scored = []
+    score_at = generators.score_at
+
+    def counting(world, block, columns):
+        scored.append(len(columns))
+        return score_at(world, block, columns)
+
+    monkeypatch.setattr(serving, "score_at", counting)
+
+    again = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    _ingest(shopper, items[(favourite + 1) % 4][:2])
+    after_events = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+    next_page = serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
+
+    assert len(scored) == 1  # only the page after the new events scored its candidates
+    assert (again.precomputed, after_events.precomputed, next_page.precomputed) == (True, True, True)
+    # the stored scores are the scores: the same page and feature rows as the request that computed them
+    assert [s.candidate.item for s in again.slots] == [s.candidate.item for s in computed.slots]
+    assert again.features == computed.features
+    assert [s.candidate.item for s in next_page.slots] == [s.candidate.item for s in after_events.slots]
+    assert next_page.features == after_events.features
+
+
+def test_precomputed_lists_keep_the_scores_score_at_gives_their_items(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    ranker = registry.active_ranker()
+    world = ranker.extra["world"]
+    ids = [shopper.pk for shopper, _ in shoppers[:4]]
+    events = precompute.events_of(world, ids)
+
+    lists = precompute.compute(world, ranker.version, events, [[] for _ in ids])
+
+    for shopper_events, entry in zip(events, lists, strict=True):
+        block = world.block([shopper_events])
+        expected = generators.score_at(world, block, precompute.columns_of(world, entry.items))
+        precompute.store({None: entry})  # a round trip through the store's encoding
+        stored = precompute.load(None, ranker.version)
+        assert stored.scores_for(shopper_events) is not None
+        for name in generators.GENERATORS:
+            np.testing.assert_allclose(stored.scores[name], expected[name], rtol=1e-5, atol=1e-6)
+
+
 def test_a_list_whose_mark_was_trimmed_from_the_recent_list_reads_the_database_once(shop):
     _, items, shoppers = shop
     ranker_train(activate="always", rounds=20)
