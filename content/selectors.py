@@ -43,6 +43,15 @@ def published_sql(*columns: str) -> tuple[str, tuple[Any, ...]]:
     return found
 
 
+def tags_among(ids: Collection[int], slugs: Collection[str]) -> dict[int, frozenset[str]]:
+    """Which of the tags ``slugs`` each of the items ``ids`` carries (items with none are left out)."""
+    found: dict[int, set[str]] = {}
+    through = ContentItem.tags.through.objects.filter(contentitem_id__in=ids, tag__slug__in=slugs)
+    for item, slug in through.values_list("contentitem_id", "tag__slug"):
+        found.setdefault(item, set()).add(slug)
+    return {item: frozenset(tags) for item, tags in found.items()}
+
+
 def items_for_cards(ids: Sequence[int]) -> list[ContentItem]:
     """Published items with everything a card shows, in the order of ``ids``; 3 queries.
 

@@ -109,6 +109,11 @@ class Policy:
         actions = {r.action for r in self.rules}
         return {action: tuple(r for r in self.rules if r.action == action) for action in actions}
 
+    @cached_property
+    def tag_slugs(self) -> frozenset[str]:
+        """The tags this policy's rules match: serving looks up a candidate's tags only for these."""
+        return frozenset(r.value for r in self.rules if r.match == "tag")
+
     @property
     def trigger_hours(self) -> float:
         """How far back product views matter to this policy's triggers (0: no need to read them)."""

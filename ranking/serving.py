@@ -37,6 +37,7 @@ from typing import NamedTuple
 import numpy as np
 from django.utils import timezone
 
+from content import selectors as content_selectors
 from feedsite import realtime
 from profiles.events import state
 from profiles.models import Interaction, Shopper
@@ -237,7 +238,10 @@ def rank(
     )
     predicted = ranker.predict(features).tolist()
     none = (0.0, 0.0)
-    # Positional (the fields' order up to ``products``, then the uptake): a page builds ~300, and
+    # A tag is looked up only when a rule matches on it: one query then, none for most policies.
+    tags = content_selectors.tags_among(ids, policy.tag_slugs) if policy.tag_slugs else {}
+    untagged: frozenset[str] = frozenset()
+    # Positional (the fields' order up to ``tags``, then the uptake): a page builds ~300, and
     # keywords cost twice as much.
     candidates = [
         Candidate(
@@ -249,7 +253,7 @@ def rank(
             info.creator,
             info.brand,
             info.products,
-            frozenset(),
+            tags.get(pk, untagged),
             *uptake.get(pk, none),
         )
         for pk, generator, score, info in zip(ids, best_generator(features), predicted, infos, strict=True)

@@ -22,7 +22,7 @@ from ranking.features import Context, featurize
 from ranking.feed import REASONS
 from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
-from ranking.policy import EXPLORATION_SOURCES, Policy
+from ranking.policy import EXPLORATION_SOURCES, Policy, Rule
 from ranking.training import ranker_train
 from tests.factories import (
     ContentItemFactory,
@@ -430,6 +430,25 @@ def test_ranking_from_a_list_makes_a_fixed_number_of_queries(shop):
     # "similar" source nothing once this process has the tokens of what the shopper engaged with);
     # the events came with the list
     assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_a_rule_on_a_tag_moves_the_cards_that_carry_it_in_the_served_feed_at_one_query(shop):
+    cats, items, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = next(s for s, favourite in shoppers if favourite == 0)
+    other = {i.pk for i in items[2]}
+    boosted = replace(OPEN, rules=(Rule("boost", "tag", cats[2].slug, 1e6),))
+    serving.rank(shopper=shopper, exclude=set(), size=5, policy=OPEN, first_page=True)  # the list is stored
+
+    plain = serving.rank(shopper=shopper, exclude=set(), size=5, policy=OPEN, first_page=True)
+    with CaptureQueriesContext(connection) as queries:
+        ranked = serving.rank(shopper=shopper, exclude=set(), size=5, policy=boosted, first_page=True)
+
+    assert sum(s.candidate.item in other for s in plain.slots) < 5
+    assert [s.candidate.item in other for s in ranked.slots] == [True] * 5
+    assert all(s.candidate.tags == {cats[2].slug} for s in ranked.slots)
+    # the shopper's follows and interests, and the tags the rule matches
+    assert len(queries) == 2, [q["sql"] for q in queries]
 
 
 def test_the_tokens_of_what_the_shopper_engaged_with_are_read_once_per_process(shop):
