@@ -20,6 +20,9 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Nor is compiling every trained model to native code (tests/ranking/test_compiled.py is).
     settings.RANKER_COMPILED_TREES = False
+    # Tests drive the event consumer themselves (tests/profiles/events/test_inline.py is about
+    # the embedded default's inline one).
+    settings.EVENTS_CONSUME_INLINE = False
 
 
 @pytest.fixture(scope="session")

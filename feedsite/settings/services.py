@@ -2,7 +2,8 @@
 
 With ``REDIS_URL`` set, all four use that Redis. Without it, each has an in-process stand-in that
 keeps the same code paths: a fakeredis server for the real-time store, local-memory cache, Celery
-tasks run inline, and the in-memory channel layer.
+tasks run inline, and the in-memory channel layer; the web process then also consumes the events
+it accepts (``EVENTS_CONSUME_INLINE``).
 """
 
 from celery.schedules import crontab
@@ -22,6 +23,7 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    EVENTS_CONSUME_INLINE = False
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -32,6 +34,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+    # No process can share the in-process store: the web process consumes what it accepts.
+    EVENTS_CONSUME_INLINE = True
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -159,6 +159,19 @@ class EventConsumer:
         return bool(pending or undelivered)
 
 
+_inline_lock = threading.Lock()
+
+
+def consume_inline() -> None:
+    """The embedded default's consumer. Its store lives inside the web process, where no
+    ``consume_events`` process can reach it, so the web process drains the stream after each
+    accepted batch, as Celery tasks run inline there. A batch that fails stays pending in the
+    group and is claimed again by a later drain."""
+    with _inline_lock:  # one drain at a time: the group's "inline" consumer is this process
+        # Nobody else reads this store, so what is pending is a failed drain's: claim it at once.
+        EventConsumer(name="inline", block_ms=0, claim_idle_ms=0).drain()
+
+
 def wait_until_consumed(*, timeout: float = 5.0) -> bool:
     """True once the group has no lag and no pending entries (used by benchmarks)."""
     deadline = time.monotonic() + timeout

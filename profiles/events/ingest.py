@@ -9,12 +9,14 @@ An event is "accepted" only once it is in the stream or in the backlog table.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -24,6 +26,8 @@ from feedsite.errors import ApplicationError
 from profiles.events import stream
 from profiles.events.schema import Event, Rejected, parse_event
 from profiles.models import EventBacklog, Interaction, Shopper
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH_EVENTS = 500
 # A person scrolling produces a few events a second; hundreds a second per shopper is a script.
@@ -152,7 +156,19 @@ def events_ingest(
         result.durable_in = "backlog"
     result.duplicates += len(duplicates)
     result.accepted = len(payloads) - len(duplicates)
+    if result.accepted and result.durable_in != "backlog" and settings.EVENTS_CONSUME_INLINE:
+        _consume_inline()
     return result
+
+
+def _consume_inline() -> None:
+    from profiles.events.consumer import consume_inline  # the consumer builds on this module
+
+    try:
+        consume_inline()
+    except Exception:
+        # Accepted is accepted: the batch waits, pending in the stream, for the next drain.
+        logger.exception("inline event consumption failed; the events stay pending")
 
 
 def backlog_replay(*, limit: int = 1000) -> int:
