@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
@@ -80,7 +81,11 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
     # One statement, written out: the same query built with the ORM's Subquery/Exists cost 8 ms
     # of Python per page to compile, against 0.3 ms for PostgreSQL to run.
     servable, servable_params = published_sql("id", "creator_id")
-    placeholders = ", ".join(["%s"] * len(item_ids))
+    among_params: list[Any]
+    if connection.vendor == "postgresql":  # the ids in one parameter: one prepared statement for every page size
+        among, among_params = "= ANY(%s)", [list(item_ids)]
+    else:
+        among, among_params = f"IN ({', '.join(['%s'] * len(item_ids))})", list(item_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -90,9 +95,9 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
                    EXISTS (SELECT 1 FROM {Like._meta.db_table} l WHERE l.content_id = c.id AND l.shopper_id = %s),
                    EXISTS (SELECT 1 FROM {Follow._meta.db_table} f
                            WHERE f.creator_id = c.creator_id AND f.shopper_id = %s)
-            FROM ({servable}) c WHERE c.id IN ({placeholders})
+            FROM ({servable}) c WHERE c.id {among}
             """,
-            [Comment.Status.VISIBLE, shopper.pk, shopper.pk, *servable_params, *item_ids],
+            [Comment.Status.VISIBLE, shopper.pk, shopper.pk, *servable_params, *among_params],
         )
         rows = cursor.fetchall()
     found = {pk: (likes, comments, bool(liked), bool(following)) for pk, likes, comments, liked, following in rows}

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
+from psycopg import ClientCursor
 
 from feedsite import realtime
 from profiles.models import Shopper
@@ -84,9 +85,12 @@ def log_page(
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
     sql = f"INSERT INTO {FeedRequest._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(params))})"
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Two statements in one message run as one implicit transaction: SET LOCAL ends with it.
-        sql = f"{NO_FLUSH_WAIT}; {sql}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Two statements in one message run as one implicit transaction: SET LOCAL ends with
+            # it. Only a message without parameters may hold two (the simple query protocol), so
+            # psycopg writes the values into it here instead of the server binding them.
+            cursor.execute(f"{NO_FLUSH_WAIT}; {ClientCursor(cursor.connection).mogrify(sql, params)}")
+        else:
+            cursor.execute(sql, params)
     return request_id

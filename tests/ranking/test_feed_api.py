@@ -1,3 +1,5 @@
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,7 +11,7 @@ from django.utils import timezone
 from content.models import ContentItem, Tag
 from content.services import product_upsert
 from profiles.models import Shopper
-from ranking import served
+from ranking import feed, served
 from ranking.cards import card_bodies
 from ranking.feed import REASONS, _named_once, reason_text, short_name
 from ranking.models import FeedRequest
@@ -298,3 +300,43 @@ def test_a_page_names_an_item_once_and_two_posts_of_one_product_are_one_name():
         cards[0].pk: ("Vitamin C serum", True),
         cards[2].pk: ("Evening routine", False),
     }
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_asked_at_once_in_one_process_take_turns_to_rank_even_when_one_fails(monkeypatch):
+    shopper = Shopper.objects.create()
+    running, most, ranked = 0, 0, 0
+    guard = threading.Lock()
+
+    def rank(**kwargs):
+        nonlocal running, most, ranked
+        with guard:
+            running, ranked = running + 1, ranked + 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with guard:
+            running -= 1
+        raise _Stop  # a ranking that fails lets the next one in
+
+    monkeypatch.setattr(feed.serving, "rank", rank)
+    failed: list[type[BaseException]] = []
+
+    def ask() -> None:
+        try:
+            feed.feed_page(shopper=shopper, limit=3, cursor=None)
+        except _Stop:
+            failed.append(_Stop)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert (ranked, most, failed) == (3, 1, [_Stop] * 3)
