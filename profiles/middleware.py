@@ -28,14 +28,16 @@ def visitor_id_sign(visitor_id: uuid.UUID) -> str:
 
 
 class VisitorMiddleware:
-    """Sets ``request.visitor_id``; issues the cookie the first time a browser shows up."""
+    """Sets ``request.visitor_id``; issues the cookie the first time a browser shows up (a request
+    with an ``Authorization`` header is an API client's, not a browser's: it gets none)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         visitor_id = visitor_id_read(request)
-        issued = visitor_id is None
+        # An API client that sends a token is known by it and keeps no cookies: none is signed for it.
+        issued = visitor_id is None and "Authorization" not in request.headers
         request.visitor_id = visitor_id or uuid.uuid4()  # type: ignore[attr-defined]
         response = self.get_response(request)
         if issued and not request.path.startswith(("/static/", "/media/")):

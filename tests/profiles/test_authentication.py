@@ -1,9 +1,12 @@
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
+from profiles.middleware import visitor_id_read
 from ranking.models import FeedRequest
 from tests.factories import ShopperFactory, UserFactory
 
@@ -48,3 +51,22 @@ def test_an_unknown_token_or_an_inactive_user_is_refused():
     assert (unknown.status_code, refused.status_code) == (403, 403)
     assert "Invalid token" in unknown.content.decode()
     assert "inactive" in refused.content.decode()
+
+
+def test_a_token_client_gets_no_visitor_cookie_and_a_browser_does():
+    shopper = ShopperFactory(user=UserFactory())
+
+    by_token = _client(shopper.user).get("/api/v1/feed")
+    by_browser = Client().get("/api/v1/feed")
+
+    assert by_token.status_code == by_browser.status_code == 200
+    assert settings.VISITOR_COOKIE not in by_token.cookies
+    assert visitor_id_read(_with_cookie(by_browser.cookies[settings.VISITOR_COOKIE].value)) is not None
+    # the token's shopper served the page, not a visitor made up for it
+    assert FeedRequest.objects.get(request_id=by_token.json()["request_id"]).shopper_id == shopper.pk
+
+
+def _with_cookie(value: str) -> HttpRequest:
+    request = HttpRequest()
+    request.COOKIES[settings.VISITOR_COOKIE] = value
+    return request
