@@ -43,6 +43,15 @@ def published_sql(*columns: str) -> tuple[str, tuple[Any, ...]]:
     return found
 
 
+def among(ids: Collection[int]) -> tuple[str, list[Any]]:
+    """SQL and parameters matching a column against ``ids``, to follow the column: on PostgreSQL
+    ``= ANY(%s)`` with the ids in one parameter (one prepared statement however many there are,
+    and nothing per id for Django to compile), an ``IN`` list elsewhere."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [list(ids)]
+    return f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
 def tags_among(ids: Collection[int], slugs: Collection[str]) -> dict[int, frozenset[str]]:
     """Which of the tags ``slugs`` each of the items ``ids`` carries (items with none are left out)."""
     found: dict[int, set[str]] = {}
@@ -73,19 +82,18 @@ def items_for_cards(ids: Sequence[int]) -> list[ContentItem]:
 def published_ids(ids: Collection[int]) -> set[int]:
     """Which of ``ids`` are items ``published()`` serves. One query, the ids in one parameter on PostgreSQL.
 
-    Event ingestion asks this for every batch; an ``IN`` list of hundreds of placeholders costs
-    Django more to compile than the database to answer. The ids are matched against the SQL of
-    ``published()`` itself, so the rule lives in one place; without ordering, PostgreSQL pulls the
-    inner query up and looks the ids up by primary key as before.
+    Event ingestion asks this for every batch; an ORM ``IN`` list of hundreds of placeholders costs
+    Django more to compile than the database to answer (``among``). The ids are matched against the
+    SQL of ``published()`` itself, so the rule lives in one place; without ordering, PostgreSQL
+    pulls the inner query up and looks the ids up by primary key as before.
     """
     if not ids:
         return set()
-    if connection.vendor == "postgresql":
-        servable, params = published_sql("id")
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM ({servable}) AS servable WHERE id = ANY(%s)", [*params, list(ids)])
-            return {row[0] for row in cursor.fetchall()}
-    return set(published().filter(pk__in=ids).values_list("pk", flat=True))
+    servable, params = published_sql("id")
+    condition, ids_params = among(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM ({servable}) AS servable WHERE id {condition}", [*params, *ids_params])
+        return {row[0] for row in cursor.fetchall()}
 
 
 @dataclass(frozen=True)
