@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,7 +56,15 @@ class CreatorInGoodStanding(Expression):
 def creator_in_good_standing() -> CreatorInGoodStanding:
     """``content.hooks.restrict_servable`` condition (registered in ``ModerationConfig.ready``):
     items of blocked creators, and of creators below ``FEED_MIN_CREATOR_REPUTATION``, are not served."""
-    return CreatorInGoodStanding(settings.FEED_MIN_CREATOR_REPUTATION)
+    return _standing_at(settings.FEED_MIN_CREATOR_REPUTATION)
+
+
+@functools.lru_cache(maxsize=8)
+def _standing_at(minimum: float) -> CreatorInGoodStanding:
+    """One condition per bar, built once: a query resolves a copy of it and leaves it as it was, and
+    the same object hashes from its cached identity, where a new one cost ``published_sql``'s cache
+    lookup ~0.3 ms of Python on every feed page (its boolean field, then hashing its deconstruction)."""
+    return CreatorInGoodStanding(minimum)
 
 
 def item_creator_reputation() -> Coalesce:
