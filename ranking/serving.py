@@ -299,8 +299,13 @@ def _because(
 
 
 def _loggable(row: np.ndarray) -> list[float | None]:
-    """A feature row for the served-list log (JSON): 4 decimals, a missing value (NaN) as null."""
-    return [None if value != value else value for value in row.round(4).tolist()]
+    """A feature row for the served-list log (JSON): 4 decimals, a missing value (NaN) as null.
+
+    Rounded as doubles: a float32 rounded to 4 decimals is still a float32 (0.1234 is
+    0.12340000271797180 to JSON), which made the log's rows 2.4 times longer and their encoding
+    the slowest part of writing them (~0.2 ms a page in float formatting).
+    """
+    return [None if value != value else value for value in row.astype(np.float64).round(4).tolist()]
 
 
 def explain(ranker: Ranker, feature_rows: list[list[float | None]], *, top: int = 3) -> list[list[tuple[str, float]]]:
