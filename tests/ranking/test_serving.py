@@ -161,7 +161,8 @@ def test_feed_api_serves_the_ranker_and_logs_its_features(shop, api_client):
     assert [len(row) for row in log.features["rows"]] == [len(registry.active_ranker().features)] * 5
     # Logged to 4 decimals as written (0.1234, not the float32 0.12340000271797180).
     values = [v for row in log.features["rows"] for v in row if v is not None]
-    assert values and all(v == round(v, 4) for v in values)
+    assert values
+    assert all(v == round(v, 4) for v in values)
 
 
 def test_the_feed_api_ranks_in_the_device_class_asked_and_logs_it(shop, api_client):
