@@ -54,14 +54,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, *, workers: int = 1) -> subprocess.Popen[bytes]:
-    """uvicorn serving the project on 127.0.0.1:port; waits until it answers."""
+def start_server(port: int, *, workers: int = 1, app: str = "feedsite.asgi:application") -> subprocess.Popen[bytes]:
+    """uvicorn serving ``app`` (the project, or a benchmark's variant of it: ``bench.<module>:application``)
+    on 127.0.0.1:port; waits until it answers."""
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "feedsite.asgi:application",
+            app,
             "--host",
             "127.0.0.1",
             "--port",

@@ -7,6 +7,9 @@ in ``--shoppers`` shoppers that have history (a token each), asks their feeds ov
 ``--clients`` concurrent connections to one uvicorn worker, and prints latency percentiles (one
 request at a time: what a shopper waits), requests/s for both endpoints (``--clients`` at once:
 what the process sustains), their ratio, and how many candidates the ranker scored per request.
+
+``--without-ranking`` serves the same pages with each shopper's first ranking reused
+(``bench/ranking_memoized.py``): what a feed page costs besides ranking, against the same bare view.
 """
 
 from __future__ import annotations
@@ -60,6 +63,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--shoppers", type=int, default=50)
     parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument(
+        "--without-ranking", action="store_true", help="reuse each shopper's first ranking: the page's cost besides it"
+    )
     args = parser.parse_args()
     require_services()
     django_setup()
@@ -84,7 +90,8 @@ def main() -> None:
         scored.append(len(ranked.slots) if ranked else 0)
 
     port = free_port()
-    server = start_server(port, workers=1)
+    app = "bench.ranking_memoized:application" if args.without_ranking else "feedsite.asgi:application"
+    server = start_server(port, workers=1, app=app)
     try:
 
         def feed(r: int) -> tuple[str, dict[str, str]]:
@@ -109,6 +116,7 @@ def main() -> None:
                 "requests": args.requests,
                 "clients": args.clients,
                 "page_size": args.limit,
+                "ranking": "each shopper's first reused" if args.without_ranking else "every request",
                 "candidates_scored_per_request_min": min(scored),
                 "candidates_scored_per_request_median": sorted(scored)[len(scored) // 2],
                 "feed_ms_p50": round(percentile(feed_ms, 50), 1),
