@@ -26,7 +26,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from profiles.models import Shopper
+from profiles.models import Follow, Interest, Shopper
+from profiles.selectors import Picks, remember_picks
 
 
 class BeaconSessionAuthentication(SessionAuthentication):
@@ -58,7 +59,8 @@ class ShopperTokenAuthentication(TokenAuthentication):
     """Token authentication that reads the user's shopper in the same query.
 
     Nearly every API request resolves its shopper (``profiles.services.shopper_for_request``); with
-    the shopper joined to the token and the user, the feed's hot path pays one query for both.
+    the shopper joined to the token and the user, the feed's hot path pays one query for both (on
+    PostgreSQL the shopper's follows and interests too).
     The checks are DRF's own: an unknown key or an inactive user is refused.
 
     The statement is written out (``_TokenQuery``): built with the ORM's ``select_related`` it cost
@@ -86,6 +88,14 @@ class _TokenQuery:
         selected = ", ".join(
             f"{alias}.{qn(f.column)}" for alias, fields in zip("tus", self.fields, strict=True) for f in fields
         )
+        # On PostgreSQL the shopper's follows and interests come along (two arrays, last): the feed
+        # needs them, and a query of their own cost its page a round trip (``selectors.follows_and_interests``).
+        self.picks = connection.vendor == "postgresql"
+        if self.picks:
+            selected += "".join(
+                f", ARRAY(SELECT {column} FROM {qn(model._meta.db_table)} WHERE shopper_id = s.id)"
+                for model, column in ((Follow, "creator_id"), (Interest, "tag_id"))
+            )
         shopper_user = Shopper._meta.get_field("user").column
         self.sql = (
             f"SELECT {selected} FROM {qn(Token._meta.db_table)} t "
@@ -108,6 +118,8 @@ class _TokenQuery:
         if row is None:
             return None
         values = list(row)
+        if self.picks:
+            *values, creators, tags = values
         for n, (col, converters) in enumerate(self.columns):
             for convert in converters:
                 values[n] = convert(values[n], col, connection)
@@ -122,6 +134,8 @@ class _TokenQuery:
         type(user).shopper.related.set_cached_value(user, shopper)
         if shopper is not None:
             Shopper.user.field.set_cached_value(shopper, user)
+            if self.picks:
+                remember_picks(shopper, Picks(creators=creators, tags=tags))
         return token
 
 

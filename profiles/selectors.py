@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
@@ -27,6 +28,42 @@ def seen_content_ids(*, shopper: Shopper) -> set[int]:
     with contextlib.suppress(*realtime.RealtimeUnavailable):
         seen.update(item for item, _, _ in state.shopper_recent(shopper.pk))
     return seen
+
+
+class Picks(NamedTuple):
+    """What a shopper chose themselves: the creators they follow and the tags they picked at
+    onboarding, by id."""
+
+    creators: list[int]
+    tags: list[int]
+
+
+# Where authentication leaves a shopper's picks read with the token (``remember_picks``).
+_PICKS_ATTR = "_picks_read"
+
+
+def follows_and_interests(*, shopper: Shopper) -> Picks:
+    """The shopper's follows and interests: none when they came with authentication (a token
+    request on PostgreSQL: ``profiles.authentication``), else one query."""
+    known: Picks | None = getattr(shopper, _PICKS_ATTR, None)
+    if known is not None:
+        return known
+    picks = Picks(creators=[], tags=[])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'creator', creator_id FROM {Follow._meta.db_table} WHERE shopper_id = %s "
+            f"UNION ALL SELECT 'tag', tag_id FROM {Interest._meta.db_table} WHERE shopper_id = %s",
+            [shopper.pk, shopper.pk],
+        )
+        for kind, pk in cursor.fetchall():
+            (picks.creators if kind == "creator" else picks.tags).append(pk)
+    return picks
+
+
+def remember_picks(shopper: Shopper, picks: Picks) -> None:
+    """Keep ``picks``, read with the shopper, on this instance: ``follows_and_interests`` answers
+    from them. Only for an instance that lives no longer than the request that read them."""
+    setattr(shopper, _PICKS_ATTR, picks)
 
 
 def shoppers_with_product_in_cart(product_id: int) -> list[int]:

@@ -16,9 +16,10 @@ The world (item statistics, neighbour tables) and the model come with the active
 falls back to its popular/fresh ordering.
 
 Fixed costs per request, whatever the history: one query for the shopper's follows and interests
-and one per live source that has something to look for; one Redis round trip for the candidate
-list with the recent list, one for the candidates' counters with the uptake of exploration
-candidates (tests/ranking/test_serving.py counts both). The shopper's events come with their
+(none when they came with authentication: ``profiles.selectors.follows_and_interests``) and one
+per live source that has something to look for; one Redis round trip for the candidate list with
+the recent list, one for the candidates' counters with the uptake of exploration candidates
+(tests/ranking/test_serving.py counts both). The shopper's events come with their
 candidate list; only a request that must build the list, or finds it too old to tell what is new,
 reads them from the database (one more query). So does a request whose shopper engaged with items
 whose tokens this process has not cached yet (older than the content index:

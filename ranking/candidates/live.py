@@ -21,10 +21,9 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
-from django.db import connection
-
 from content.selectors import published
-from profiles.models import Follow, Interest, Shopper
+from profiles.models import Shopper
+from profiles.selectors import follows_and_interests
 from ranking.catalog import Catalog
 
 logger = logging.getLogger(__name__)
@@ -53,17 +52,9 @@ class LiveSource:
 
 
 def shopper_picks(shopper: Shopper) -> Picks:
-    """The shopper's follows and interests, in one query (most shoppers have neither)."""
-    picks = Picks()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 'creator', creator_id FROM {Follow._meta.db_table} WHERE shopper_id = %s "
-            f"UNION ALL SELECT 'tag', tag_id FROM {Interest._meta.db_table} WHERE shopper_id = %s",
-            [shopper.pk, shopper.pk],
-        )
-        for kind, pk in cursor.fetchall():
-            (picks.creators if kind == "creator" else picks.tags).append(pk)
-    return picks
+    """The shopper's follows and interests: one query at most (most shoppers have neither)."""
+    creators, tags = follows_and_interests(shopper=shopper)
+    return Picks(creators=list(creators), tags=list(tags))
 
 
 # Followed creators and interests are read first, as lists (``shopper_picks``): most shoppers

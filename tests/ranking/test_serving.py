@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import redis
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from content.models import ContentItem
 from profiles.events import state, stream
@@ -113,6 +115,25 @@ def test_followed_creator_new_post_and_fresh_items_are_candidates(shop):
 
     sources = {s.candidate.item: s.candidate.source for s in ranked.slots}
     assert sources.get(new_post.pk) == "followed"
+
+
+def test_a_token_shoppers_follows_come_with_the_token_and_bring_the_new_post(shop):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[0][0]
+    shopper.user = UserFactory()
+    shopper.save(update_fields=["user"])
+    new_post = _followed_creator_posts(shopper)
+    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=shopper.user).key}")
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/feed", {"limit": 50}).json()
+
+    assert {card["id"]: card["reason"]["code"] for card in body["cards"]}.get(new_post.pk) == "followed"
+    picks_read = [q["sql"] for q in queries if "profiles_follow" in q["sql"] and "profiles_interest" in q["sql"]]
+    assert len(picks_read) == 1
+    # on PostgreSQL they come with the token, in its query; elsewhere in one of their own
+    assert ("authtoken_token" in picks_read[0]) == (connection.vendor == "postgresql")
 
 
 def test_consent_off_ranks_like_a_newcomer(shop):
