@@ -14,13 +14,13 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
-from psycopg import ClientCursor
 
 from feedsite import realtime
 from profiles.models import Shopper
 from ranking.models import FeedRequest
 
-NO_FLUSH_WAIT = "SET LOCAL synchronous_commit TO OFF"
+# For the statement's own transaction only (``is_local``): its commit does not wait for the flush.
+NO_FLUSH_WAIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait"
 _LOGGED = ("request_id", "shopper", "feed_session", "page", "served_at", "items", "reasons", "variant", "features")
 
 
@@ -74,23 +74,26 @@ def log_page(
 
     One INSERT, written out: on the feed's hottest path, saving a model instance cost about as much
     again as the row itself. On PostgreSQL, outside a transaction, its commit does not wait for the
-    write-ahead log to reach the disk (``synchronous_commit`` off for this statement only, sent with
-    it). A busy database, where the event consumer commits batches all the time, made the feed
-    wait 2–3 ms for that flush; the price is that a crash of the database itself can lose the last
-    fraction of a second of log rows (never events, nor anything else written with the default).
+    write-ahead log to reach the disk (``synchronous_commit`` off for this statement's transaction
+    only, set within it: one message, bound by the server). A busy database, where the event
+    consumer commits batches all the time, made the feed wait 2–3 ms for that flush; the price is
+    that a crash of the database itself can lose the last fraction of a second of log rows (never
+    events, nor anything else written with the default).
     """
     request_id = uuid.uuid4()
     values = (request_id, shopper.pk, feed_session, page, timezone.now(), list(items), list(reasons), variant, features)
     fields = [field for name in _LOGGED if isinstance(field := FeedRequest._meta.get_field(name), Field)]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
-    sql = f"INSERT INTO {FeedRequest._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(params))})"
+    placeholders = ", ".join(["%s"] * len(params))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # Two statements in one message run as one implicit transaction: SET LOCAL ends with
-            # it. Only a message without parameters may hold two (the simple query protocol), so
-            # psycopg writes the values into it here instead of the server binding them.
-            cursor.execute(f"{NO_FLUSH_WAIT}; {ClientCursor(cursor.connection).mogrify(sql, params)}")
+            # The setting is made in the statement, so the statement, bound by the server and
+            # prepared once, stays one message; the row's values are selected "from" it.
+            cursor.execute(
+                f"INSERT INTO {FeedRequest._meta.db_table} ({columns}) SELECT {placeholders} FROM {NO_FLUSH_WAIT}",
+                params,
+            )
         else:
-            cursor.execute(sql, params)
+            cursor.execute(f"INSERT INTO {FeedRequest._meta.db_table} ({columns}) VALUES ({placeholders})", params)
     return request_id
