@@ -7,6 +7,9 @@ in ``--shoppers`` shoppers that have history (a token each), asks their feeds ov
 ``--clients`` concurrent connections to one uvicorn worker, and prints latency percentiles (one
 request at a time: what a shopper waits), requests/s for both endpoints (``--clients`` at once:
 what the process sustains), their ratio, and how many candidates the ranker scored per request.
+Throughput is measured in ``--rounds`` rounds, feed then bare view in each (this machine's speed
+drifts by ±15 % from minute to minute): the figures are the rounds' medians, with each round's
+ratio, and the web process's CPU per request (Linux: ``/proc``), which drifts less.
 
 ``--without-ranking`` serves the same pages with each shopper's first ranking reused
 (``bench/ranking_memoized.py``): what a feed page costs besides ranking, against the same bare view.
@@ -17,6 +20,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
+import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -57,12 +62,23 @@ def run(port: int, path_for: Any, requests: int, clients: int) -> tuple[list[flo
     return latencies, requests / (time.perf_counter() - started)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far; NaN without ``/proc``."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--shoppers", type=int, default=50)
     parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="throughput rounds, feed then bare view in each")
     parser.add_argument(
         "--without-ranking", action="store_true", help="reuse each shopper's first ranking: the page's cost besides it"
     )
@@ -105,8 +121,15 @@ def main() -> None:
         # Latency: one request at a time (what a shopper waits). Throughput: --clients at once.
         feed_ms, _ = run(port, feed, args.requests, 1)
         bare_ms, _ = run(port, bare, args.requests, 1)
-        _, feed_rps = run(port, feed, args.requests, args.clients)
-        _, bare_rps = run(port, bare, args.requests, args.clients)
+        rounds: list[dict[str, float]] = []
+        for _ in range(args.rounds):
+            measured: dict[str, float] = {}
+            for name, path_for in (("feed", feed), ("bare", bare)):
+                cpu_before = process_cpu_seconds(server.pid)
+                _, measured[f"{name}_rps"] = run(port, path_for, args.requests, args.clients)
+                measured[f"{name}_cpu_ms"] = (process_cpu_seconds(server.pid) - cpu_before) * 1000 / args.requests
+            measured["share"] = measured["feed_rps"] / measured["bare_rps"]
+            rounds.append(measured)
     finally:
         server.terminate()
         server.wait()
@@ -123,13 +146,21 @@ def main() -> None:
                 "feed_ms_p99": round(percentile(feed_ms, 99), 1),
                 "bare_json_ms_p50": round(percentile(bare_ms, 50), 1),
                 "bare_json_ms_p99": round(percentile(bare_ms, 99), 1),
-                "feed_requests_per_second": round(feed_rps),
-                "bare_json_requests_per_second": round(bare_rps),
-                "feed_share_of_bare_throughput": round(feed_rps / bare_rps, 3),
+                "rounds": args.rounds,
+                "feed_requests_per_second": round(_median(rounds, "feed_rps")),
+                "bare_json_requests_per_second": round(_median(rounds, "bare_rps")),
+                "feed_share_of_bare_throughput": round(_median(rounds, "share"), 3),
+                "feed_share_of_bare_throughput_per_round": [round(r["share"], 3) for r in rounds],
+                "web_process_cpu_ms_per_feed_request": round(_median(rounds, "feed_cpu_ms"), 2),
+                "web_process_cpu_ms_per_bare_request": round(_median(rounds, "bare_cpu_ms"), 2),
             },
             indent=2,
         )
     )
+
+
+def _median(rounds: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in rounds)
 
 
 if __name__ == "__main__":
