@@ -153,3 +153,22 @@ def test_the_rankers_counters_of_unknown_keys_or_packed_otherwise_are_not_found(
 
     assert read.item_found.tolist() == [False, False, True]
     assert read.items[:2].tolist() == [[0.0] * len(state.RANKING_COLUMNS)] * 2
+
+
+def test_the_rankers_counters_of_more_items_than_one_read_takes_keep_their_order():
+    shopper, item, creator_item = ShopperFactory(), ContentItemFactory(), ContentItemFactory()
+    now = time.time()
+    state.apply_events(
+        [_payload(shopper, item, "like", ts=now), _payload(shopper, creator_item, "impression", ts=now)],
+        item_meta([item.pk, creator_item.pk]),
+    )
+    unknown = list(range(900_000_000, 900_002_500))  # the script reads keys 1,000 at a time
+
+    read = state.ranking_counters([*unknown, item.pk], [*unknown[:3], creator_item.creator_id], now=now)
+    alone = state.ranking_counters([item.pk], [creator_item.creator_id], now=now)
+
+    assert read.item_found.nonzero()[0].tolist() == [len(unknown)]
+    assert read.creator_found.tolist() == [False, False, False, True]
+    np.testing.assert_array_equal(read.items[-1], alone.items[0])
+    np.testing.assert_array_equal(read.creators[-1], alone.creators[0])
+    assert read.items[-1].sum() > 0
