@@ -375,67 +375,26 @@ class RankingCounters:
     totals: dict[int, dict[str, float]]  # the running totals asked, of the items asked (``item_totals``)
 
 
-# ARGV: a packed value's length, the items' ids and the creators' ids (each space-separated), then
-# the totals' fields; KEYS: the counter hashes to read those totals of. Returns each group's packed
-# values as one string, in order, space-separated, a missing or otherwise packed one as dashes; then
-# the totals, flat as ``_TOTALS`` gives them. One string per group, not a value per key: the client
-# made a Python object of each of a page's ~450 replies and joined them again to parse them, about
-# half of the read's cost.
-_RANKING_READ = """
-local size = tonumber(ARGV[1])
-local blank = string.rep('-', size)
-local function packed(prefix, ids)
-  local keys = {}
-  for id in string.gmatch(ids, '%d+') do keys[#keys + 1] = prefix .. id .. ':rank' end
-  local out = {}
-  for first = 1, #keys, 1000 do
-    local values = redis.call('MGET', unpack(keys, first, math.min(first + 999, #keys)))
-    for _, value in ipairs(values) do
-      if value and #value == size then out[#out + 1] = value else out[#out + 1] = blank end
-    end
-  end
-  return table.concat(out, ' ')
-end
-local totals = {}
-for _, key in ipairs(KEYS) do
-  local values = redis.call('HMGET', key, unpack(ARGV, 4))
-  for j = 4, #ARGV do totals[#totals + 1] = values[j - 3] or '' end
-end
-return {packed('rt:i:', ARGV[2]), packed('rt:c:', ARGV[3]), totals}
-"""
-_RANKING_FIELDS = len(RANKING_COLUMNS) + 1  # then the time they are as of
-_RANKING_SIZE = _RANKING_FIELDS * _PACKED_WIDTH - 1  # no space after the last value
-
-
 def ranking_decode(replies: Sequence[bytes | None], *, now: float) -> tuple[np.ndarray, np.ndarray]:
-    """Packed ranking counters (the values of ``:rank`` keys, ``None`` where absent) → (values
-    decayed to ``now``, found).
+    """Packed ranking counters (an MGET's replies) → (values decayed to ``now``, found).
 
     A value packed otherwise than this code packs (other columns: written before an upgrade; too
     large a count) counts as not found.
     """
-    blank = b"-" * _RANKING_SIZE
-    return _packed_decode(
-        b" ".join(reply if reply is not None and len(reply) == _RANKING_SIZE else blank for reply in replies),
-        len(replies),
-        now=now,
-    )
-
-
-def _packed_decode(joined: bytes, n: int, *, now: float) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` packed values of ``_RANKING_SIZE`` bytes, space-separated (``_RANKING_READ``) → (values
-    decayed to ``now``, found); one that is not digits where digits belong is not found."""
-    chars = np.frombuffer(joined + b" ", np.uint8)[: n * (_RANKING_SIZE + 1)]
-    chars = chars.reshape(n, _RANKING_FIELDS, _PACKED_WIDTH)
+    fields = len(RANKING_COLUMNS) + 1
+    size = fields * _PACKED_WIDTH - 1  # no space after the last value
+    found = np.fromiter((reply is not None and len(reply) == size for reply in replies), bool, len(replies))
+    whole = [reply for reply in replies if reply is not None and len(reply) == size]
+    chars = np.frombuffer(b" ".join(whole) + b" ", np.uint8)[: len(whole) * (size + 1)]
+    chars = chars.reshape(len(whole), fields, _PACKED_WIDTH)
     digits = chars[:, :, _PACKED_DIGITS] - np.uint8(ord("0"))  # a non-digit wraps past 9
-    per_key = digits.reshape(n, _RANKING_FIELDS * len(_PACKED_DIGITS))
-    found = (per_key.max(axis=1, initial=0) <= 9) & (chars[:, :, 10] == ord(".")).all(axis=1)
+    per_key = digits.reshape(len(chars), fields * len(_PACKED_DIGITS))
+    fits = (per_key.max(axis=1, initial=0) <= 9) & (chars[:, :, 10] == ord(".")).all(axis=1)
     # one 2-D float product: integer or 3-D products skip BLAS and cost ten times as much
-    packed = (digits[found].reshape(-1, len(_PACKED_DIGITS)).astype(np.float64) @ _PACKED_PLACES).reshape(
-        -1, _RANKING_FIELDS
-    )
+    packed = (digits.reshape(-1, len(_PACKED_DIGITS)).astype(np.float64) @ _PACKED_PLACES).reshape(-1, fields)[fits]
+    found[found] = fits
     age = np.maximum(now - packed[:, -1:], 0.0)
-    values = np.zeros((n, len(RANKING_COLUMNS)))
+    values = np.zeros((len(replies), len(RANKING_COLUMNS)))
     values[found] = packed[:, :-1] * np.exp2(-age / np.asarray(RANKING_HALF_LIVES))
     return values, found
 
@@ -449,25 +408,22 @@ def ranking_counters(
     totals: Sequence[str] = (),
 ) -> RankingCounters:
     """The ranker's counters of items and creators decayed to ``now``, and the running totals
-    ``totals`` of the items ``totals_of``: one round trip (one script: ``_RANKING_READ``)."""
-    asked = list(totals_of) if totals else []
-    items, creators, flat = realtime.client().eval(
-        _RANKING_READ,
-        len(asked),
-        *(item_key(pk) for pk in asked),
-        _RANKING_SIZE,
-        " ".join(map(str, item_ids)),
-        " ".join(map(str, creator_ids)),
-        *totals,
-    )
-    item_values, item_found = _packed_decode(items, len(item_ids), now=now)
-    creator_values, creator_found = _packed_decode(creators, len(creator_ids), now=now)
+    ``totals`` of the items ``totals_of``: one round trip (an MGET, one script for the totals)."""
+    keys = [ranking_key(item_key(pk)) for pk in item_ids] + [ranking_key(creator_key(pk)) for pk in creator_ids]
+    pipe = realtime.client().pipeline(transaction=False)
+    if keys:
+        pipe.mget(keys)
+    if totals_of and totals:
+        _totals_queue(pipe, totals_of, totals)
+    replies = pipe.execute()
+    values, found = ranking_decode(replies.pop(0) if keys else [], now=now)
+    n = len(item_ids)
     return RankingCounters(
-        items=item_values,
-        item_found=item_found,
-        creators=creator_values,
-        creator_found=creator_found,
-        totals=_totals_decode(asked, totals, flat) if asked else {},
+        items=values[:n],
+        item_found=found[:n],
+        creators=values[n:],
+        creator_found=found[n:],
+        totals=_totals_decode(totals_of, totals, replies[0]) if replies else {},
     )
 
 
