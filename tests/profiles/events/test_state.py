@@ -162,7 +162,7 @@ def test_the_rankers_counters_of_more_items_than_one_read_takes_keep_their_order
         [_payload(shopper, item, "like", ts=now), _payload(shopper, creator_item, "impression", ts=now)],
         item_meta([item.pk, creator_item.pk]),
     )
-    unknown = list(range(900_000_000, 900_002_500))  # the script reads keys 1,000 at a time
+    unknown = list(range(900_000_000, 900_002_500))  # many more keys than a page asks
 
     read = state.ranking_counters([*unknown, item.pk], [*unknown[:3], creator_item.creator_id], now=now)
     alone = state.ranking_counters([item.pk], [creator_item.creator_id], now=now)
