@@ -27,7 +27,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from profiles.models import Follow, Interest, Shopper
-from profiles.selectors import Picks, remember_picks
+from profiles.selectors import FollowsAndInterests, remember_follows_and_interests
 
 
 class BeaconSessionAuthentication(SessionAuthentication):
@@ -135,7 +135,7 @@ class _TokenQuery:
         if shopper is not None:
             Shopper.user.field.set_cached_value(shopper, user)
             if self.picks:
-                remember_picks(shopper, Picks(creators=creators, tags=tags))
+                remember_follows_and_interests(shopper, FollowsAndInterests(creators=creators, tags=tags))
         return token
 
 

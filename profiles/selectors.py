@@ -30,7 +30,7 @@ def seen_content_ids(*, shopper: Shopper) -> set[int]:
     return seen
 
 
-class Picks(NamedTuple):
+class FollowsAndInterests(NamedTuple):
     """What a shopper chose themselves: the creators they follow and the tags they picked at
     onboarding, by id."""
 
@@ -38,17 +38,17 @@ class Picks(NamedTuple):
     tags: list[int]
 
 
-# Where authentication leaves a shopper's picks read with the token (``remember_picks``).
-_PICKS_ATTR = "_picks_read"
+# Where authentication leaves them, read with the shopper (``remember_follows_and_interests``).
+_READ_WITH_SHOPPER = "_follows_and_interests"
 
 
-def follows_and_interests(*, shopper: Shopper) -> Picks:
+def follows_and_interests(*, shopper: Shopper) -> FollowsAndInterests:
     """The shopper's follows and interests: none when they came with authentication (a token
     request on PostgreSQL: ``profiles.authentication``), else one query."""
-    known: Picks | None = getattr(shopper, _PICKS_ATTR, None)
+    known: FollowsAndInterests | None = getattr(shopper, _READ_WITH_SHOPPER, None)
     if known is not None:
         return known
-    picks = Picks(creators=[], tags=[])
+    picks = FollowsAndInterests(creators=[], tags=[])
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 'creator', creator_id FROM {Follow._meta.db_table} WHERE shopper_id = %s "
@@ -60,10 +60,10 @@ def follows_and_interests(*, shopper: Shopper) -> Picks:
     return picks
 
 
-def remember_picks(shopper: Shopper, picks: Picks) -> None:
+def remember_follows_and_interests(shopper: Shopper, picks: FollowsAndInterests) -> None:
     """Keep ``picks``, read with the shopper, on this instance: ``follows_and_interests`` answers
     from them. Only for an instance that lives no longer than the request that read them."""
-    setattr(shopper, _PICKS_ATTR, picks)
+    setattr(shopper, _READ_WITH_SHOPPER, picks)
 
 
 def shoppers_with_product_in_cart(product_id: int) -> list[int]:
