@@ -90,8 +90,8 @@ class _TokenQuery:
         )
         # On PostgreSQL the shopper's follows and interests come along (two arrays, last): the feed
         # needs them, and a query of their own cost its page a round trip (``selectors.follows_and_interests``).
-        self.picks = connection.vendor == "postgresql"
-        if self.picks:
+        self.with_follows_and_interests = connection.vendor == "postgresql"
+        if self.with_follows_and_interests:
             selected += "".join(
                 f", ARRAY(SELECT {column} FROM {qn(model._meta.db_table)} WHERE shopper_id = s.id)"
                 for model, column in ((Follow, "creator_id"), (Interest, "tag_id"))
@@ -118,7 +118,7 @@ class _TokenQuery:
         if row is None:
             return None
         values = list(row)
-        if self.picks:
+        if self.with_follows_and_interests:
             *values, creators, tags = values
         for n, (col, converters) in enumerate(self.columns):
             for convert in converters:
@@ -134,7 +134,7 @@ class _TokenQuery:
         type(user).shopper.related.set_cached_value(user, shopper)
         if shopper is not None:
             Shopper.user.field.set_cached_value(shopper, user)
-            if self.picks:
+            if self.with_follows_and_interests:
                 remember_follows_and_interests(shopper, FollowsAndInterests(creators=creators, tags=tags))
         return token
 

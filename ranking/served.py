@@ -6,6 +6,7 @@ the served-list log in the database answers instead: slower, but the feed keeps 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -60,6 +61,14 @@ def served_add(feed_session: uuid.UUID, ids: Iterable[int]) -> None:
         pass  # the FeedRequest row written for this page is the fallback record
 
 
+@functools.cache
+def _log_insert() -> tuple[list[Field[Any, Any]], str]:
+    """The logged fields, in ``_LOGGED`` order, and the statement's ``INSERT INTO table (columns)``."""
+    fields = [field for name in _LOGGED if isinstance(field := FeedRequest._meta.get_field(name), Field)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    return fields, f"INSERT INTO {FeedRequest._meta.db_table} ({columns})"
+
+
 def log_page(
     *,
     shopper: Shopper,
@@ -82,18 +91,14 @@ def log_page(
     """
     request_id = uuid.uuid4()
     values = (request_id, shopper.pk, feed_session, page, timezone.now(), list(items), list(reasons), variant, features)
-    fields = [field for name in _LOGGED if isinstance(field := FeedRequest._meta.get_field(name), Field)]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    fields, insert = _log_insert()
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
     placeholders = ", ".join(["%s"] * len(params))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # The setting is made in the statement, so the statement, bound by the server and
             # prepared once, stays one message; the row's values are selected "from" it.
-            cursor.execute(
-                f"INSERT INTO {FeedRequest._meta.db_table} ({columns}) SELECT {placeholders} FROM {NO_FLUSH_WAIT}",
-                params,
-            )
+            cursor.execute(f"{insert} SELECT {placeholders} FROM {NO_FLUSH_WAIT}", params)
         else:
-            cursor.execute(f"INSERT INTO {FeedRequest._meta.db_table} ({columns}) VALUES ({placeholders})", params)
+            cursor.execute(f"{insert} VALUES ({placeholders})", params)
     return request_id
