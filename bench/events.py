@@ -143,14 +143,14 @@ def measure(args: argparse.Namespace, run: str, items: list[int], port: int) -> 
     stored = 0
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM profiles_interaction WHERE event_id LIKE %s", [f"b{run}-%"])
+            cursor.execute("SELECT count(*) FROM events_interaction WHERE event_id LIKE %s", [f"b{run}-%"])
             stored = cursor.fetchone()[0]
             if stored >= accepted:
                 break
             time.sleep(0.2)
         cursor.execute(
             "SELECT extract(epoch FROM occurred_at), extract(epoch FROM received_at - occurred_at) * 1000 "
-            "FROM profiles_interaction WHERE event_id LIKE %s",
+            "FROM events_interaction WHERE event_id LIKE %s",
             [f"b{run}-%"],
         )
         rows = [(float(at), float(lag)) for at, lag in cursor.fetchall()]

@@ -141,7 +141,7 @@ class ContentItem(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
-    # Interactions recorded so far; refreshed in bulk (content.services.content_refresh_engagement).
+    # Interactions recorded so far; refreshed in bulk (content.services.content_engagement_refresh).
     engagement = models.PositiveIntegerField(default=0)
 
     class Meta:

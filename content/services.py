@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Expression, F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -212,3 +213,12 @@ def comment_set_status(*, comment: Comment, status: str, reason: str = "") -> Co
     comment.moderation_reason = reason if status == Comment.Status.HIDDEN else ""
     comment.save(update_fields=["status", "moderation_reason"])
     return comment
+
+
+def content_engagement_refresh(*, counted: Expression) -> int:
+    """Set every item's ``engagement`` to ``counted`` (an expression over the item row); returns rows changed.
+
+    Only rows whose count changed are written: a scheduled run over a large catalog rewrites the
+    few items people interacted with since, not every row.
+    """
+    return ContentItem.objects.alias(fresh=counted).exclude(engagement=F("fresh")).update(engagement=F("fresh"))

@@ -10,9 +10,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("ranking.urls")),
     path("api/v1/", include("profiles.urls")),
+    path("api/v1/", include("profiles.events.urls")),
+    path("api/v1/", include("profiles.shop.urls")),
+    path("api/v1/", include("profiles.privacy.urls")),
     path("api/v1/", include("content.urls")),
     path("", include("ranking.web_urls")),
     path("", include("profiles.web_urls")),
+    path("", include("profiles.shop.web_urls")),
+    path("", include("profiles.privacy.web_urls")),
     path("", include("content.web_urls")),
 ]
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Count, Q
 
 from content.models import ContentItem
-from profiles.models import Interaction, InteractionType
+from profiles.events.models import Interaction, InteractionType
 
 # What a typical creator gets, by judgement until there is data to fit them on: about one item in
 # twenty removed, and one impression in fifty hidden.

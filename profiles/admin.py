@@ -16,43 +16,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
 
 from content.admin import adopt
-from profiles.models import (
-    Cart,
-    CartLine,
-    ConsentRecord,
-    Follow,
-    Interaction,
-    Interest,
-    Like,
-    Order,
-    OrderLine,
-    Shopper,
-)
-from profiles.privacy_admin import erase_shoppers, export_shopper_data
+from feedsite.admin import ReadOnlyAdminMixin
+from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
+from profiles.privacy.actions import erase_shoppers, export_shopper_data
 from profiles.services import follow_create, follow_delete, interest_add, interest_remove
 
 # A shopper page shows this many of the newest interests and follows; the lists link to the rest.
 INLINE_ROWS = 20
-
-
-class ReadOnlyAdminMixin:
-    """View only: no add, change or delete, whatever the user's permissions."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class NewestFormSet(BaseInlineFormSet):
@@ -158,7 +135,7 @@ class ShopperAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
     inlines = (InterestInline, FollowInline)
-    # Export and erasure go through profiles.privacy; erasure checks delete permission itself.
+    # Export and erasure go through profiles.privacy.services; erasure checks delete permission itself.
     actions = (export_shopper_data, erase_shoppers)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Shopper]:
@@ -191,12 +168,12 @@ class ShopperAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def history(self, obj: Shopper) -> str:
         query = urlencode({"shopper__id__exact": obj.pk})
         lists = [
-            (reverse(f"admin:profiles_{model}_changelist"), query, label)
+            (reverse(f"admin:{model}_changelist"), query, label)
             for model, label in [
-                ("interaction", "Interactions"),
-                ("consentrecord", "Consent records"),
-                ("interest", "All interests"),
-                ("follow", "All follows"),
+                ("events_interaction", "Interactions"),
+                ("profiles_consentrecord", "Consent records"),
+                ("profiles_interest", "All interests"),
+                ("profiles_follow", "All follows"),
             ]
         ]
         return format_html_join(" · ", '<a href="{}?{}">{}</a>', lists)
@@ -272,40 +249,7 @@ class FollowAdmin(admin.ModelAdmin):
             follow_delete(shopper=follow.shopper, creator=follow.creator)
 
 
-@admin.register(Interaction)
-class InteractionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The event log (hundreds of thousands of rows): every default here is chosen to stay on an index."""
-
-    list_display = ("event_id", "type", "shopper", "content", "product", "occurred_at", "position", "dwell_ms")
-    list_filter = ("type",)
-    list_select_related = ("shopper__user", "content", "product")
-    date_hierarchy = "occurred_at"
-    # Exact matches only, each answered by an index (see get_search_results); a LIKE scans every row.
-    search_fields = ("event_id__exact", "shopper__external_id__exact")
-    search_help_text = "Exact event id, or a shopper's exact dataset id."
-    raw_id_fields = ("shopper", "content", "product")
-    # Newest received first, along the primary key; the one other sort offered has its own index.
-    ordering = ("-pk",)
-    sortable_by = ("occurred_at",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
-        return super().get_queryset(request).defer("context")
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Interaction], search_term: str
-    ) -> tuple[QuerySet[Interaction], bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        # The shopper is looked up first, so the database can OR two index scans instead of joining
-        # the whole log to the shoppers.
-        shoppers = list(Shopper.objects.filter(external_id=term).values_list("pk", flat=True))
-        return queryset.filter(Q(event_id=term) | Q(shopper_id__in=shoppers)), False
-
-
-# ---- likes, carts and orders: what shoppers did in the shop; support looks, nobody edits --------
+# ---- likes: support looks, nobody edits ---------------------------------------------------
 
 
 @admin.register(Like)
@@ -315,53 +259,6 @@ class LikeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("shopper__user__username", "shopper__user__email")
     search_help_text = "Shopper's username or email."
     raw_id_fields = ("shopper", "content")
-    ordering = ("-pk",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-
-
-class CartLineInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = CartLine
-    fields = ("product", "quantity", "content", "added_at")
-    readonly_fields = fields
-
-
-@admin.register(Cart)
-class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("shopper", "lines_count", "updated_at")
-    list_select_related = ("shopper__user",)
-    search_fields = ("shopper__user__username", "shopper__user__email")
-    search_help_text = "Shopper's username or email."
-    inlines = (CartLineInline,)
-    ordering = ("-updated_at",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Cart]:
-        return super().get_queryset(request).annotate(lines_total=Count("lines"))
-
-    @admin.display(description="lines", ordering="lines_total")
-    def lines_count(self, obj: Cart) -> int:
-        return obj.lines_total  # type: ignore[attr-defined]
-
-
-class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = OrderLine
-    fields = ("product", "title", "unit_price", "quantity", "content")
-    readonly_fields = fields
-
-
-@admin.register(Order)
-class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Orders are records of a (simulated) payment: read only."""
-
-    list_display = ("number", "shopper", "status", "total", "currency", "created_at")
-    list_filter = ("status", "currency")
-    list_select_related = ("shopper__user",)
-    search_fields = ("number__exact", "shopper__user__username", "shopper__user__email")
-    search_help_text = "Exact order number, or the shopper's username or email."
-    date_hierarchy = "created_at"
-    inlines = (OrderLineInline,)
     ordering = ("-pk",)
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER

@@ -13,8 +13,9 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from profiles.models import CartLine, Shopper
+from profiles.models import Shopper
 from profiles.services import shopper_for_request
+from profiles.shop.models import CartLine
 
 # What the tracker does unless a page says otherwise (tests shorten the times).
 TRACKER_DEFAULTS = {"impressionMs": 1000, "flushMs": 4000, "batchSize": 20}

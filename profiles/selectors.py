@@ -14,7 +14,9 @@ from content.models import Comment
 from content.selectors import among, published_sql
 from feedsite import realtime
 from profiles.events import state
-from profiles.models import CartLine, Follow, Interaction, InteractionType, Interest, Like, Shopper
+from profiles.events.models import Interaction, InteractionType
+from profiles.models import Follow, Interest, Like, Shopper
+from profiles.shop.models import CartLine
 
 
 def seen_content_ids(*, shopper: Shopper) -> set[int]:

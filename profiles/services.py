@@ -1,28 +1,21 @@
-"""Every write to the profiles domain: shoppers, consent, interests, follows, likes, interactions.
-
-The cart and checkout have their own modules (``profiles.cart``, ``profiles.checkout``).
-"""
+"""Every write to shoppers and their identity: accounts, visitors, consent, interests, follows, likes."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, User
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from content.models import ContentItem, Creator, Product, Tag
+from content.models import ContentItem, Creator, Tag
 from feedsite.errors import ApplicationError
-from profiles.cart import cart_merge
-from profiles.models import ConsentRecord, Follow, Interaction, InteractionType, Interest, Like, Order, Shopper
+from profiles import signals
+from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 
 
 def shopper_for_user(*, user: AbstractBaseUser) -> Shopper:
@@ -51,7 +44,8 @@ def shopper_for_request(request: HttpRequest) -> Shopper:
 def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> Shopper:
     """Sign-in: move an anonymous visitor's history to the user's shopper.
 
-    Interactions, follows, interests, likes, cart lines and orders move; follows, interests and
+    Follows, interests and likes move here, and whatever the rooms above own (interactions, cart
+    lines, orders) through ``signals.shopper_merged``; follows, interests and
     likes the user already has are kept once, and a product in both carts gets one line with the
     quantities added. Consent moves when the visitor chose more recently, onboarding when the user
     never did it. The visitor row stays, pointing at the user's shopper, so an old cookie still
@@ -61,15 +55,13 @@ def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> S
     visitor = Shopper.objects.select_for_update().filter(visitor_id=visitor_id, user__isnull=True).first()
     if visitor is None or visitor.pk == target.pk or visitor.merged_into_id == target.pk:
         return target
-    Interaction.objects.filter(shopper=visitor).update(shopper=target)
     have_creators = set(Follow.objects.filter(shopper=target).values_list("creator_id", flat=True))
     Follow.objects.filter(shopper=visitor).exclude(creator_id__in=have_creators).update(shopper=target)
     have_tags = set(Interest.objects.filter(shopper=target).values_list("tag_id", flat=True))
     Interest.objects.filter(shopper=visitor).exclude(tag_id__in=have_tags).update(shopper=target)
     have_items = set(Like.objects.filter(shopper=target).values_list("content_id", flat=True))
     Like.objects.filter(shopper=visitor).exclude(content_id__in=have_items).update(shopper=target)
-    Order.objects.filter(shopper=visitor).update(shopper=target)
-    cart_merge(source=visitor, target=target)
+    signals.shopper_merged.send(sender=Shopper, source=visitor, target=target)
     # What is left on the visitor duplicates what the user already had.
     Follow.objects.filter(shopper=visitor).delete()
     Interest.objects.filter(shopper=visitor).delete()
@@ -144,68 +136,6 @@ def like_delete(*, shopper: Shopper, content: ContentItem) -> bool:
     """Take a like back; False when there was none."""
     deleted, _ = Like.objects.filter(shopper=shopper, content=content).delete()
     return deleted > 0
-
-
-def interaction_record(
-    *,
-    event_id: str,
-    shopper: Shopper,
-    content: ContentItem,
-    type: str,
-    occurred_at: datetime | None = None,
-    product: Product | None = None,
-    session_id: str = "",
-    request_id: str = "",
-    position: int | None = None,
-    dwell_ms: int | None = None,
-    value: float | None = None,
-    context: dict[str, Any] | None = None,
-) -> tuple[Interaction, bool]:
-    """Store one interaction; returns it and whether it is new.
-
-    ``event_id`` is the idempotency key: recording the same id again returns the stored row and
-    ``False``, even under concurrent calls.
-    """
-    if type not in InteractionType.values:
-        raise ApplicationError(f"Unknown interaction type {type!r}.", code="invalid_type")
-    fields = {
-        "shopper": shopper,
-        "content": content,
-        "product": product,
-        "type": type,
-        "occurred_at": occurred_at or timezone.now(),
-        "session_id": session_id,
-        "request_id": request_id,
-        "position": position,
-        "dwell_ms": dwell_ms,
-        "value": value,
-        "context": context or {},
-    }
-    try:
-        with transaction.atomic():
-            return Interaction.objects.create(event_id=event_id, **fields), True
-    except IntegrityError:
-        existing = Interaction.objects.filter(event_id=event_id).first()
-        if existing is None:
-            raise
-        return existing, False
-
-
-def engagement_refresh() -> int:
-    """Recount every content item's ``engagement`` from its interactions; returns rows updated.
-
-    Only rows whose count changed are written: a scheduled run over a large catalog rewrites the
-    few items people interacted with since, not every row.
-    """
-    counts = (
-        Interaction.objects.filter(content=OuterRef("pk"))
-        .order_by()
-        .values("content")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    fresh = Coalesce(Subquery(counts), 0)
-    return ContentItem.objects.alias(fresh=fresh).exclude(engagement=F("fresh")).update(engagement=fresh)
 
 
 def interest_add(*, shopper: Shopper, tag: Tag) -> Interest:

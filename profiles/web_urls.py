@@ -1,4 +1,4 @@
-"""The shopper's HTML pages (``profiles.views``); the JSON API is in ``profiles.urls``."""
+"""The shopper's account pages (``profiles.views``); the JSON API is in ``profiles.urls``."""
 
 from django.contrib.auth.views import LogoutView
 from django.urls import path
@@ -10,8 +10,4 @@ urlpatterns = [
     path("signup", views.sign_up, name="signup"),
     path("signout", LogoutView.as_view(), name="signout"),
     path("welcome", views.welcome, name="welcome"),
-    path("cart", views.cart_page, name="cart-page"),
-    path("checkout", views.checkout, name="checkout"),
-    path("orders/<str:number>", views.order_detail, name="order"),
-    path("privacy", views.privacy, name="privacy"),
 ]

@@ -20,6 +20,7 @@ from content.selectors import category_roots
 from moderation.models import CreatorStanding
 from moderation.reputation import NEUTRAL
 from profiles.events import state
+from profiles.events.models import Interaction
 from profiles.models import Follow, Interest
 
 # Graded relevance of what a shopper did, for training labels (LambdaRank needs labels ≥ 0).
@@ -230,11 +231,11 @@ def history_load(*, until: datetime | None = None, extra_items: Iterable[int] = 
             f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, value, type, "
             # In a fixed order: events at the same moment (a dataset with day-granular times) are
             # then held back the same way by every training run on the same data.
-            f"{_json_text_sql('context', 'device')} FROM profiles_interaction {where} ORDER BY occurred_at, id",
+            f"{_json_text_sql('context', 'device')} FROM {Interaction._meta.db_table} {where} ORDER BY occurred_at, id",
             params,
         )
         rows = cursor.fetchall()
-        cursor.execute("SELECT id FROM content_contentitem WHERE status = %s", [ContentItem.Status.PUBLISHED])
+        cursor.execute(f"SELECT id FROM {ContentItem._meta.db_table} WHERE status = %s", [ContentItem.Status.PUBLISHED])
         published = [row[0] for row in cursor.fetchall()]
     shopper_ids = np.fromiter((row[0] for row in rows), np.int64, len(rows))
     content_ids = np.fromiter((row[1] for row in rows), np.int64, len(rows))

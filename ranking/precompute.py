@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from feedsite import realtime
 from profiles.events import state
+from profiles.events.models import Interaction
 from ranking.candidates.generators import GENERATORS, Scores, score_all, top_candidates
 from ranking.history import EVENT_GRADE, UNKNOWN_ITEM, epoch_sql
 from ranking.models import FeedRequest
@@ -159,7 +160,8 @@ def events_of(
     if shopper_ids:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, value, type FROM profiles_interaction "
+                f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, value, type "
+                f"FROM {Interaction._meta.db_table} "
                 f"WHERE shopper_id IN ({', '.join(['%s'] * len(shopper_ids))})",
                 list(shopper_ids),
             )

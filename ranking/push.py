@@ -44,7 +44,8 @@ from feedsite import realtime
 from profiles import selectors as profile_selectors
 from profiles.events import state
 from profiles.events.meta import item_meta
-from profiles.models import Follow, Interaction, Shopper
+from profiles.events.models import Interaction
+from profiles.models import Follow, Shopper
 from profiles.selectors import CardSocial
 from ranking import presence
 from ranking.feed import fresh_cards_for

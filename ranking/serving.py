@@ -41,7 +41,8 @@ from django.utils import timezone
 from content import selectors as content_selectors
 from feedsite import realtime
 from profiles.events import state
-from profiles.models import Interaction, Shopper
+from profiles.events.models import Interaction
+from profiles.models import Shopper
 from ranking import precompute
 from ranking.candidates.content_index import engaged_items
 from ranking.candidates.generators import SOURCE_OF, Scores, because_of, score_all, score_at, top_candidates

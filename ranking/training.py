@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from profiles.events.models import Interaction
 from ranking import registry
 from ranking.candidates.generators import score_all, top_candidates
 from ranking.features import Context, feature_names, featurize
@@ -212,7 +213,8 @@ def served_examples(names: list[str], *, until: datetime | None = None) -> Examp
     done: dict[tuple[int, int], list[tuple[float, str, str]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, type, request_id FROM profiles_interaction "
+            f"SELECT shopper_id, content_id, {epoch_sql('occurred_at')}, type, request_id "
+            f"FROM {Interaction._meta.db_table} "
             f"WHERE occurred_at >= %s AND shopper_id IN ({', '.join(['%s'] * len(shoppers))})",
             [since, *shoppers],
         )

@@ -12,18 +12,9 @@ from django.utils import timezone
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from experiments.models import Experiment, Variant
 from moderation.models import CreatorStanding
-from profiles.models import (
-    Cart,
-    CartLine,
-    ConsentRecord,
-    Follow,
-    Interaction,
-    Interest,
-    Like,
-    Order,
-    OrderLine,
-    Shopper,
-)
+from profiles.events.models import Interaction
+from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
+from profiles.shop.models import Cart, CartLine, Order, OrderLine
 from ranking.models import FeedRequest, MixPolicy
 
 

@@ -11,7 +11,7 @@ FEED_AFFINITY_HALF_LIFE_HOURS = CONFIG.feed_affinity_half_life_hours
 # Creators whose reputation (moderation.reputation, 0..1, new creators 0.5) is below this are not
 # served, like blocked ones.
 FEED_MIN_CREATOR_REPUTATION = CONFIG.feed_min_creator_reputation
-# Interactions older than this are deleted from the database once archived (profiles.archive).
+# Interactions older than this are deleted from the database once archived (profiles.privacy.archive).
 EVENT_RETENTION_DAYS = CONFIG.event_retention_days
 VISITOR_COOKIE = "fs_vid"
 VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600

@@ -21,7 +21,7 @@ from itertools import accumulate
 from content.models import Creator, Tag
 from profiles.demo import accounts, catalog
 from profiles.demo.plan import WINDOW, ItemPlan, Kind, ShopPlan, Sizes, Source, Status, TagKey, rng_for, weighted_index
-from profiles.models import InteractionType
+from profiles.events.models import InteractionType
 
 EXPLORE = 0.1
 SESSION_MEAN_VIEWS = 11

@@ -17,11 +17,11 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
-from content.media import PALETTES
 from content.models import ContentItem, Creator
 from profiles.demo import accounts, captions, catalog
 from profiles.demo.accounts import BrandSpec
 from profiles.demo.catalog import Leaf
+from profiles.demo.render import PALETTES
 
 Kind = ContentItem.Kind
 Source = ContentItem.Source

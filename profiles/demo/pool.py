@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from content import media
+from profiles.demo import render
 from profiles.demo.plan import IMAGE_SIZE, VIDEO_SIZE, ImageSpec, VideoSpec
 
 # Bump when the renderers change what they draw, so stored pools are not reused.
@@ -46,12 +47,12 @@ def _save(name: str, data: bytes) -> str:
 
 def _video_files(spec: VideoSpec) -> tuple[bytes, bytes]:
     width, height = VIDEO_SIZE
-    video = media.video_render(
+    video = render.video_render(
         title=spec.title,
         subtitle=spec.subtitle,
         badge=spec.badge,
         shape=spec.shape,
-        palette=media.PALETTES[spec.palette],
+        palette=render.PALETTES[spec.palette],
         seed=spec.seed,
         width=width,
         height=height,
@@ -62,12 +63,12 @@ def _video_files(spec: VideoSpec) -> tuple[bytes, bytes]:
 
 def _image(spec: ImageSpec) -> bytes:
     width, height = IMAGE_SIZE
-    return media.image_render(
+    return render.image_render(
         title=spec.title,
         subtitle=spec.subtitle,
         badge=spec.badge,
         shape=spec.shape,
-        palette=media.PALETTES[spec.palette],
+        palette=render.PALETTES[spec.palette],
         seed=spec.seed,
         width=width,
         height=height,

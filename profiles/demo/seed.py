@@ -19,12 +19,13 @@ from django.utils import timezone
 from content import services as content_services
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from feedsite.errors import ApplicationError
-from profiles import services
 from profiles.demo.histories import ShopperPlan, plan_shoppers
 from profiles.demo.items import plan_items
 from profiles.demo.plan import ShopPlan, Sizes, TagKey, plan_shop
 from profiles.demo.pool import Stored, pool_store
-from profiles.models import Follow, Interaction, Interest, Like, Shopper
+from profiles.events import history
+from profiles.events.models import Interaction
+from profiles.models import Follow, Interest, Like, Shopper
 
 # Every demo shopper and shopper-creator signs in with this password; the admin with ADMIN_PASSWORD.
 DEMO_PASSWORD = "demo"
@@ -187,7 +188,7 @@ def _write(
     summary.follows = sum(len(s.follows) for s in shoppers)
     summary.interests = sum(len(s.interests) for s in shoppers)
     summary.interactions = Counter(event.type for s in shoppers for event in s.events)
-    services.engagement_refresh()
+    history.engagement_refresh()
 
 
 def _tags(shop: ShopPlan, shoppers: list[ShopperPlan]) -> dict[TagKey, Tag]:

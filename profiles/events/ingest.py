@@ -24,8 +24,9 @@ from content import selectors as content_selectors
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles.events import stream
+from profiles.events.models import EventBacklog, Interaction
 from profiles.events.schema import Event, Rejected, parse_event
-from profiles.models import EventBacklog, Interaction, Shopper
+from profiles.models import Shopper
 
 logger = logging.getLogger(__name__)
 

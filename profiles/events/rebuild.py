@@ -22,7 +22,7 @@ from typing import Any
 from feedsite import realtime
 from profiles.events import state
 from profiles.events.meta import item_meta
-from profiles.models import Interaction
+from profiles.events.models import Interaction
 
 # The state that is rebuilt, and the markers that would make the replay a no-op.
 CLEARED_PATTERNS = ("rt:s:*", "rt:i:*", "rt:c:*", "rt:p:*", "rt:applied:*")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from profiles.models import InteractionType
+from profiles.events.models import InteractionType
 
 # Types a client may send. ``rate`` and ``other`` come only from dataset imports.
 CLIENT_TYPES = frozenset(InteractionType.values) - {InteractionType.RATE, InteractionType.OTHER}

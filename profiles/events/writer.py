@@ -11,7 +11,8 @@ import psycopg
 from django.db import connection, transaction
 
 from content.models import ContentItem, Product
-from profiles.models import Interaction, Shopper
+from profiles.events.models import Interaction
+from profiles.models import Shopper
 
 _STAGE = """
 CREATE TEMP TABLE IF NOT EXISTS interaction_stage (
@@ -25,23 +26,23 @@ _COLUMNS = (
     "dwell_ms, value, context"
 )
 # Rows whose shopper or item is gone by now (deleted meanwhile) are dropped by the joins.
-_SELECT = """
+_SELECT = f"""
 SELECT s.event_id, s.shopper_id, s.content_id, p.id, s.type, s.occurred_at, s.session_id, s.request_id,
        s.position, s.dwell_ms, s.value, s.context, now()
 FROM interaction_stage s
-JOIN profiles_shopper sh ON sh.id = s.shopper_id
-JOIN content_contentitem c ON c.id = s.content_id
-LEFT JOIN content_product p ON p.id = s.product_id
+JOIN {Shopper._meta.db_table} sh ON sh.id = s.shopper_id
+JOIN {ContentItem._meta.db_table} c ON c.id = s.content_id
+LEFT JOIN {Product._meta.db_table} p ON p.id = s.product_id
 """
 # The fast path skips rows already stored with an anti-join; ON CONFLICT's speculative insertion
 # costs a third more server time per row. Only two consumers writing the same entry at once (one
 # claimed it from the other) can still collide; that batch then takes the ON CONFLICT path.
 _INSERT_NEW = f"""
-INSERT INTO profiles_interaction ({_COLUMNS}, received_at) {_SELECT}
-WHERE NOT EXISTS (SELECT 1 FROM profiles_interaction i WHERE i.event_id = s.event_id)
+INSERT INTO {Interaction._meta.db_table} ({_COLUMNS}, received_at) {_SELECT}
+WHERE NOT EXISTS (SELECT 1 FROM {Interaction._meta.db_table} i WHERE i.event_id = s.event_id)
 """
 _INSERT_RACING = f"""
-INSERT INTO profiles_interaction ({_COLUMNS}, received_at) {_SELECT}
+INSERT INTO {Interaction._meta.db_table} ({_COLUMNS}, received_at) {_SELECT}
 ON CONFLICT (event_id) DO NOTHING
 """
 

@@ -26,6 +26,7 @@ from typing import IO, Self
 
 from django.utils import timezone
 
+from profiles.events.models import InteractionType
 from profiles.importer.report import DatasetError, Progress, SkipReason
 from profiles.importer.values import (
     TAG_NAME_MAX,
@@ -39,7 +40,6 @@ from profiles.importer.values import (
     parse_timestamp,
     topic_tag,
 )
-from profiles.models import InteractionType
 
 ITEMS_FILE = "items.csv.gz"
 EVENTS_FILE = "events.csv.gz"

@@ -7,27 +7,23 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from content.models import ContentItem, ContentProduct, Product
+from profiles.events.models import Interaction
 from profiles.importer.reading import read_dataset
 from profiles.importer.report import ImportReport, Progress, SilentProgress, SkipReason
 from profiles.importer.writing import write_dataset
+from profiles.models import Shopper
 
 # The tables a bulk import grows by orders of magnitude: without fresh statistics PostgreSQL plans
 # the next queries for the empty tables it remembers (seconds instead of milliseconds each).
-_IMPORTED_TABLES = (
-    "content_product",
-    "content_contentitem",
-    "content_contentproduct",
-    "content_contentitem_tags",
-    "profiles_shopper",
-    "profiles_interaction",
-)
+_IMPORTED_MODELS = (Product, ContentItem, ContentProduct, ContentItem.tags.through, Shopper, Interaction)
 
 
 def _refresh_planner_statistics() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(_IMPORTED_TABLES)}")
+        cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in _IMPORTED_MODELS)}")
 
 
 def dataset_import(*, directory: Path, progress: Progress | None = None) -> ImportReport:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from content.models import Tag
 from content.services import category_path_split, tag_slug
-from profiles.models import InteractionType
+from profiles.events.models import InteractionType
 
 TAG_NAME_MAX = 120  # Tag.name
 PRICE_MAX = Decimal("99999999.99")  # Product.price: max_digits=10, decimal_places=2

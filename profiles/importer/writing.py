@@ -34,11 +34,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from content.models import Brand, ContentItem, ContentProduct, Product, Tag
+from profiles.events.models import Interaction, InteractionType
 from profiles.importer.reading import ItemRow, ParsedDataset
 from profiles.importer.report import Progress
 from profiles.importer.staging import EVENTS, ITEM_TAGS, ITEMS, SHOPPERS, STAGINGS, Backend, backend_for, csv_rows
 from profiles.importer.values import db_datetime
-from profiles.models import Interaction, InteractionType, Shopper
+from profiles.models import Shopper
 
 # Imported products are for sale: the datasets carry no stock, and a product at 0 is hidden from
 # shoppers (Product.in_stock). 100 is "plenty" without looking like a sentinel.
@@ -277,7 +278,7 @@ def _steps(parsed: ParsedDataset) -> list[_Step]:
         counts["events_imported"] = db.cursor.rowcount
 
     def refresh_engagement(db: Backend, counts: dict[str, int]) -> None:
-        # Recount the cards that got events (profiles.services.engagement_refresh recounts all);
+        # Recount the cards that got events (profiles.events.history.engagement_refresh recounts all);
         # only cards that existed before this run can differ, so only they are written.
         db.cursor.execute(
             f"""

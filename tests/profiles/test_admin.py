@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(model: str, view: str = "changelist", *args: object) -> str:
-    return reverse(f"admin:profiles_{model}_{view}", args=args)
+    app = "events" if model == "interaction" else "profiles"
+    return reverse(f"admin:{app}_{model}_{view}", args=args)
 
 
 def _listed(response) -> set[int]:
@@ -152,8 +153,8 @@ def test_shopper_page_links_to_its_history(admin_client):
     page = admin_client.get(_url("shopper", "change", shopper.pk)).content.decode()
 
     assert listed == {mine.pk}
-    for model in ["interaction", "consentrecord", "interest", "follow"]:
-        assert f'href="/admin/profiles/{model}/?shopper__id__exact={shopper.pk}"' in page
+    for model in ["events/interaction", "profiles/consentrecord", "profiles/interest", "profiles/follow"]:
+        assert f'href="/admin/{model}/?shopper__id__exact={shopper.pk}"' in page
 
 
 # Read-only logs

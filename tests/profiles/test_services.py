@@ -1,16 +1,11 @@
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
-from content.models import ContentItem
-from feedsite.errors import ApplicationError
-from profiles import services, tasks
-from profiles.models import ConsentRecord, Follow, Interaction, Interest, Shopper
+from profiles import services
+from profiles.events.models import Interaction
+from profiles.models import ConsentRecord, Follow, Interest, Shopper
 from tests.factories import (
-    ContentItemFactory,
     CreatorFactory,
     InteractionFactory,
     ShopperFactory,
@@ -104,62 +99,3 @@ def test_follow_twice_keeps_one_row_and_unfollow_reports_whether_it_existed():
     assert Follow.objects.filter(shopper=shopper, creator=creator).count() == 1
     assert services.follow_delete(shopper=shopper, creator=creator) is True
     assert services.follow_delete(shopper=shopper, creator=creator) is False
-
-
-def test_interaction_record_is_idempotent_on_event_id():
-    shopper, item = ShopperFactory(), ContentItemFactory()
-
-    first, created = services.interaction_record(event_id="e-1", shopper=shopper, content=item, type="like")
-    again, created_again = services.interaction_record(event_id="e-1", shopper=shopper, content=item, type="like")
-
-    assert (created, created_again) == (True, False)
-    assert first.pk == again.pk
-    assert Interaction.objects.count() == 1
-
-
-def test_interaction_record_refuses_unknown_type_and_stores_nothing():
-    with pytest.raises(ApplicationError, match="Unknown interaction type"):
-        services.interaction_record(event_id="e-2", shopper=ShopperFactory(), content=ContentItemFactory(), type="poke")
-
-    assert Interaction.objects.count() == 0
-
-
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_records_of_one_event_store_it_once():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs a real server")
-    shopper, item = ShopperFactory(), ContentItemFactory()
-
-    def record(_: int) -> bool:
-        try:
-            return services.interaction_record(event_id="race", shopper=shopper, content=item, type="view")[1]
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        created = list(pool.map(record, range(8)))
-
-    assert created.count(True) == 1
-    assert Interaction.objects.filter(event_id="race").count() == 1
-
-
-def test_engagement_refresh_counts_interactions_per_item():
-    busy, quiet = ContentItemFactory(), ContentItemFactory()
-    InteractionFactory.create_batch(3, content=busy)
-
-    services.engagement_refresh()
-
-    assert ContentItem.objects.get(pk=busy.pk).engagement == 3
-    assert ContentItem.objects.get(pk=quiet.pk).engagement == 0
-
-
-def test_the_scheduled_engagement_refresh_writes_only_the_counts_that_changed():
-    busy, quiet = ContentItemFactory(), ContentItemFactory()
-    InteractionFactory.create_batch(2, content=busy)
-    assert tasks.refresh_engagement.apply().get() == 1  # busy: 0 → 2; quiet stays 0
-
-    InteractionFactory(content=quiet)
-
-    assert tasks.refresh_engagement.apply().get() == 1
-    assert [ContentItem.objects.get(pk=i.pk).engagement for i in (busy, quiet)] == [2, 1]
-    assert "profiles.refresh_engagement" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}

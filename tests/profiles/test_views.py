@@ -6,7 +6,8 @@ from django.test import Client
 from content.models import Tag
 from profiles import services
 from profiles.middleware import visitor_id_sign
-from profiles.models import CartLine, ConsentRecord, Interest, Like, Order, Shopper
+from profiles.models import ConsentRecord, Interest, Like, Shopper
+from profiles.shop.models import CartLine, Order
 from tests.factories import (
     CartLineFactory,
     ContentItemFactory,

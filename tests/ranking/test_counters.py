@@ -10,8 +10,9 @@ import pytest
 from feedsite import realtime
 from profiles.events import state
 from profiles.events.meta import item_meta
+from profiles.events.models import Interaction
 from profiles.events.rebuild import realtime_rebuild
-from profiles.models import Interaction, Shopper
+from profiles.models import Shopper
 from ranking import registry, serving
 from ranking.features import COUNTERS
 from ranking.training import ranker_train

@@ -12,12 +12,12 @@ from asgiref.sync import sync_to_async
 from content.models import ContentItem
 from content.selectors import items_for_cards
 from content.services import content_publish, product_upsert
-from profiles.cart import cart_line_add
 from profiles.events import meta, state
 from profiles.events.consumer import EventConsumer
 from profiles.events.ingest import events_ingest
 from profiles.selectors import CardSocial
 from profiles.services import like_create
+from profiles.shop.cart import cart_line_add
 from ranking import push
 from ranking.cards import card as card_of_the_feed_api
 from ranking.feed import fresh_cards_for

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from content import media
 from content.models import ContentItem, Product, Tag
+from profiles.demo import render
 from profiles.events import meta
 from profiles.events.consumer import EventConsumer
 from profiles.middleware import VISITOR_SALT
@@ -272,10 +273,10 @@ def _stored(name: str, render: Callable[[], bytes]) -> str:
 @pytest.fixture(scope="package")
 def media_files() -> MediaFiles:
     """A short video, its poster and a few images, rendered on first use and kept in storage."""
-    palettes = list(media.PALETTES)
+    palettes = list(render.PALETTES)
     video = _stored(
         f"{MEDIA_DIR}/clip-v1.mp4",
-        lambda: media.video_render(
+        lambda: render.video_render(
             title="Glow in 2 s", palette=palettes[0], seed=1, width=240, height=426, duration_ms=2000
         ),
     )
@@ -285,7 +286,7 @@ def media_files() -> MediaFiles:
     images = [
         _stored(
             f"{MEDIA_DIR}/image-{n}-v1.jpg",
-            lambda n=n: media.image_render(
+            lambda n=n: render.image_render(
                 title=f"Look {n}", palette=palettes[n % len(palettes)], seed=n, shape="bottle", width=360, height=640
             ),
         )

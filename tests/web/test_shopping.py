@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 
 from content.models import Product
-from profiles.models import CartLine, Interaction, Order, Shopper
+from profiles.events.models import Interaction
+from profiles.models import Shopper
+from profiles.shop.models import CartLine, Order
 from ranking.models import FeedRequest
 from tests.factories import UserFactory
 from tests.web.conftest import deliver_events, drain, open_feed, screenshot

@@ -3,7 +3,8 @@
 import pytest
 
 from content.models import Comment
-from profiles.models import Follow, Interaction, Like
+from profiles.events.models import Interaction
+from profiles.models import Follow, Like
 from tests.factories import UserFactory
 from tests.web.conftest import deliver_events, drain, open_feed, screenshot, shopper_of
 

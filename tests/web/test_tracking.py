@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from profiles.models import CartLine, Interaction, Like
+from profiles.events.models import Interaction
+from profiles.models import Like
+from profiles.shop.models import CartLine
 from ranking.models import FeedRequest
 from tests.web.conftest import card_ids, deliver_events, drain, open_feed, shopper_of, wait_for_card
 

@@ -3,7 +3,7 @@ import time
 import pytest
 
 from content.models import ContentItem
-from profiles.models import EventBacklog, Interaction
+from profiles.events.models import EventBacklog, Interaction
 from tests.factories import ContentItemFactory
 from tests.profiles.events.conftest import make_event, post_events
 

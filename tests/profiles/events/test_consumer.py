@@ -8,7 +8,7 @@ from django.test import Client
 from feedsite import realtime
 from profiles.events import hooks, state, stream
 from profiles.events.consumer import EventConsumer
-from profiles.models import Interaction
+from profiles.events.models import Interaction
 from tests.factories import ContentItemFactory, ProductFactory
 from tests.profiles.events.conftest import BROWSER_UA, make_event, post_events
 

@@ -4,7 +4,7 @@ import pytest
 
 from profiles.events import writer
 from profiles.events.consumer import EventConsumer
-from profiles.models import Interaction
+from profiles.events.models import Interaction
 from tests.factories import ContentItemFactory
 from tests.profiles.events.conftest import make_event, post_events
 

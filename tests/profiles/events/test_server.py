@@ -1,8 +1,8 @@
 import pytest
 
 from profiles.events.consumer import EventConsumer
+from profiles.events.models import Interaction
 from profiles.events.server import events_record_server
-from profiles.models import Interaction
 from tests.factories import ContentItemFactory, ShopperFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, transaction
 
 from profiles.events import writer
-from profiles.models import Interaction
+from profiles.events.models import Interaction
 from tests.factories import ContentItemFactory, ShopperFactory
 
 

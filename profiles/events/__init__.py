@@ -1,0 +1,1 @@
+"""The event pipeline: ingest, stream, consumer, real-time state."""

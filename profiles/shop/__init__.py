@@ -1,0 +1,1 @@
+"""The shop: carts, checkout (payment simulated) and orders."""

@@ -1,0 +1,96 @@
+"""The cart behind the feed's Add buttons: ``/api/v1/cart`` and ``/api/v1/cart/lines``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from content.models import Product
+from feedsite.errors import NotFound
+from profiles.apis import STATE_AUTHENTICATION, published_item
+from profiles.events.schema import EVENT_ID_RE, MAX_POSITION, TOKEN_RE
+from profiles.services import shopper_for_request
+from profiles.shop.cart import CardOrigin, cart_line_add, cart_line_remove, cart_line_set, cart_summary
+
+
+def _product(product_id: int) -> Product:
+    product = Product.objects.filter(pk=product_id, active=True).first()
+    if product is None:
+        raise NotFound("No product on sale has this id.")
+    return product
+
+
+class CartApi(APIView):
+    """``GET /api/v1/cart``: the cart (``profiles.shop.cart.CartView.as_dict``)."""
+
+    authentication_classes = STATE_AUTHENTICATION
+
+    def get(self, request: Request) -> Response:
+        return Response(cart_summary(shopper=shopper_for_request(request)).as_dict())
+
+
+class CartLinesApi(APIView):
+    """``POST /api/v1/cart/lines``: add a product; answers the whole cart (201).
+
+    ``item``, ``request_id``, ``position``, ``session_id``, ``context`` name the feed card it came
+    from, and ``event_id`` is the tracker's id for this add-to-cart (one event however it arrives).
+    """
+
+    authentication_classes = STATE_AUTHENTICATION
+
+    class InputSerializer(serializers.Serializer):
+        product = serializers.IntegerField(min_value=1)
+        quantity = serializers.IntegerField(min_value=1, max_value=settings.CART_LINE_MAX_QUANTITY, default=1)
+        item = serializers.IntegerField(min_value=1, required=False)
+        request_id = serializers.RegexField(TOKEN_RE, required=False)
+        session_id = serializers.RegexField(TOKEN_RE, required=False)
+        position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
+        event_id = serializers.RegexField(EVENT_ID_RE, required=False)
+        # Declared fields leave the class (DRF's metaclass), so this does not hide Serializer.context.
+        context = serializers.DictField(required=False)  # type: ignore[assignment]
+
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        shopper = shopper_for_request(request)
+        origin = CardOrigin(
+            content=published_item(values["item"]) if "item" in values else None,
+            request_id=values.get("request_id", ""),
+            position=values.get("position"),
+            event_id=values.get("event_id", ""),
+            session_id=values.get("session_id", ""),
+            context=values.get("context"),
+        )
+        cart_line_add(shopper=shopper, product=_product(values["product"]), quantity=values["quantity"], origin=origin)
+        return Response(cart_summary(shopper=shopper).as_dict(), status=status.HTTP_201_CREATED)
+
+
+class CartLineApi(APIView):
+    """``PATCH /api/v1/cart/lines/<product>`` with ``{"quantity"}`` (0 removes), ``DELETE`` to remove;
+    both answer the whole cart."""
+
+    authentication_classes = STATE_AUTHENTICATION
+
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(min_value=0, max_value=settings.CART_LINE_MAX_QUANTITY)
+
+    def patch(self, request: Request, product_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shopper = shopper_for_request(request)
+        product = Product.objects.filter(pk=product_id).first()
+        if product is None:
+            raise NotFound("No product has this id.")
+        cart_line_set(shopper=shopper, product=product, quantity=data.validated_data["quantity"])
+        return Response(cart_summary(shopper=shopper).as_dict())
+
+    def delete(self, request: Request, product_id: int) -> Response:
+        shopper = shopper_for_request(request)
+        product = Product.objects.filter(pk=product_id).first()
+        if product is not None:
+            cart_line_remove(shopper=shopper, product=product)
+        return Response(cart_summary(shopper=shopper).as_dict())

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from profiles.shop.apis import CartApi, CartLineApi, CartLinesApi
+
+urlpatterns = [
+    path("cart", CartApi.as_view(), name="cart"),
+    path("cart/lines", CartLinesApi.as_view(), name="cart-lines"),
+    path("cart/lines/<int:product_id>", CartLineApi.as_view(), name="cart-line"),
+]

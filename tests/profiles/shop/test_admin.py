@@ -1,0 +1,69 @@
+"""Admin for likes, carts, orders (profiles) and comments (content)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from content.models import Comment
+from tests.factories import CartLineFactory, CommentFactory, LikeFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(model):
+    return {
+        "like": lambda: LikeFactory(),
+        "cart": lambda: CartLineFactory(),
+        "order": lambda: OrderLineFactory(),
+        "comment": lambda: CommentFactory(),
+    }[model]
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("app", "model"), [("profiles", "like"), ("shop", "cart"), ("shop", "order"), ("content", "comment")]
+)
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, app, model):
+    url = reverse(f"admin:{app}_{model}_changelist")
+    make = _rows(model)
+    make()
+    one = _queries(admin_client, url)
+    for _ in range(4):
+        make()
+
+    assert _queries(admin_client, url) == one
+
+
+def test_orders_are_found_by_number_and_cannot_be_changed(admin_client):
+    line = OrderLineFactory()
+    OrderLineFactory()
+
+    listed = admin_client.get(reverse("admin:shop_order_changelist"), {"q": line.order.number})
+    page = admin_client.get(reverse("admin:shop_order_change", args=[line.order.pk]))
+
+    assert [order.pk for order in listed.context["cl"].result_list] == [line.order.pk]
+    assert page.context["has_change_permission"] is False
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "reason"), [("hide_comments", "hidden", "moderator"), ("show_comments", "visible", "")]
+)
+def test_moderators_hide_and_show_comments_through_the_service(admin_client, action, status, reason):
+    comments = [CommentFactory(status="hidden" if status == "visible" else "visible") for _ in range(2)]
+    untouched = CommentFactory(status="hidden" if status == "visible" else "visible")
+
+    admin_client.post(
+        reverse("admin:content_comment_changelist"),
+        {"action": action, "_selected_action": [c.pk for c in comments]},
+    )
+
+    assert set(Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("status", "moderation_reason")) == {
+        (status, reason)
+    }
+    assert Comment.objects.get(pk=untouched.pk).status == untouched.status
