@@ -49,8 +49,6 @@ CELERY_TASK_ROUTES = {
     # Exact names win over patterns: precomputing feeds must not wait behind a retrain.
     "ranking.precompute_feeds": {"queue": "default"},
     "ranking.*": {"queue": "training"},
-    "content.media.*": {"queue": "media"},
-    "profiles.events.*": {"queue": "ingestion"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
