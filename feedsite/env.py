@@ -23,6 +23,9 @@ VAR_DIR = BASE_DIR / "var"
 
 # Used only when DEBUG is on (development and tests); production refuses to start without a key.
 INSECURE_DEV_SECRET_KEY = "django-insecure-feedsite-development-only"
+# Django's own bar for a key it does not warn about (``check --deploy``, security.W009).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Config:
     debug: bool
     production: bool
     secret_key: str
+    ssl_redirect: bool
+    hsts_seconds: int
     allowed_hosts: list[str]
     csrf_trusted_origins: list[str]
     database: dict[str, Any]
@@ -89,6 +94,21 @@ def storage_config(env: environ.Env, media_root: Path) -> dict[str, Any]:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
+def _refuse_weak_production(*, debug: bool, secret_key: str) -> None:
+    """Production never starts with debug pages on or a key that can be guessed."""
+    if debug:
+        raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production.")
+    if (
+        len(secret_key) < SECRET_KEY_MIN_LENGTH
+        or len(set(secret_key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or secret_key.startswith("django-insecure-")
+    ):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for production: use at least {SECRET_KEY_MIN_LENGTH} random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+
+
 def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     """Read the configuration from ``environ_mapping`` (the process environment by default)."""
     env = environ.Env()
@@ -101,6 +121,8 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         if production or not debug:
             raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off or DJANGO_ENV=production.")
         secret_key = INSECURE_DEV_SECRET_KEY
+    if production:
+        _refuse_weak_production(debug=debug, secret_key=secret_key)
     media_root = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
     event_retention_days = env.int("EVENT_RETENTION_DAYS", default=90)
     if event_retention_days < 1:
@@ -113,6 +135,9 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         debug=debug,
         production=production,
         secret_key=secret_key,
+        # Behind a proxy that terminates TLS and sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
+        ssl_redirect=env.bool("SECURE_SSL_REDIRECT", default=production),
+        hsts_seconds=env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if production else 0),
         allowed_hosts=env.list("ALLOWED_HOSTS", default=[] if production else ["127.0.0.1", "localhost", "testserver"]),
         csrf_trusted_origins=env.list("CSRF_TRUSTED_ORIGINS", default=[]),
         database=database_config(env.str("DATABASE_URL", default=""), env.int("DATABASE_POOL_SIZE", default=8)),

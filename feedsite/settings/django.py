@@ -6,6 +6,8 @@ CONFIG = env.load()
 BASE_DIR = env.BASE_DIR
 
 SECRET_KEY = CONFIG.secret_key
+# DJANGO_ENV=production: secure cookies, HSTS, TLS redirect; no demo superuser (profiles.demo).
+PRODUCTION = CONFIG.production
 DEBUG = CONFIG.debug
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
@@ -104,7 +106,12 @@ if CONFIG.production:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 3600
+    SECURE_SSL_REDIRECT = CONFIG.ssl_redirect
+    # A load balancer's health check may speak plain HTTP to the process.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -27,7 +28,8 @@ from profiles.events import history
 from profiles.events.models import Interaction
 from profiles.models import Follow, Interest, Like, Shopper
 
-# Every demo shopper and shopper-creator signs in with this password; the admin with ADMIN_PASSWORD.
+# Every demo shopper and shopper-creator signs in with this password; the admin (created outside
+# production only) with ADMIN_PASSWORD.
 DEMO_PASSWORD = "demo"
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"
@@ -151,7 +153,8 @@ def _write(
     summary.tags = Counter(kind for kind, _ in tags)
 
     User = get_user_model()
-    if not User.objects.filter(username=ADMIN_USERNAME).exists():
+    # A superuser whose password is printed in the README never exists outside development.
+    if not settings.PRODUCTION and not User.objects.filter(username=ADMIN_USERNAME).exists():
         User.objects.create_superuser(username=ADMIN_USERNAME, email="admin@example.com", password=ADMIN_PASSWORD)
         summary.admin_created = True
     # One hash (one salt) for all demo accounts: hashing ~230 passwords one by one takes over a minute.

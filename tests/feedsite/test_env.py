@@ -93,3 +93,46 @@ def test_min_creator_reputation_defaults_below_neutral_and_can_be_set(environ, e
 def test_min_creator_reputation_outside_zero_to_one_is_refused(value):
     with pytest.raises(ImproperlyConfigured, match="FEED_MIN_CREATOR_REPUTATION must be between 0 and 1"):
         env.load({"FEED_MIN_CREATOR_REPUTATION": value})
+
+
+STRONG_KEY = "k7Qx2LmP9vR4tY8wZ1aB3cD5eF6gH0jN-sU_iO2pE4rT6yU8iO0pA"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SECRET_KEY": STRONG_KEY, "DEBUG": "true"}, "DEBUG must be off"),
+        ({"SECRET_KEY": "x"}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "ab" * 40}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "django-insecure-" + STRONG_KEY}, "SECRET_KEY is too weak"),
+    ],
+)
+def test_production_refuses_debug_and_a_weak_secret_key(environ, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env.load({"DJANGO_ENV": "production", **environ})
+
+
+def test_a_weak_key_is_still_accepted_in_development():
+    assert env.load({"SECRET_KEY": "x", "DEBUG": "false"}).secret_key == "x"
+
+
+def test_production_passes_djangos_deployment_checks(tmp_path):
+    clean_env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": STRONG_KEY,
+        "ALLOWED_HOSTS": "shop.example.com",
+        "MEDIA_ROOT": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "feedsite.settings",
+    }
+
+    result = subprocess.run(
+        [sys.executable, str(env.BASE_DIR / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -152,6 +152,18 @@ def test_shoppers_have_accounts_and_histories_on_published_items(seeded):
     assert not Shopper.objects.filter(interactions__isnull=False, last_seen_at__isnull=True).exists()
 
 
+def test_production_seeds_no_superuser_with_a_known_password(settings):
+    settings.PRODUCTION = True
+    out = io.StringIO()
+
+    call_command("seed_demo", "--scale", str(SCALE), stdout=out)
+
+    assert not get_user_model().objects.filter(is_superuser=True).exists()
+    assert get_user_model().objects.filter(username="shopper1").exists()
+    assert f"{demo.ADMIN_USERNAME} / {demo.ADMIN_PASSWORD}" not in out.getvalue()
+    assert "createsuperuser" in out.getvalue()
+
+
 def test_engagement_equals_the_number_of_interactions(seeded):
     recorded = dict(Interaction.objects.values("content").annotate(n=Count("id")).values_list("content", "n"))
 

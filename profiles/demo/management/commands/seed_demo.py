@@ -6,6 +6,7 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from feedsite.errors import ApplicationError
@@ -41,8 +42,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo seeded in {elapsed:.1f} s (seed {options['seed']})."))
         for line in _describe(summary):
             self.stdout.write(f"  {line}")
-        admin = "created" if summary.admin_created else "already existed, password unchanged"
-        self.stdout.write(f"Admin: {demo.ADMIN_USERNAME} / {demo.ADMIN_PASSWORD} at /admin/ ({admin})")
+        if settings.PRODUCTION:
+            self.stdout.write("No demo admin in production: create one with manage.py createsuperuser.")
+        else:
+            admin = "created" if summary.admin_created else "already existed, password unchanged"
+            self.stdout.write(f"Admin: {demo.ADMIN_USERNAME} / {demo.ADMIN_PASSWORD} at /admin/ ({admin})")
         self.stdout.write(
             f"Shoppers: shopper1 … shopper{summary.shoppers} / {demo.DEMO_PASSWORD}; "
             f"shopper-creators sign in with their handle / {demo.DEMO_PASSWORD}"
