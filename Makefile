@@ -32,7 +32,7 @@ run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py train_ranker --if-none
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/uvicorn feedsite.asgi:application --host $(HOST) --port $(PORT) --ws-per-message-deflate false
+	$(BIN)/python -m feedsite.serve --host $(HOST) --port $(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check .

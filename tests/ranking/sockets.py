@@ -20,6 +20,8 @@ from feedsite.asgi import application
 from profiles.middleware import visitor_id_sign
 
 ORIGIN = b"http://testserver"
+# Every browser names the host it asks, as it does for a page; the origin check compares the two.
+HOST = (b"host", b"testserver")
 PATH = "/ws/feed/"
 T = TypeVar("T")
 
@@ -34,7 +36,7 @@ def communicator(headers: list[tuple[bytes, bytes]]) -> WebsocketCommunicator:
 
 def visitor_headers(shopper, *, origin: bytes | None = ORIGIN) -> list[tuple[bytes, bytes]]:
     """A browser of ``shopper``'s visitor: its signed cookie, and the site's origin unless told otherwise."""
-    headers = [(b"cookie", f"{settings.VISITOR_COOKIE}={visitor_id_sign(shopper.visitor_id)}".encode())]
+    headers = [HOST, (b"cookie", f"{settings.VISITOR_COOKIE}={visitor_id_sign(shopper.visitor_id)}".encode())]
     return headers + ([(b"origin", origin)] if origin is not None else [])
 
 

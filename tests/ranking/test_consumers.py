@@ -15,7 +15,7 @@ from ranking import consumers, presence
 from ranking.consumers import MAX_WATCHED
 from ranking.push import group_send_many
 from tests.factories import ShopperFactory, UserFactory
-from tests.ranking.sockets import ORIGIN, communicator, pushed, run, settle, socket, visitor_headers, watch
+from tests.ranking.sockets import HOST, ORIGIN, communicator, pushed, run, settle, socket, visitor_headers, watch
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ async def closed_with(ws) -> int:
     ],
 )
 def test_a_socket_without_a_known_shopper_is_closed_with_a_clear_code(cookie, expected):
-    headers = [(b"origin", ORIGIN)]
+    headers = [HOST, (b"origin", ORIGIN)]
     if cookie == "unknown-visitor":
         headers.append((b"cookie", f"{settings.VISITOR_COOKIE}={visitor_id_sign(uuid.uuid4())}".encode()))
     elif cookie is not None:
@@ -95,7 +95,7 @@ def test_a_signed_in_user_is_known_by_the_session_cookie():
     browser = Client()
     browser.force_login(user)
     session = browser.cookies[settings.SESSION_COOKIE_NAME].value
-    headers = [(b"origin", ORIGIN), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())]
+    headers = [HOST, (b"origin", ORIGIN), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())]
 
     async def scenario():
         async with socket(headers) as ws:

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from content import media
 from content.models import ContentItem, Product, Tag
+from feedsite.serve import SERVER_OPTIONS
 from profiles.demo import render
 from profiles.events import meta
 from profiles.events.consumer import EventConsumer
@@ -176,7 +177,7 @@ def asgi_server(transactional_db) -> Iterator[AsgiServer]:
     server = uvicorn.Server(
         uvicorn.Config(
             ASGIStaticFilesHandler(application),
-            ws_per_message_deflate=False,
+            **SERVER_OPTIONS,
             lifespan="off",
             log_level="warning",
             access_log=False,
