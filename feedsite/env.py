@@ -40,6 +40,7 @@ class Config:
     database: dict[str, Any]
     redis_url: str | None
     storage: dict[str, Any]
+    private_storage: dict[str, Any]
     media_root: Path
     feed_affinity_half_life_hours: float
     feed_min_creator_reputation: float
@@ -109,6 +110,24 @@ def _refuse_weak_production(*, debug: bool, secret_key: str) -> None:
         )
 
 
+def private_storage_config(env: environ.Env) -> dict[str, Any]:
+    """STORAGES["private"]: a folder with no URL, or the bucket's private prefix behind signed URLs."""
+    bucket = env.str("AWS_PRIVATE_BUCKET_NAME", default="") or env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not bucket:
+        location = env.str("PRIVATE_FILES_ROOT", default=str(VAR_DIR / "private"))
+        return {"BACKEND": "feedsite.storage.PrivateFileSystemStorage", "OPTIONS": {"location": location}}
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": "private",
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     """Read the configuration from ``environ_mapping`` (the process environment by default)."""
     env = environ.Env()
@@ -143,6 +162,7 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         database=database_config(env.str("DATABASE_URL", default=""), env.int("DATABASE_POOL_SIZE", default=8)),
         redis_url=env.str("REDIS_URL", default="") or None,
         storage=storage_config(env, media_root),
+        private_storage=private_storage_config(env),
         media_root=media_root,
         feed_affinity_half_life_hours=env.float("FEED_AFFINITY_HALF_LIFE_HOURS", default=72.0),
         feed_min_creator_reputation=feed_min_creator_reputation,

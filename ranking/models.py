@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 
+from feedsite.storage import private_storage
 from profiles.models import Shopper
 
 
@@ -175,7 +176,7 @@ class RankerModel(models.Model):
     metrics = models.JSONField(default=dict, help_text="Offline metrics on the validation cut, e.g. ndcg@20.")
     examples = models.PositiveIntegerField(default=0)
     training_seconds = models.FloatField(default=0)
-    artifact = models.FileField(upload_to="rankers/")
+    artifact = models.FileField(upload_to="rankers/", storage=private_storage)
 
     class Meta:
         ordering = ["-created_at"]

@@ -75,6 +75,16 @@ def _clean_realtime_store() -> Iterator[None]:
     _clear_process_caches()
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path_factory) -> None:
+    """Each test's private files (ranker artifacts, archives) go to a folder of its own, not var/private."""
+    location = str(tmp_path_factory.mktemp("private"))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "feedsite.storage.PrivateFileSystemStorage", "OPTIONS": {"location": location}},
+    }
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

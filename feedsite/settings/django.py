@@ -92,6 +92,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = CONFIG.media_root
 STORAGES = {
     "default": CONFIG.storage,
+    # Ranker artifacts, event archives: never under a public URL (feedsite.storage).
+    "private": CONFIG.private_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -34,13 +34,13 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from feedsite.storage import private_storage
 from profiles.events.models import Interaction
 from profiles.events.schema import MAX_AGE
 from profiles.privacy.models import ArchivedHour, ArchivedShopperHour
@@ -111,7 +111,7 @@ def archive_row(values: dict[str, Any]) -> dict[str, Any]:
 
 def archive_file_rows(path: str) -> Iterator[dict[str, Any]]:
     """The rows of one archive file, in file order."""
-    with default_storage.open(path, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as lines:
+    with private_storage().open(path, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as lines:
         for line in lines:
             if line.strip():
                 yield json.loads(line)
@@ -173,13 +173,13 @@ def _sweep(hour: datetime, *, keep: str | None) -> None:
     # "10.jsonl.gz" and the names a storage picks while it is taken: "10_AbC12xY.jsonl.gz".
     versions = re.compile(rf"{re.escape(name[:2])}[._].*\.gz")
     try:
-        _, files = default_storage.listdir(directory)
+        _, files = private_storage().listdir(directory)
     except FileNotFoundError:
         return
     for file_name in files:
         path = f"{directory}/{file_name}"
         if versions.fullmatch(file_name) and path != keep:
-            default_storage.delete(path)
+            private_storage().delete(path)
 
 
 def _hour_save(
@@ -195,7 +195,7 @@ def _hour_save(
     rows = len(new.event_ids)
     path = ""
     if rows:
-        path = default_storage.save(hour_path(hour), File(new.finish(), name=hour_path(hour)))
+        path = private_storage().save(hour_path(hour), File(new.finish(), name=hour_path(hour)))
     try:
         if not rows:
             if record is not None:
@@ -218,11 +218,11 @@ def _hour_save(
             )
     except BaseException:
         if path:
-            default_storage.delete(path)
+            private_storage().delete(path)
         raise
     if old_path and old_path != path:
         # Robust: a failed delete leaves a leftover that the hour's next write sweeps away.
-        transaction.on_commit(lambda: default_storage.delete(old_path), robust=True)
+        transaction.on_commit(lambda: private_storage().delete(old_path), robust=True)
     return record
 
 

@@ -7,9 +7,9 @@ import pytest
 
 @pytest.fixture
 def archive_storage(settings, tmp_path) -> Path:
-    """Default storage (where the archive goes) is a fresh directory; returns it."""
+    """Private storage (where the archive goes) is a fresh directory; returns it."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+        "private": {"BACKEND": "feedsite.storage.PrivateFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
     return tmp_path

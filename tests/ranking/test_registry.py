@@ -1,6 +1,7 @@
 import lightgbm
 import numpy as np
 import pytest
+from django.core.files.storage import storages
 
 from feedsite.errors import ApplicationError
 from ranking import registry
@@ -104,3 +105,16 @@ def test_serving_picks_up_a_new_active_version(monkeypatch):
 
 def test_no_model_means_no_ranker():
     assert registry.active_ranker() is None
+
+
+def test_a_models_artifact_is_private_and_no_url_reaches_it(settings, tmp_path, client):
+    settings.MEDIA_ROOT = str(tmp_path)  # the public media folder, which /media/ serves
+    model = _register("v1", 0.10)
+
+    response = client.get(f"/media/{model.artifact.name}")
+
+    assert response.status_code == 404
+    assert not (tmp_path / model.artifact.name).exists()
+    assert storages["private"].exists(model.artifact.name)
+    with pytest.raises(ValueError, match="no URL"):
+        model.artifact.url  # noqa: B018

@@ -1,0 +1,46 @@
+"""Private files: ranker artifacts, event archives and other files no URL may reach.
+
+``STORAGES["private"]`` is a folder outside ``MEDIA_ROOT`` (``var/private``) on the embedded
+default, or a private prefix of the bucket (signed URLs only) when S3 is configured. Media served
+to shoppers stay in the default storage.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Local private files: stored like media, but with no URL at all."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no URL; read them through the storage.")
+
+
+class _PrivateStorage(LazyObject):
+    """``storages["private"]``, looked up on first use, as ``default_storage`` is for "default"."""
+
+    _wrapped: Any
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+def private_storage() -> Storage:
+    """The private storage; a callable, as a ``FileField``'s ``storage`` may be."""
+    return cast(Storage, _private)
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting: str, **kwargs: Any) -> None:
+    # STORAGES changed (tests override it): look the private storage up again.
+    if setting == "STORAGES":
+        _private._wrapped = empty
