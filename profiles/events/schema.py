@@ -78,8 +78,10 @@ def _timestamp(raw: Any, now: datetime) -> datetime:
         raise Rejected("ts_in_future", "ts is more than 5 minutes in the future")
     if ts < now - MAX_AGE:
         raise Rejected("ts_too_old", "ts is more than 3 days old")
-    # to the millisecond, as the stream carries it
-    return datetime.fromtimestamp(round(min(ts, now).timestamp(), 3), tz=UTC)
+    ts = min(ts, now)
+    if ts.microsecond % 1000:  # to the millisecond, as the stream carries it
+        ts = datetime.fromtimestamp(round(ts.timestamp(), 3), tz=UTC)
+    return ts
 
 
 def _context(raw: Any) -> dict[str, Any]:

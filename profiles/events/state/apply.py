@@ -119,7 +119,8 @@ def _merged(events: Sequence[Event], metas: dict[int, ItemMeta]) -> dict[str, An
     """
     if not events:
         return {"ids": [], "d": [], "n": [], "r": [], "rh": RANKING_HALF_LIVES}
-    stamps = [event.timestamp for event in events]
+    # consumed events are to the millisecond already: ``Event.timestamp``'s rounding is not needed here
+    stamps = [event.occurred_at.timestamp() for event in events]
     at = max(stamps)
     affinity_halflife = settings.FEED_AFFINITY_HALF_LIFE_HOURS * 3600.0
     windows = [(f":{window}", halflife) for window, halflife in WINDOWS.items()]
