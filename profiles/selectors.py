@@ -14,7 +14,8 @@ from content.models import Comment
 from content.selectors import among, published_sql
 from feedsite import realtime
 from profiles.events import state
-from profiles.events.models import Interaction, InteractionType
+from profiles.events.models import Interaction
+from profiles.events.types import PASSIVE_TYPES
 from profiles.models import Follow, Interest, Like, Shopper
 from profiles.shop.models import CartLine
 
@@ -72,15 +73,6 @@ def shoppers_with_product_in_cart(product_id: int) -> list[int]:
     """Ids of the shoppers whose cart holds ``product_id`` (price-drop and back-in-stock notices)."""
     rows = CartLine.objects.filter(product_id=product_id).values_list("cart__shopper_id", flat=True)
     return sorted(set(rows))
-
-
-# Watching is not yet telling: a shopper with only these has no history a ranking can use.
-PASSIVE_TYPES = (
-    InteractionType.IMPRESSION,
-    InteractionType.VIEW,
-    InteractionType.DWELL,
-    InteractionType.VIDEO_PROGRESS,
-)
 
 
 def cold_start_interest_tag_ids(*, shopper: Shopper) -> list[int]:

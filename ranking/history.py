@@ -21,30 +21,12 @@ from moderation.models import CreatorStanding
 from moderation.reputation import NEUTRAL
 from profiles.events import state
 from profiles.events.models import Interaction
+from profiles.events.types import EVENT_TYPES
 from profiles.models import Follow, Interest
 
-# Graded relevance of what a shopper did, for training labels (LambdaRank needs labels ≥ 0).
-# A skip or a hide says "not this": label 0, and it does not count as a positive in history.
-EVENT_GRADE = {
-    "impression": 0,
-    "skip": 0,
-    "hide": 0,
-    "unlike": 0,
-    "view": 1,
-    "dwell": 1,
-    "video_progress": 1,
-    "open": 1,
-    "rate": 1,
-    "other": 1,
-    "product_click": 2,
-    "like": 2,
-    "share": 2,
-    "comment": 2,
-    "follow": 2,
-    "add_to_cart": 3,
-    "purchase": 4,
-}
-NEGATIVE_TYPES = frozenset(t for t, g in EVENT_GRADE.items() if g == 0)
+# Graded relevance of what a shopper did, for training labels (``EventType.grade``). A skip or a
+# hide says "not this": label 0, and it does not count as a positive in history.
+EVENT_GRADE = {t.name: t.grade for t in EVENT_TYPES}
 # What the counter features count an event as: its index in ``state.RANKING_KINDS`` (engaged, shown),
 # as the consumer counts it, so that the world's counters are the real-time store's.
 NOT_COUNTED = -1

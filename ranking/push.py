@@ -45,6 +45,7 @@ from profiles import selectors as profile_selectors
 from profiles.events import state
 from profiles.events.meta import item_meta
 from profiles.events.models import Interaction
+from profiles.events.types import CARD_COUNT_TYPES
 from profiles.models import Follow, Shopper
 from profiles.selectors import CardSocial
 from ranking import presence
@@ -63,12 +64,11 @@ FANOUT_BROADCAST_MIN = 500
 # request (or worker) that published: the audience query and the sends take ~1 s per 10k shoppers.
 ANNOUNCE_INLINE_FOLLOWERS_MAX = 1000
 # A decayed affinity of 4 ≈ one add-to-cart, or a like and a share, on items with the same tag,
-# category, brand or creator within the last half-life (weights in profiles.events.state).
+# category, brand or creator within the last half-life (weights in profiles.events.types).
 AFFINITY_MIN = 4.0
 # "Already pushed" memory per item: a day, past which an item is no longer fresh anyway.
 TOLD_TTL_SECONDS = 86400
 COUNTS_INTERVAL_MS = 1000
-COUNTED_TYPES = frozenset({"like", "unlike", "comment", "share"})
 # IN lists and Redis pipelines in chunks: 2,000 ids keep each query well under SQLite's limit.
 CHUNK = 2000
 # Concurrent group_send calls: enough to hide Redis latency, few enough not to flood the pool.
@@ -314,7 +314,7 @@ def counts_after_batch(items: Mapping[int, frozenset[str]]) -> None:
     counts as they are then, by the first batch after its interval; with no further batch at all it
     waits for the next one. Does nothing while the store is down.
     """
-    touched = {item for item, types in items.items() if types & COUNTED_TYPES}
+    touched = {item for item, types in items.items() if types & CARD_COUNT_TYPES}
     try:
         _counts_push(touched)
     except realtime.RealtimeUnavailable:

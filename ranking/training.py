@@ -36,10 +36,11 @@ import numpy as np
 from django.db import connection
 
 from profiles.events.models import Interaction
+from profiles.events.types import NEGATIVE_TYPES, REFUSAL_TYPES
 from ranking import registry
 from ranking.candidates.generators import score_all, top_candidates
 from ranking.features import Context, feature_names, featurize
-from ranking.history import EVENT_GRADE, NEGATIVE_TYPES, History, epoch_sql, history_load
+from ranking.history import EVENT_GRADE, History, epoch_sql, history_load
 from ranking.models import FeedRequest, RankerModel
 from ranking.world import World, WorldConfig
 
@@ -185,7 +186,7 @@ def _served_label(kinds: set[str]) -> int:
     engaged = [EVENT_GRADE.get(kind, 1) for kind in kinds if kind not in NEGATIVE_TYPES]
     if engaged and max(engaged) > 0:
         return max(engaged) + 1
-    return 0 if kinds & {"hide", "skip"} else 1
+    return 0 if kinds & REFUSAL_TYPES else 1
 
 
 def served_examples(names: list[str], *, until: datetime | None = None) -> Examples:

@@ -1,1 +1,18 @@
-"""The event pipeline: ingest, stream, consumer, real-time state."""
+"""The event pipeline: what shoppers do, from ``POST /api/v1/events`` to the stored interactions and
+the real-time state the feed reads. Events are validated into a typed ``Event``, appended to a
+Redis stream (or parked in the database while Redis is down) and consumed in batches into the
+interaction table and the real-time state. Other apps use only these:
+
+- ``types``: the event types and their properties (``EVENT_TYPES``, ``BY_NAME``, the derived sets);
+- ``event.Event``: one accepted event (what the ``hooks`` callbacks' batches were made of);
+- ``ingest.events_ingest``: accept a raw batch for a shopper (the API's entry point);
+- ``server.events_record_server``: record an event the server itself witnessed (cart, checkout);
+- ``state``: the real-time readers (affinities, recent lists, counters) and key helpers;
+- ``consumer.EventConsumer``: the worker (``consume_events``) and, for tests, ``drain()``;
+- ``stream`` (``STREAM``, ``append``) and ``models`` (``Interaction``, ``EventBacklog``,
+  ``InteractionType``): for privacy's export and erasure and for reports;
+- ``hooks.on_batch_processed``: be told which items a consumed batch touched;
+- ``meta.item_meta``, ``history``, ``rebuild.realtime_rebuild``, ``schema`` limits and patterns.
+
+``writer``, ``backlog`` and the modules inside ``state`` are internal.
+"""

@@ -14,16 +14,16 @@ import logging
 import os
 import socket
 import threading
-import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 from django.db import close_old_connections, connection
 
 from feedsite import realtime
-from profiles.events import hooks, ingest, state, stream, writer
+from profiles.events import hooks, state, stream, writer
+from profiles.events.backlog import backlog_replay
+from profiles.events.event import Event
 from profiles.events.meta import item_meta
 
 logger = logging.getLogger(__name__)
@@ -38,9 +38,9 @@ BATCH_SIZE = 2000
 HOOK_BACKLOG = 4
 
 
-def _run_hooks(payloads: list[dict[str, Any]]) -> None:
+def _run_hooks(events: list[Event]) -> None:
     try:
-        hooks.batch_processed(payloads)
+        hooks.batch_processed(events)
     finally:
         connection.close()  # this thread's connection goes back to the pool between batches
 
@@ -75,25 +75,25 @@ class EventConsumer:
         """Handle one batch of stream entries; returns how many new interactions were stored."""
         if not entries:
             return 0
-        payloads: list[dict[str, Any]] = []
+        events: list[Event] = []
         for _, fields in entries:
             try:
-                payloads.append(json.loads(fields[b"d"]))
-            except (KeyError, ValueError):
+                events.append(Event.from_wire(json.loads(fields[b"d"])))
+            except (KeyError, ValueError, TypeError):
                 logger.error("dropping malformed stream entry %r", fields)
-        stored = writer.interactions_write(payloads)
-        state.apply_events(payloads, item_meta({p["i"] for p in payloads}), client=realtime.worker_client())
+        stored = writer.interactions_write(events)
+        state.apply_events(events, item_meta({e.item_id for e in events}), client=realtime.worker_client())
         realtime.worker_client().xack(stream.STREAM, stream.GROUP, *[entry_id for entry_id, _ in entries])
-        self._after_batch(payloads)  # after the ack: a failing callback never makes the batch replay
+        self._after_batch(events)  # after the ack: a failing callback never makes the batch replay
         return stored
 
-    def _after_batch(self, payloads: list[dict[str, Any]]) -> None:
+    def _after_batch(self, events: list[Event]) -> None:
         if self._hook_thread is None:
-            hooks.batch_processed(payloads)
+            hooks.batch_processed(events)
             return
         while len(self._hook_futures) >= HOOK_BACKLOG:
             self._hook_futures.popleft().result()
-        self._hook_futures.append(self._hook_thread.submit(_run_hooks, payloads))
+        self._hook_futures.append(self._hook_thread.submit(_run_hooks, events))
 
     def wait_for_hooks(self) -> None:
         """Until every processed batch's callbacks have run (background hooks only)."""
@@ -129,7 +129,7 @@ class EventConsumer:
         while not stop.is_set():
             try:
                 close_old_connections()
-                ingest.backlog_replay()
+                backlog_replay()
                 self.poll_once()
                 backoff = 0.5
             except realtime.RealtimeUnavailable:
@@ -140,7 +140,7 @@ class EventConsumer:
 
     def drain(self) -> int:
         """Process everything in the backlog and the stream now, without waiting (tests, one-off runs)."""
-        ingest.backlog_replay(limit=100_000)
+        backlog_replay(limit=100_000)
         total = 0
         while handled := self.poll_once(block_ms=0):
             total += handled
@@ -170,14 +170,3 @@ def consume_inline() -> None:
     with _inline_lock:  # one drain at a time: the group's "inline" consumer is this process
         # Nobody else reads this store, so what is pending is a failed drain's: claim it at once.
         EventConsumer(name="inline", block_ms=0, claim_idle_ms=0).drain()
-
-
-def wait_until_consumed(*, timeout: float = 5.0) -> bool:
-    """True once the group has no lag and no pending entries (used by benchmarks)."""
-    deadline = time.monotonic() + timeout
-    consumer = EventConsumer(name="probe")
-    while time.monotonic() < deadline:
-        if not consumer.has_work():
-            return True
-        time.sleep(0.01)
-    return False

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+
+from profiles.events.event import Event
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +28,13 @@ def on_batch_processed(callback: BatchCallback) -> BatchCallback:
     return callback
 
 
-def batch_processed(payloads: Iterable[dict[str, Any]]) -> None:
+def batch_processed(events: Iterable[Event]) -> None:
     """Tell the callbacks which items a processed batch touched, and how."""
     if not _batch_callbacks:
         return
     touched: dict[int, set[str]] = {}
-    for payload in payloads:
-        touched.setdefault(payload["i"], set()).add(payload["t"])
+    for event in events:
+        touched.setdefault(event.item_id, set()).add(event.type)
     if not touched:
         return
     items = {item: frozenset(types) for item, types in touched.items()}

@@ -17,15 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from content import selectors as content_selectors
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles.events import stream
-from profiles.events.models import EventBacklog, Interaction
-from profiles.events.schema import Event, Rejected, parse_event
+from profiles.events.backlog import backlog_park
+from profiles.events.consumer import consume_inline
+from profiles.events.event import Event
+from profiles.events.schema import Rejected, parse_event
 from profiles.models import Shopper
 
 logger = logging.getLogger(__name__)
@@ -79,24 +80,6 @@ def _over_rate(shopper_id: int, count: int) -> bool:
     return int(total) > MAX_EVENTS_PER_SHOPPER_PER_SECOND
 
 
-def _backlog_store(payloads: list[dict[str, Any]]) -> set[int]:
-    """Park events in the database; returns indexes of duplicates (already stored or parked)."""
-    ids = [p["e"] for p in payloads]
-    known = set(Interaction.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
-    known |= set(EventBacklog.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
-    duplicates = set()
-    for index, payload in enumerate(payloads):
-        if payload["e"] in known:
-            duplicates.add(index)
-            continue
-        try:
-            with transaction.atomic():
-                EventBacklog.objects.create(event_id=payload["e"], payload=payload)
-        except IntegrityError:  # a concurrent request parked it first
-            duplicates.add(index)
-    return duplicates
-
-
 def events_ingest(
     *, shopper: Shopper, raw_events: Any, user_agent: str = "", now: datetime | None = None
 ) -> IngestResult:
@@ -121,7 +104,7 @@ def events_ingest(
     seen_ids: set[str] = set()
     for index, raw in enumerate(raw_events):
         try:
-            event = parse_event(raw, now=now)
+            event = parse_event(raw, shopper_id=shopper.pk, now=now)
         except Rejected as rejected:
             result.rejected.append({"index": index, "reason": rejected.reason, "detail": rejected.detail})
             continue
@@ -131,10 +114,10 @@ def events_ingest(
         seen_ids.add(event.event_id)
         valid.append((index, event))
 
-    known_items = content_selectors.published_ids({e.item for _, e in valid})
+    known_items = content_selectors.published_ids({e.item_id for _, e in valid})
     kept: list[Event] = []
     for index, event in valid:
-        if event.item in known_items:
+        if event.item_id in known_items:
             kept.append(event)
         else:
             result.rejected.append(
@@ -149,37 +132,21 @@ def events_ingest(
         result.bots = len(kept)
         return result
 
-    payloads = [event.to_payload(shopper_id=shopper.pk) for event in kept]
     try:
-        duplicates = stream.append(payloads)
+        duplicates = stream.append(kept)
     except realtime.RealtimeUnavailable:
-        duplicates = _backlog_store(payloads)
+        duplicates = backlog_park(kept)
         result.durable_in = "backlog"
     result.duplicates += len(duplicates)
-    result.accepted = len(payloads) - len(duplicates)
+    result.accepted = len(kept) - len(duplicates)
     if result.accepted and result.durable_in != "backlog" and settings.EVENTS_CONSUME_INLINE:
         _consume_inline()
     return result
 
 
 def _consume_inline() -> None:
-    from profiles.events.consumer import consume_inline  # the consumer builds on this module
-
     try:
         consume_inline()
     except Exception:
         # Accepted is accepted: the batch waits, pending in the stream, for the next drain.
         logger.exception("inline event consumption failed; the events stay pending")
-
-
-def backlog_replay(*, limit: int = 1000) -> int:
-    """Move parked events into the stream (oldest first); returns how many were moved.
-
-    Safe to run concurrently and twice: the stream's dedupe drops anything already appended.
-    """
-    rows = list(EventBacklog.objects.order_by("id").values_list("id", "payload")[:limit])
-    if not rows:
-        return 0
-    stream.append([payload for _, payload in rows])
-    EventBacklog.objects.filter(id__in=[pk for pk, _ in rows]).delete()
-    return len(rows)

@@ -21,6 +21,7 @@ from typing import Any
 
 from feedsite import realtime
 from profiles.events import state
+from profiles.events.event import Event
 from profiles.events.meta import item_meta
 from profiles.events.models import Interaction
 
@@ -58,28 +59,28 @@ def keys_delete(*, match: str) -> int:
     return deleted
 
 
-def _payload(row: tuple[Any, ...]) -> dict[str, Any]:
-    """An interaction row as the stream payload it was consumed from (``Event.to_payload``)."""
+def _event(row: tuple[Any, ...]) -> Event:
+    """An interaction row as the event it was consumed as (what the state is folded from)."""
     event_id, shopper_id, content_id, product_id, event_type, occurred_at, value, dwell_ms = row
-    payload: dict[str, Any] = {
-        "e": event_id,
-        "t": event_type,
-        "i": content_id,
-        "s": shopper_id,
-        "ts": round(occurred_at.timestamp(), 3),
-    }
-    optional = {"p": product_id, "v": value, "dw": dwell_ms}
-    payload.update({k: v for k, v in optional.items() if v is not None})
-    return payload
+    return Event(
+        event_id=event_id,
+        shopper_id=shopper_id,
+        item_id=content_id,
+        type=event_type,
+        occurred_at=occurred_at,
+        product_id=product_id,
+        value=value,
+        dwell_ms=dwell_ms,
+    )
 
 
-def _replay(payloads: Sequence[dict[str, Any]]) -> int:
+def _replay(events: Sequence[Event]) -> int:
     client = realtime.worker_client()
-    applied = state.apply_events(payloads, item_meta({p["i"] for p in payloads}), client=client)
+    applied = state.apply_events(events, item_meta({e.item_id for e in events}), client=client)
     recent: dict[int, list[str]] = defaultdict(list)
-    for payload in payloads:
+    for event in events:
         # The entry ``stream.append`` writes at ingestion.
-        recent[payload["s"]].append(f"{payload['i']}:{payload['t']}:{payload['ts']}")
+        recent[event.shopper_id].append(state.recent_encode(event.item_id, event.type, event.timestamp))
     pipe = client.pipeline(transaction=False)
     for shopper_id, entries in recent.items():
         key = state.shopper_key(shopper_id, "recent")
@@ -103,9 +104,9 @@ def realtime_rebuild(*, since: datetime | None = None, batch_size: int = REBUILD
     rows = Interaction.objects.order_by("occurred_at", "pk").values_list(*_FIELDS)
     if since is not None:
         rows = rows.filter(occurred_at__gte=since)
-    batch: list[dict[str, Any]] = []
+    batch: list[Event] = []
     for row in rows.iterator(chunk_size=batch_size):
-        batch.append(_payload(row))
+        batch.append(_event(row))
         if len(batch) >= batch_size:
             report.applied += _replay(batch)
             report.events += len(batch)

@@ -7,14 +7,12 @@ every rejection needs a short machine-readable reason for its index in the batch
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from profiles.events.models import InteractionType
+from profiles.events.event import Event
+from profiles.events.types import CLIENT_TYPES
 
-# Types a client may send. ``rate`` and ``other`` come only from dataset imports.
-CLIENT_TYPES = frozenset(InteractionType.values) - {InteractionType.RATE, InteractionType.OTHER}
 DEVICE_CLASSES = frozenset({"mobile", "tablet", "desktop", "tv", "unknown"})
 
 EVENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{7,63}$")
@@ -52,37 +50,6 @@ class Rejected(ValueError):
         self.detail = detail or reason
 
 
-@dataclass(frozen=True)
-class Event:
-    event_id: str
-    type: str
-    item: int
-    ts: datetime
-    session_id: str = ""
-    request_id: str = ""
-    position: int | None = None
-    dwell_ms: int | None = None
-    value: float | None = None
-    product: int | None = None
-    context: dict[str, Any] = field(default_factory=dict)
-
-    def to_payload(self, *, shopper_id: int) -> dict[str, Any]:
-        """The stream entry: compact, JSON-safe, everything the consumer needs."""
-        payload: dict[str, Any] = {"e": self.event_id, "t": self.type, "i": self.item, "s": shopper_id}
-        payload["ts"] = round(self.ts.timestamp(), 3)
-        optional = {
-            "sid": self.session_id,
-            "rid": self.request_id,
-            "pos": self.position,
-            "dw": self.dwell_ms,
-            "v": self.value,
-            "p": self.product,
-            "c": self.context,
-        }
-        payload.update({k: v for k, v in optional.items() if v not in (None, "", {})})
-        return payload
-
-
 def _int(raw: Any, name: str, low: int, high: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != int(raw):
         raise Rejected(f"invalid_{name}", f"{name} must be a whole number")
@@ -111,7 +78,10 @@ def _timestamp(raw: Any, now: datetime) -> datetime:
         raise Rejected("ts_in_future", "ts is more than 5 minutes in the future")
     if ts < now - MAX_AGE:
         raise Rejected("ts_too_old", "ts is more than 3 days old")
-    return min(ts, now)
+    ts = min(ts, now)
+    if ts.microsecond % 1000:  # to the millisecond, as the stream carries it
+        ts = datetime.fromtimestamp(round(ts.timestamp(), 3), tz=UTC)
+    return ts
 
 
 def _context(raw: Any) -> dict[str, Any]:
@@ -149,8 +119,8 @@ def _context(raw: Any) -> dict[str, Any]:
     return context
 
 
-def parse_event(raw: Any, *, now: datetime) -> Event:
-    """Validate one raw event; raises ``Rejected`` with the first problem found."""
+def parse_event(raw: Any, *, shopper_id: int, now: datetime) -> Event:
+    """Validate one raw event of ``shopper_id``; raises ``Rejected`` with the first problem found."""
     if not isinstance(raw, dict):
         raise Rejected("not_an_object", "each event must be a JSON object")
     unknown = set(raw) - _KNOWN_FIELDS
@@ -182,14 +152,15 @@ def parse_event(raw: Any, *, now: datetime) -> Event:
         raise Rejected("invalid_value", "value must be a number")
     return Event(
         event_id=event_id,
+        shopper_id=shopper_id,
+        item_id=item,
         type=kind,
-        item=item,
-        ts=ts,
+        occurred_at=ts,
         session_id=tokens["session_id"],
         request_id=tokens["request_id"],
         position=None if position is None else _int(position, "position", 0, MAX_POSITION),
         dwell_ms=None if dwell_ms is None else _int(dwell_ms, "dwell_ms", 0, MAX_DWELL_MS),
         value=None if value is None else float(value),
-        product=None if product is None else _int(product, "product", 1, 2**63 - 1),
+        product_id=None if product is None else _int(product, "product", 1, 2**63 - 1),
         context=_context(raw.get("context")),
     )

@@ -1,7 +1,8 @@
 """The event stream in the real-time store: the durable hand-off from the API to the consumer.
 
 Producer and consumer meet only here (``append`` and ``EventConsumer``), so the stream can move to
-Kafka behind the same two calls when Redis streams are no longer enough.
+Kafka behind the same two calls when Redis streams are no longer enough. An entry's one field ``d``
+holds ``Event.to_wire()`` as JSON.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from feedsite import realtime
+from profiles.events.event import Event
+from profiles.events.state import RECENT_MAX, STATE_TTL_SECONDS, recent_encode
 
 STREAM = "rt:events"
 GROUP = "ingest"
@@ -42,19 +45,18 @@ return dups
 """
 
 
-def append(payloads: Sequence[dict[str, Any]]) -> set[int]:
+def append(events: Sequence[Event]) -> set[int]:
     """Append events to the stream unless already seen; returns the indexes of the duplicates.
 
     Raises ``realtime.RealtimeUnavailable`` when the store is down (nothing appended then).
     """
-    from profiles.events.state import RECENT_MAX, STATE_TTL_SECONDS
-
-    if not payloads:
+    if not events:
         return set()
     argv: list[Any] = [STREAM, STREAM_MAXLEN, DEDUPE_TTL_SECONDS, RECENT_MAX, STATE_TTL_SECONDS]
-    for payload in payloads:
-        recent = f"{payload['i']}:{payload['t']}:{payload['ts']}"
-        argv += [payload["e"], payload["s"], json.dumps(payload, separators=(",", ":")), recent]
+    for event in events:
+        wire = event.to_wire()
+        recent = recent_encode(event.item_id, event.type, wire["ts"])
+        argv += [event.event_id, event.shopper_id, json.dumps(wire, separators=(",", ":")), recent]
     script = realtime.client().register_script(_APPEND)
     return {int(i) for i in script(args=argv)}
 

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 from django.db import connection, transaction
 
 from content.models import ContentItem, Product
+from profiles.events.event import Event
 from profiles.events.models import Interaction
 from profiles.models import Shopper
 
+# Emptied at commit, and here too: inside an outer transaction an earlier batch's rows would remain.
 _STAGE = """
 CREATE TEMP TABLE IF NOT EXISTS interaction_stage (
     event_id text, shopper_id bigint, content_id bigint, product_id bigint, type text,
     occurred_at timestamptz, session_id text, request_id text, position integer, dwell_ms integer,
     value double precision, context jsonb
-) ON COMMIT DELETE ROWS
+) ON COMMIT DELETE ROWS;
+DELETE FROM interaction_stage
 """
 _COLUMNS = (
     "event_id, shopper_id, content_id, product_id, type, occurred_at, session_id, request_id, position, "
@@ -47,31 +49,35 @@ ON CONFLICT (event_id) DO NOTHING
 """
 
 
-def _row(payload: dict[str, Any]) -> tuple[Any, ...]:
+def _copy_row(event: Event) -> tuple[Any, ...]:
+    """``event`` as a row of ``interaction_stage`` (``_COLUMNS``, in order)."""
     return (
-        payload["e"],
-        payload["s"],
-        payload["i"],
-        payload.get("p"),
-        payload["t"],
-        datetime.fromtimestamp(payload["ts"], tz=UTC),
-        payload.get("sid", ""),
-        payload.get("rid", ""),
-        payload.get("pos"),
-        payload.get("dw"),
-        payload.get("v"),
-        payload.get("c") or {},
+        event.event_id,
+        event.shopper_id,
+        event.item_id,
+        event.product_id,
+        event.type,
+        event.occurred_at,
+        event.session_id,
+        event.request_id,
+        event.position,
+        event.dwell_ms,
+        event.value,
+        json.dumps(event.context),
     )
 
 
-def _write_postgresql(rows: list[tuple[Any, ...]]) -> int:
+def interactions_insert_copy(events: Sequence[Event]) -> int:
+    """PostgreSQL's fast path of ``interactions_insert_orm``, with the same rows as the result: one
+    COPY into a temporary table and one ``INSERT … WHERE NOT EXISTS`` (``ON CONFLICT DO NOTHING``
+    when racing). Runs in the caller's transaction; returns how many rows were new."""
     connection.ensure_connection()
     raw = connection.connection
     with raw.cursor() as cursor:
         cursor.execute(_STAGE)
         with cursor.copy(f"COPY interaction_stage ({_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((*row[:-1], json.dumps(row[-1])))
+            for event in events:
+                copy.write_row(_copy_row(event))
         try:
             with transaction.atomic():
                 cursor.execute(_INSERT_NEW)
@@ -80,45 +86,49 @@ def _write_postgresql(rows: list[tuple[Any, ...]]) -> int:
         return int(cursor.rowcount)
 
 
-def _write_portable(rows: list[tuple[Any, ...]]) -> int:
-    shoppers = set(Shopper.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", flat=True))
-    items = set(ContentItem.objects.filter(pk__in={r[2] for r in rows}).values_list("pk", flat=True))
-    products = set(Product.objects.filter(pk__in={r[3] for r in rows if r[3]}).values_list("pk", flat=True))
-    ids = [r[0] for r in rows]
-    before = set(Interaction.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
+def interactions_insert_orm(events: Sequence[Event]) -> int:
+    """Store the events not stored yet whose shopper and item exist (a product that does not is
+    left out); returns how many rows were new. Any database; ``bulk_create``."""
+    shoppers = set(Shopper.objects.filter(pk__in={e.shopper_id for e in events}).values_list("pk", flat=True))
+    items = set(ContentItem.objects.filter(pk__in={e.item_id for e in events}).values_list("pk", flat=True))
+    products = set(
+        Product.objects.filter(pk__in={e.product_id for e in events if e.product_id}).values_list("pk", flat=True)
+    )
+    before = set(
+        Interaction.objects.filter(event_id__in=[e.event_id for e in events]).values_list("event_id", flat=True)
+    )
     new = [
         Interaction(
-            event_id=r[0],
-            shopper_id=r[1],
-            content_id=r[2],
-            product_id=r[3] if r[3] in products else None,
-            type=r[4],
-            occurred_at=r[5],
-            session_id=r[6],
-            request_id=r[7],
-            position=r[8],
-            dwell_ms=r[9],
-            value=r[10],
-            context=r[11],
+            event_id=e.event_id,
+            shopper_id=e.shopper_id,
+            content_id=e.item_id,
+            product_id=e.product_id if e.product_id in products else None,
+            type=e.type,
+            occurred_at=e.occurred_at,
+            session_id=e.session_id,
+            request_id=e.request_id,
+            position=e.position,
+            dwell_ms=e.dwell_ms,
+            value=e.value,
+            context=e.context,
         )
-        for r in rows
-        if r[1] in shoppers and r[2] in items and r[0] not in before
+        for e in events
+        if e.shopper_id in shoppers and e.item_id in items and e.event_id not in before
     ]
     Interaction.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
     return len(new)
 
 
-def interactions_write(payloads: Sequence[dict[str, Any]]) -> int:
-    """Store stream payloads as interactions; returns how many rows were new.
+def interactions_write(events: Sequence[Event]) -> int:
+    """Store consumed events as interactions; returns how many rows were new.
 
-    Idempotent on ``event_id``: writing a batch again inserts nothing. On PostgreSQL one COPY into
-    a temporary table and one ``INSERT … WHERE NOT EXISTS`` (``ON CONFLICT DO NOTHING`` when racing).
+    Idempotent on ``event_id``: writing a batch again inserts nothing. Rows whose shopper or item
+    is gone are dropped. ``interactions_insert_copy`` on PostgreSQL, else ``interactions_insert_orm``.
     """
-    unique = {p["e"]: p for p in payloads}
-    rows = [_row(p) for p in unique.values()]
-    if not rows:
+    unique = list({e.event_id: e for e in events}.values())
+    if not unique:
         return 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            return _write_postgresql(rows)
-        return _write_portable(rows)
+            return interactions_insert_copy(unique)
+        return interactions_insert_orm(unique)

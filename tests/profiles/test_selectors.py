@@ -14,6 +14,7 @@ from tests.factories import (
     ShopperFactory,
     TagFactory,
 )
+from tests.profiles.events.conftest import stream_event
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,7 @@ def test_cards_social_counts_for_the_page_and_marks_the_shoppers_own(django_asse
     CommentFactory.create_batch(2, content=other)
     CommentFactory(content=other, status=Comment.Status.HIDDEN)
     FollowFactory(shopper=shopper, creator=other.creator)
-    share = {"e": "share-1", "t": "share", "i": liked.pk, "s": ShopperFactory().pk, "ts": 1_700_000_000.0}
-    stream.append([share])
+    stream.append([stream_event(ShopperFactory().pk, liked.pk, "share", 1_700_000_000.0, "share-1")])
     EventConsumer(name="t", block_ms=0).drain()
 
     with django_assert_num_queries(1):

@@ -17,6 +17,7 @@ from ranking import registry, serving
 from ranking.features import COUNTERS
 from ranking.training import ranker_train
 from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory
+from tests.profiles.events.conftest import stream_event
 from tests.ranking.test_serving import OPEN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ranker_storage")]
@@ -78,9 +79,7 @@ def test_engagements_after_training_count_on_the_next_page(shop):
     hot = items[1][0]
     now = time.time()
     # ten shoppers like it within the last half hour: consumed, not yet in any model
-    payloads = [
-        {"e": f"hot-{n}", "s": shoppers[n][0].pk, "i": hot.pk, "t": "like", "ts": now - n * 180} for n in range(10)
-    ]
+    payloads = [stream_event(shoppers[n][0].pk, hot.pk, "like", now - n * 180) for n in range(10)]
     state.apply_events(payloads, item_meta([hot.pk]))
 
     page = _newcomers_page(now)

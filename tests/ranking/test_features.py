@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from profiles.events import state
+from profiles.events.types import COUNTED_TYPES
 from ranking.candidates.generators import score_all
 from ranking.features import RANKED, SCORED, Context, best_generator, feature_names, featurize
 from ranking.history import COUNTER_KIND, DEVICE_CODE, EVENT_GRADE, NOT_COUNTED, History, ItemFacts
@@ -152,11 +153,13 @@ def test_a_candidates_source_is_the_generator_that_ranked_it_best_among_those_th
 
 
 def test_the_counters_count_as_engagement_the_counted_types_that_show_interest():
-    counted = set(state.COUNTED_TYPES)
+    engaged = {t for t, kind in state.RANKING_KIND_OF.items() if kind == "engaged"}
+    shown = {t for t, kind in state.RANKING_KIND_OF.items() if kind == "shown"}
 
-    assert set(state.ENGAGEMENT_TYPES) == {t for t in counted if EVENT_GRADE[t] > 0}
-    assert state.IMPRESSION in counted
-    assert EVENT_GRADE[state.IMPRESSION] == 0
+    assert engaged == {t for t in COUNTED_TYPES if EVENT_GRADE[t] > 0}
+    assert shown == {"impression"}
+    assert EVENT_GRADE["impression"] == 0
+    assert {t for t, kind in COUNTER_KIND.items() if kind == state.RANKING_KINDS.index("engaged")} == engaged
 
 
 def test_an_item_engaged_with_in_the_last_hour_outscores_one_engaged_with_as_much_days_ago():

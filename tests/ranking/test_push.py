@@ -31,7 +31,7 @@ from tests.factories import (
     ShopperFactory,
     TagFactory,
 )
-from tests.profiles.events.conftest import BROWSER_UA, make_event
+from tests.profiles.events.conftest import BROWSER_UA, make_event, stream_event
 from tests.ranking.sockets import run, socket, visitor_headers, watch
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +181,7 @@ def test_a_shopper_whose_affinities_match_the_item_gets_it_unless_personalizatio
     item = ContentItemFactory(tags=[tag])
     fan, opted_out, cold = _visitor(), ShopperFactory(user=None, personalization=False), _visitor()
     now = time.time()
-    events = [{"e": f"e{s.pk}", "t": "add_to_cart", "i": liked.pk, "s": s.pk, "ts": now} for s in (fan, opted_out)]
+    events = [stream_event(s.pk, liked.pk, "add_to_cart", now) for s in (fan, opted_out)]
     state.apply_events(events, meta.item_meta([liked.pk]))
 
     async def scenario():

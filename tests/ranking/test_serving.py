@@ -34,6 +34,7 @@ from tests.factories import (
     ShopperFactory,
     UserFactory,
 )
+from tests.profiles.events.conftest import stream_event
 
 pytestmark = pytest.mark.django_db
 OPEN = Policy(max_same_creator_in_row=0, max_same_kind_in_row=0, min_creator_spacing=0)
@@ -314,7 +315,7 @@ def test_what_the_shopper_did_after_the_list_was_built_brings_its_neighbours(sho
 def _ingest(shopper, items, kind="like"):
     """Events as ingestion takes them: in the stream and the shopper's recent list, not consumed yet."""
     now = timezone.now().timestamp()
-    stream.append([{"e": uuid.uuid4().hex, "s": shopper.pk, "i": item.pk, "t": kind, "ts": now} for item in items])
+    stream.append([stream_event(shopper.pk, item.pk, kind, now, uuid.uuid4().hex) for item in items])
 
 
 def _sorted(events):

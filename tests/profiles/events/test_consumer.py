@@ -8,6 +8,7 @@ from django.test import Client
 from feedsite import realtime
 from profiles.events import hooks, state, stream
 from profiles.events.consumer import EventConsumer
+from profiles.events.event import Event
 from profiles.events.models import Interaction
 from tests.factories import ContentItemFactory, ProductFactory
 from tests.profiles.events.conftest import BROWSER_UA, make_event, post_events
@@ -65,7 +66,8 @@ def test_a_consumer_killed_mid_batch_loses_nothing_and_doubles_nothing(browser):
 
     from profiles.events import writer
 
-    writer.interactions_write([json.loads(fields[b"d"]) for _, fields in payload_batch])  # wrote, then crashed
+    # it wrote, then crashed
+    writer.interactions_write([Event.from_wire(json.loads(fields[b"d"])) for _, fields in payload_batch])
 
     survivor = EventConsumer(name="survivor", claim_idle_ms=0, block_ms=0)
     survivor.drain()

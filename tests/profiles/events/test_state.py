@@ -7,13 +7,13 @@ from feedsite import realtime
 from profiles.events import state
 from profiles.events.meta import item_meta, price_band
 from tests.factories import ContentItemFactory, ProductFactory, ShopperFactory, TagFactory
-from tests.profiles.events.conftest import make_event, post_events
+from tests.profiles.events.conftest import make_event, post_events, stream_event
 
 pytestmark = pytest.mark.django_db
 
 
-def _payload(shopper, item, type="like", ts=None, **extra):
-    return {"e": f"e-{time.time_ns()}", "s": shopper.pk, "i": item.pk, "t": type, "ts": ts or time.time()} | extra
+def _payload(shopper, item, type="like", ts=None, **fields):
+    return stream_event(shopper.pk, item.pk, type, ts, **fields)
 
 
 def test_affinity_grows_with_events_and_halves_every_half_life(settings):
@@ -172,3 +172,37 @@ def test_the_rankers_counters_of_more_items_than_one_read_takes_keep_their_order
     np.testing.assert_array_equal(read.items[-1], alone.items[0])
     np.testing.assert_array_equal(read.creators[-1], alone.creators[0])
     assert read.items[-1].sum() > 0
+
+
+def test_the_packed_ranking_counters_equal_the_sums_of_the_counter_hashes():
+    """The packed string is a fast path: each column is the sum of its kind's types' decayed fields."""
+    shopper, item, other = ShopperFactory(), ContentItemFactory(), ContentItemFactory()
+    t0 = 1_800_000_000.0
+    kinds = ["impression", "view", "like", "skip", "purchase", "rate", "hide", "dwell", "unlike", "share"]
+    events = [
+        _payload(shopper, target, kind, ts=t0 + 600 * n) for n, kind in enumerate(kinds) for target in (item, other)
+    ]
+    state.apply_events(events[::2], item_meta([item.pk, other.pk]))
+    state.apply_events(events[1::2], item_meta([item.pk, other.pk]))
+    now = t0 + 86400
+
+    packed = state.ranking_counters([item.pk, other.pk], [item.creator_id, other.creator_id], now=now)
+    hashes = state.item_counters([item.pk, other.pk], now=now)
+    creators = [
+        state.counters_decode(realtime.client().hgetall(state.creator_key(pk)), now=now)
+        for pk in (item.creator_id, other.creator_id)
+    ]
+
+    def plain(counters):
+        return [
+            sum(
+                value
+                for field, value in counters.items()
+                if field.endswith(f":{window}") and state.RANKING_KIND_OF.get(field.partition(":")[0]) == kind
+            )
+            for kind, _, window in (column.partition(":") for column in state.RANKING_COLUMNS)
+        ]
+
+    np.testing.assert_allclose(packed.items, [plain(hashes[item.pk]), plain(hashes[other.pk])], rtol=1e-6)
+    np.testing.assert_allclose(packed.creators, [plain(counters) for counters in creators], rtol=1e-6)
+    assert packed.items.min() > 0

@@ -4,12 +4,14 @@ import pytest
 from django.db import connection, transaction
 
 from profiles.events import writer
+from profiles.events.event import Event
 from profiles.events.models import Interaction
-from tests.factories import ContentItemFactory, ShopperFactory
+from tests.factories import ContentItemFactory, ProductFactory, ShopperFactory
+from tests.profiles.events.conftest import stream_event
 
 
-def _payloads(shopper: int, item: int, n: int) -> list[dict]:
-    return [{"e": f"race-{i:04d}", "t": "view", "i": item, "s": shopper, "ts": 1_700_000_000.0 + i} for i in range(n)]
+def _payloads(shopper: int, item: int, n: int) -> list[Event]:
+    return [stream_event(shopper, item, "view", 1_700_000_000.0 + i, f"race-{i:04d}") for i in range(n)]
 
 
 @pytest.mark.django_db
@@ -17,8 +19,41 @@ def test_writing_a_batch_again_stores_nothing_new():
     payloads = _payloads(ShopperFactory().pk, ContentItemFactory().pk, 5)
 
     assert writer.interactions_write(payloads) == 5
-    assert writer.interactions_write(payloads[2:] + _payloads(payloads[0]["s"], payloads[0]["i"], 7)[5:]) == 2
+    assert writer.interactions_write(payloads[2:] + _payloads(payloads[0].shopper_id, payloads[0].item_id, 7)[5:]) == 2
     assert Interaction.objects.count() == 7
+
+
+def _stored() -> list[tuple]:
+    fields = [f.attname for f in Interaction._meta.concrete_fields if f.attname not in ("id", "received_at")]
+    return list(Interaction.objects.order_by("event_id").values_list(*fields))
+
+
+@pytest.mark.django_db
+def test_the_copy_insert_stores_what_bulk_create_stores():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    shopper, item, product = ShopperFactory(), ContentItemFactory(), ProductFactory()
+    context = {"device": "mobile", "viewport": [390, 844], "surface": "feed"}
+    full = dict(session_id="s-1", request_id="r-1", position=3, dwell_ms=4200, value=2.5, product_id=product.pk)
+    events = [
+        stream_event(shopper.pk, item.pk, "add_to_cart", 1_700_000_000.123, "all-fields", context=context, **full),
+        stream_event(shopper.pk, item.pk, "view", 1_700_000_001.0, "bare"),
+        stream_event(shopper.pk, item.pk, "purchase", 1_700_000_002.0, "gone-product", product_id=999_999_999),
+        stream_event(999_999_999, item.pk, "view", 1_700_000_003.0, "gone-shopper"),
+        stream_event(shopper.pk, 999_999_999, "view", 1_700_000_004.0, "gone-item"),
+        stream_event(shopper.pk, item.pk, "like", 1_700_000_005.0, "stored-before"),
+    ]
+    stored = {}
+    for insert in (writer.interactions_insert_copy, writer.interactions_insert_orm):
+        Interaction.objects.all().delete()
+        writer.interactions_write(events[-1:])
+        with transaction.atomic():
+            new = insert(events)
+        stored[insert.__name__] = (new, _stored())
+
+    new, rows = stored["interactions_insert_orm"]
+    assert stored["interactions_insert_copy"] == (new, rows)
+    assert (new, [row[0] for row in rows]) == (3, ["all-fields", "bare", "gone-product", "stored-before"])
 
 
 def _wait_for_a_blocked_writer() -> bool:
@@ -59,7 +94,7 @@ def test_two_consumers_writing_the_same_entries_at_once_store_them_once():
         second_started.set()
         try:
             results["second"] = writer.interactions_write(
-                payloads[5:] + _payloads(payloads[0]["s"], payloads[0]["i"], 12)[10:]
+                payloads[5:] + _payloads(payloads[0].shopper_id, payloads[0].item_id, 12)[10:]
             )
         finally:
             connection.close()

@@ -44,6 +44,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.profiles.events.conftest import stream_event
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +99,7 @@ def test_store():
 
 def _events(shopper, item, *event_ids):
     now = time.time()
-    return [
-        {"e": e, "t": "like", "i": item.pk, "s": shopper.pk, "ts": round(now - n, 3)} for n, e in enumerate(event_ids)
-    ]
+    return [stream_event(shopper.pk, item.pk, "like", round(now - n, 3), e) for n, e in enumerate(event_ids)]
 
 
 @pytest.fixture
@@ -138,8 +137,8 @@ def world(archive_storage, test_store, django_capture_on_commit_callbacks) -> Wo
     stream.append(payloads)
     state.apply_events(payloads, item_meta([item.pk]))
     realtime.client().hset(state.shopper_key(shopper.pk, "sess"), mapping={"id": "sess-1", "depth": 3})
-    EventBacklog.objects.create(event_id="parked-m", payload=_events(shopper, item, "parked-m")[0])
-    EventBacklog.objects.create(event_id="parked-b", payload=_events(bystander, item, "parked-b")[0])
+    EventBacklog.objects.create(event_id="parked-m", payload=_events(shopper, item, "parked-m")[0].to_wire())
+    EventBacklog.objects.create(event_id="parked-b", payload=_events(bystander, item, "parked-b")[0].to_wire())
     test_store.update({shopper.pk: ["feed-m-1", "feed-m-2"], visitor.pk: ["feed-v"], bystander.pk: ["feed-b"]})
     return World(shopper=shopper, visitor=visitor, bystander=bystander, tag=tag, item=item, store=test_store)
 
