@@ -6,7 +6,7 @@ item removed, sold out or of a creator just blocked is filtered within that time
 process that blocked: ``moderation.services`` clears it); cards are re-read from the database when
 a page is built, which drops anything no longer served at once.
 
-The snapshot also holds the content index of recent servable items (``candidates.content_index``),
+The snapshot also holds the content index of recent servable items (``ranking.content_index``),
 rebuilt with it: the "similar" source finds new items in it without asking the database.
 """
 
@@ -24,8 +24,8 @@ from content import selectors as content_selectors
 from content.models import ContentProduct
 from moderation.reputation import NEUTRAL
 from moderation.selectors import item_creator_reputation
-from ranking.candidates import content_index
-from ranking.candidates.content_index import ContentIndex
+from ranking import content_index
+from ranking.content_index import ContentIndex
 
 logger = logging.getLogger(__name__)
 

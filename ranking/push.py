@@ -41,12 +41,12 @@ from django.db import connection
 from content import selectors as content_selectors
 from content.models import ContentItem, Product
 from feedsite import realtime
-from profiles import selectors as profile_selectors
 from profiles.events import state
 from profiles.events.meta import item_meta
 from profiles.events.models import Interaction
+from profiles.events.selectors import CardSocial, item_counts
 from profiles.models import Follow, Shopper
-from profiles.selectors import CardSocial
+from profiles.shop.selectors import shoppers_with_product_in_cart
 from ranking import presence
 from ranking.feed import fresh_cards_for
 from ranking.hub import BROADCAST_GROUP
@@ -105,7 +105,7 @@ def fresh_payload(cards: list[dict[str, Any]]) -> FreshPayload:
 
 
 def counts_payload(item_id: int, counts: CardSocial) -> CountsPayload:
-    """From an item's counters as cards show them (``profiles.selectors.item_counts``)."""
+    """From an item's counters as cards show them (``profiles.events.selectors.item_counts``)."""
     return {
         "type": "counts",
         "item": item_id,
@@ -341,7 +341,7 @@ def _counts_push(touched: set[int]) -> None:
         pipe.expire(COUNTS_DUE_KEY, 3600)
     pipe.execute()
     if now_ids:
-        counts = profile_selectors.item_counts(item_ids=now_ids)
+        counts = item_counts(item_ids=now_ids)
         group_send_many([_text_message(f"item.{i}", _encode(counts_payload(i, counts[i]))) for i in now_ids])
 
 
@@ -364,7 +364,7 @@ def product_changed(product_id: int, old_price: Decimal | None, old_stock: int) 
         kind = "price_drop"
     else:
         return 0
-    shoppers = profile_selectors.shoppers_with_product_in_cart(product_id)
+    shoppers = shoppers_with_product_in_cart(product_id)
     text = _encode(notice_payload(product, kind=kind))
     try:
         group_send_many([_text_message(f"shopper.{shopper_id}", text) for shopper_id in shoppers])

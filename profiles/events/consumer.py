@@ -23,7 +23,7 @@ from typing import Any
 from django.db import close_old_connections, connection
 
 from feedsite import realtime
-from profiles.events import hooks, ingest, state, stream, writer
+from profiles.events import backlog, hooks, state, stream, writer
 from profiles.events.meta import item_meta
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class EventConsumer:
         while not stop.is_set():
             try:
                 close_old_connections()
-                ingest.backlog_replay()
+                backlog.backlog_replay()
                 self.poll_once()
                 backoff = 0.5
             except realtime.RealtimeUnavailable:
@@ -140,7 +140,7 @@ class EventConsumer:
 
     def drain(self) -> int:
         """Process everything in the backlog and the stream now, without waiting (tests, one-off runs)."""
-        ingest.backlog_replay(limit=100_000)
+        backlog.backlog_replay(limit=100_000)
         total = 0
         while handled := self.poll_once(block_ms=0):
             total += handled

@@ -24,6 +24,7 @@ from content import selectors as content_selectors
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles.events import stream
+from profiles.events.consumer import consume_inline
 from profiles.events.models import EventBacklog, Interaction
 from profiles.events.schema import Event, Rejected, parse_event
 from profiles.models import Shopper
@@ -163,23 +164,8 @@ def events_ingest(
 
 
 def _consume_inline() -> None:
-    from profiles.events.consumer import consume_inline  # the consumer builds on this module
-
     try:
         consume_inline()
     except Exception:
         # Accepted is accepted: the batch waits, pending in the stream, for the next drain.
         logger.exception("inline event consumption failed; the events stay pending")
-
-
-def backlog_replay(*, limit: int = 1000) -> int:
-    """Move parked events into the stream (oldest first); returns how many were moved.
-
-    Safe to run concurrently and twice: the stream's dedupe drops anything already appended.
-    """
-    rows = list(EventBacklog.objects.order_by("id").values_list("id", "payload")[:limit])
-    if not rows:
-        return 0
-    stream.append([payload for _, payload in rows])
-    EventBacklog.objects.filter(id__in=[pk for pk, _ in rows]).delete()
-    return len(rows)

@@ -1,12 +1,6 @@
 """Admin actions for a shopper's data: export as a JSON download, and erasure everywhere.
 
-Meant for ``ShopperAdmin`` in ``profiles/admin.py``::
-
-    from profiles.privacy.actions import erase_shoppers, export_shopper_data
-
-    actions = (export_shopper_data, erase_shoppers)
-
-Both call the services in ``profiles.privacy.services``. Erasing needs the "Can delete shopper" permission
+Added to ``ShopperAdmin`` (``profiles/admin.py``) by ``profiles.privacy.admin``. Both call the services in ``profiles.privacy.services``. Erasing needs the "Can delete shopper" permission
 (the admin's own delete is switched off for shoppers) and a confirmation page.
 """
 

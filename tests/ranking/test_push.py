@@ -15,7 +15,7 @@ from content.services import content_publish, product_upsert
 from profiles.events import meta, state
 from profiles.events.consumer import EventConsumer
 from profiles.events.ingest import events_ingest
-from profiles.selectors import CardSocial
+from profiles.events.selectors import CardSocial
 from profiles.services import like_create
 from profiles.shop.cart import cart_line_add
 from ranking import push
