@@ -113,10 +113,11 @@ def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> l
 
 
 def clear_cache(item_ids: Sequence[int] | None = None) -> None:
-    """Forget cached bodies (all, or of ``item_ids``): content hooks call it when an item changes."""
+    """Forget cached bodies (all, or of ``item_ids``): ``product_changed`` calls it when a product changes."""
     _bodies.forget(item_ids)
 
 
-def product_changed(product_id: int, old_price: object, old_stock: int) -> None:
-    """Content hook: a price or stock changed; this process shows it at once (others within the TTL)."""
+def product_changed(**_: object) -> None:
+    """``content.signals.product_changed``: a price or stock changed; this process shows it at once
+    (others within the TTL)."""
     clear_cache()

@@ -16,14 +16,14 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.db import close_old_connections, connection
 
 from feedsite import realtime
-from profiles.events import backlog, hooks, state, stream, writer
+from profiles.events import backlog, signals, state, stream, writer
 from profiles.events.meta import item_meta
 
 logger = logging.getLogger(__name__)
@@ -38,9 +38,21 @@ BATCH_SIZE = 2000
 HOOK_BACKLOG = 4
 
 
+def batch_processed_send(payloads: Iterable[dict[str, Any]]) -> None:
+    """Tell the receivers of ``signals.batch_processed`` which items a processed batch touched, and how."""
+    if not signals.batch_processed.has_listeners(EventConsumer):
+        return
+    touched: dict[int, set[str]] = {}
+    for payload in payloads:
+        touched.setdefault(payload["i"], set()).add(payload["t"])
+    if touched:
+        items = {item: frozenset(types) for item, types in touched.items()}
+        signals.batch_processed.send_robust(EventConsumer, items=items)
+
+
 def _run_hooks(payloads: list[dict[str, Any]]) -> None:
     try:
-        hooks.batch_processed(payloads)
+        batch_processed_send(payloads)
     finally:
         connection.close()  # this thread's connection goes back to the pool between batches
 
@@ -55,7 +67,7 @@ class EventConsumer:
         claim_idle_ms: int = 30_000,
         background_hooks: bool = False,
     ) -> None:
-        """``background_hooks``: run the after-batch callbacks (live counters pushed to websockets,
+        """``background_hooks``: run the ``signals.batch_processed`` receivers (live counters pushed to websockets,
         mostly waiting on the network) on a thread of their own, so the next batch does not wait
         for them; the long-lived worker does, tests and one-off drains keep them inline."""
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
@@ -89,7 +101,7 @@ class EventConsumer:
 
     def _after_batch(self, payloads: list[dict[str, Any]]) -> None:
         if self._hook_thread is None:
-            hooks.batch_processed(payloads)
+            batch_processed_send(payloads)
             return
         while len(self._hook_futures) >= HOOK_BACKLOG:
             self._hook_futures.popleft().result()

@@ -10,5 +10,5 @@ from profiles.models import Shopper
 from profiles.privacy.actions import erase_shoppers, export_shopper_data
 
 shoppers = admin.site.get_model_admin(Shopper)
-# Export and erasure go through the privacy services; erasure checks delete permission itself.
+# Erasure checks the delete permission itself.
 shoppers.actions = (*(shoppers.actions or ()), export_shopper_data, erase_shoppers)
