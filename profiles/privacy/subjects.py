@@ -1,8 +1,8 @@
 """Whose data an export or erasure covers, and where the real-time store keeps theirs: shared by
 ``export`` and ``erasure``.
 
-Every call here goes through ``realtime.worker_client()``: walking the stream and the keyspace
-takes longer than the feed path's 250 ms socket timeout.
+Export and erasure reach the real-time store through ``realtime.worker_client()``: walking the
+stream and the keyspace takes longer than the feed path's 250 ms socket timeout.
 """
 
 from __future__ import annotations
