@@ -1,5 +1,5 @@
 # `make run`: set up from nothing and serve the demo at http://127.0.0.1:8000
-# `make test`: set up from nothing and run ruff, mypy and pytest.
+# `make test`: set up from nothing and run ruff, import-linter's layer contracts, mypy and pytest.
 # Both use PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, the embedded default otherwise.
 
 PYTHON ?= python3
@@ -37,6 +37,7 @@ run: migrate
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: setup-dev
 	$(BIN)/mypy .

@@ -1,4 +1,4 @@
-"""What the "similar" live source (content similarity, ``ranking/candidates/content_index.py``) adds to a request.
+"""What the "similar" live source (content similarity, ``ranking/content_index.py``) adds to a request.
 
     DATABASE_URL=postgres://… REDIS_URL=redis://… python bench/similar.py [--shoppers 50] [--rounds 20]
 
@@ -48,8 +48,8 @@ def main() -> None:
 
     from content.models import ContentItem
     from content.selectors import category_roots, items_described
-    from ranking import serving
-    from ranking.candidates import content_index, live
+    from ranking import content_index, serving
+    from ranking.candidates import live
     from ranking.catalog import catalog
     from ranking.policy import policy_for
 

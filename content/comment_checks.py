@@ -1,21 +1,25 @@
 """Automatic checks on a comment before it is stored: the seam where a moderation app plugs in.
 
-A check is a callable ``check(body: str) -> Verdict | None`` (None: nothing to say) listed in
-``settings.COMMENT_CHECKS``. ``comment_verdict`` runs them in order: the first ``refuse`` wins (the
-comment is not stored and the author is told why), otherwise any ``hide`` stores the comment
-hidden with its reason, otherwise it is shown. A moderation app adds its own checks (a classifier,
-the author's reputation) to the setting; nothing here needs to change.
+A check is a callable ``check(body: str) -> Verdict | None`` (None: nothing to say).
+``comment_verdict`` runs content's own (``CHECKS``), then asks the receivers of
+``signals.comment_submitted``, which answer the same way: the first ``refuse`` wins (the comment
+is not stored and the author is told why), otherwise any ``hide`` stores the comment hidden with
+its reason, otherwise it is shown. A moderation app connects its own checks (a classifier, the
+author's reputation) in its ``AppConfig.ready()``; nothing here needs to change.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from django.conf import settings
-from django.utils.module_loading import import_string
+
+from content import signals
+from content.models import Comment
+from feedsite.dispatch import answers
 
 Action = Literal["allow", "hide", "refuse"]
 
@@ -59,15 +63,19 @@ def link_spam_check(body: str) -> Verdict | None:
     return None
 
 
-def comment_checks() -> list[Check]:
-    return [import_string(path) for path in settings.COMMENT_CHECKS]
+CHECKS: tuple[Check, ...] = (length_check, banned_words_check, link_spam_check)
+
+
+def _verdicts(body: str) -> Iterator[Verdict | None]:
+    for check in CHECKS:
+        yield check(body)
+    yield from answers(signals.comment_submitted, Comment, body=body)
 
 
 def comment_verdict(body: str) -> Verdict:
-    """The combined verdict of every configured check on ``body``."""
+    """The combined verdict of content's checks and of every ``comment_submitted`` receiver on ``body``."""
     hidden: Verdict | None = None
-    for check in comment_checks():
-        verdict = check(body)
+    for verdict in _verdicts(body):
         if verdict is None or verdict.action == "allow":
             continue
         if verdict.action == "refuse":

@@ -10,17 +10,23 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from content import hooks
+from content import signals
 from content.models import Comment, ContentItem, ContentProduct, Product, Tag
+from feedsite.dispatch import answers
+
+
+def servable_conditions() -> list[Any]:
+    """What the apps above require of a served item (``signals.servable_conditions``)."""
+    return answers(signals.servable_conditions, ContentItem)
 
 
 def published() -> QuerySet[ContentItem]:
     """Items a shopper may be served: published, and passing every condition the apps above add
-    (``hooks.restrict_servable``: moderation drops creators blocked or below the reputation bar).
+    (``signals.servable_conditions``: moderation drops creators blocked or below the reputation bar).
 
     The conditions are part of this one query (a subquery, no query of their own).
     """
-    return ContentItem.objects.filter(*hooks.servable_conditions(), status=ContentItem.Status.PUBLISHED)
+    return ContentItem.objects.filter(*servable_conditions(), status=ContentItem.Status.PUBLISHED)
 
 
 # Compiled SQL of ``published()`` by (columns, conditions, database): compiling it costs Django
@@ -32,7 +38,7 @@ _published_sql: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 def published_sql(*columns: str) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters selecting ``columns`` of the items ``published()`` serves, unordered:
     for a statement written out that embeds it as a subquery."""
-    conditions = tuple(hooks.servable_conditions())
+    conditions = tuple(servable_conditions())
     key = (columns, conditions, connection.alias, connection.vendor)
     found = _published_sql.get(key)
     if found is None:

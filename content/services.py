@@ -11,9 +11,10 @@ from django.db.models import Expression, F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from content import hooks
+from content import signals
 from content.comment_checks import comment_verdict
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
+from feedsite.dispatch import send_on_commit
 from feedsite.errors import ApplicationError
 
 Status = ContentItem.Status
@@ -100,8 +101,10 @@ def product_upsert(
             "active": active,
         },
     )
-    if before is not None:
-        hooks.product_changed(product.pk, old_price=before[0], old_stock=before[1], price=price, stock=stock)
+    if before is not None and before != (price, stock):
+        send_on_commit(
+            signals.product_changed, sender=Product, product_id=product.pk, old_price=before[0], old_stock=before[1]
+        )
     return product
 
 
@@ -171,7 +174,7 @@ def content_submit(*, item: ContentItem) -> ContentItem:
 
 def content_publish(*, item: ContentItem) -> ContentItem:
     published = content_transition(item=item, to=Status.PUBLISHED)
-    hooks.content_published(published.pk)  # live push to shoppers (ranking), after commit
+    send_on_commit(signals.content_published, sender=ContentItem, item_id=published.pk)  # live push (ranking)
     return published
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from experiments.models import Experiment, Variant
@@ -67,3 +69,15 @@ def variant_assign(experiment: RunningExperiment, shopper_id: int) -> ArmSpec:
             return arm
         point -= arm.weight
     raise AssertionError("unreachable: point < total weight")
+
+
+def policy_assignment(**_: object) -> Callable[[int], tuple[str | None, str]] | None:
+    """``ranking.signals.policy_assignment``: with an experiment running, each shopper's variant
+    policy (``None`` for the default) and its label "experiment/variant"; one query."""
+    experiment = running_experiment()
+    return None if experiment is None else functools.partial(_assigned, experiment)
+
+
+def _assigned(experiment: RunningExperiment, shopper_id: int) -> tuple[str | None, str]:
+    arm = variant_assign(experiment, shopper_id)
+    return arm.policy, f"{experiment.name}/{arm.name}"

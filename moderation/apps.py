@@ -6,9 +6,16 @@ class ModerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Content never imports moderation: the standing rule reaches content.selectors.published
-        # through its hook. Importing tasks registers the Celery task in every process.
-        from content import hooks as content_hooks
+        # Content and ranking never import moderation: the standing rule reaches
+        # content.selectors.published, and reputations reach ranking, through their signals.
+        # Importing tasks registers the Celery task in every process.
+        from content import signals as content_signals
         from moderation import selectors, tasks  # noqa: F401  (tasks: registers the Celery task)
+        from ranking import signals as ranking_signals
 
-        content_hooks.restrict_servable(selectors.creator_in_good_standing)
+        content_signals.servable_conditions.connect(
+            selectors.creator_in_good_standing, dispatch_uid="moderation.standing"
+        )
+        ranking_signals.creator_reputations.connect(
+            selectors.creator_reputations, dispatch_uid="moderation.reputations"
+        )

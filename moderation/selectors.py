@@ -8,9 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Expression, F, FloatField, Value
+from django.db.models import Expression, F
 from django.db.models.fields import BooleanField
-from django.db.models.functions import Coalesce
 from django.db.models.sql.compiler import SQLCompiler
 
 from moderation.models import CreatorStanding
@@ -53,9 +52,9 @@ class CreatorInGoodStanding(Expression):
         return f"({creator} IS NULL OR EXISTS ({good}))", [*params, *params, self.minimum]
 
 
-def creator_in_good_standing() -> CreatorInGoodStanding:
-    """``content.hooks.restrict_servable`` condition (registered in ``ModerationConfig.ready``):
-    items of blocked creators, and of creators below ``FEED_MIN_CREATOR_REPUTATION``, are not served."""
+def creator_in_good_standing(**_: object) -> CreatorInGoodStanding:
+    """``content.signals.servable_conditions`` (connected in ``ModerationConfig.ready``): items of
+    blocked creators, and of creators below ``FEED_MIN_CREATOR_REPUTATION``, are not served."""
     return _standing_at(settings.FEED_MIN_CREATOR_REPUTATION)
 
 
@@ -67,9 +66,7 @@ def _standing_at(minimum: float) -> CreatorInGoodStanding:
     return CreatorInGoodStanding(minimum)
 
 
-def item_creator_reputation() -> Coalesce:
-    """For annotating content items: their creator's reputation, ``NEUTRAL`` when there is none yet.
-
-    A join rather than a subquery per row: over the catalog's 180k items, 0.4 s instead of 1 s.
-    """
-    return Coalesce(F("creator__standing__reputation"), Value(NEUTRAL), output_field=FloatField())
+def creator_reputations(**_: object) -> dict[int, float]:
+    """``ranking.signals.creator_reputations``: every creator's reputation that has a standing row
+    (the others are neutral); one query."""
+    return dict(CreatorStanding.objects.values_list("creator_id", "reputation"))

@@ -25,7 +25,6 @@ from django.utils.html import format_html_join
 from content.admin import adopt
 from feedsite.admin import ReadOnlyAdminMixin
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
-from profiles.privacy.actions import erase_shoppers, export_shopper_data
 from profiles.services import follow_create, follow_delete, interest_add, interest_remove
 
 # A shopper page shows this many of the newest interests and follows; the lists link to the rest.
@@ -135,8 +134,8 @@ class ShopperAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
     inlines = (InterestInline, FollowInline)
-    # Export and erasure go through profiles.privacy.services; erasure checks delete permission itself.
-    actions = (export_shopper_data, erase_shoppers)
+    # Privacy's export and erasure join these actions from ``profiles.privacy.admin``.
+    actions: tuple[Any, ...] = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Shopper]:
         # A shopper's label shows its user, here and in the autocompletes of other admins. (The

@@ -1,7 +1,7 @@
 """The shopper's account pages: sign in, sign up, onboarding.
 
 Each view validates with a form, calls a service or a selector, and renders. The header's state
-(cart count, consent, account) comes from the ``profiles.context_processors.shopper_page``.
+(cart count, consent, account) comes from the ``profiles.shop.context_processors.shopper_page``.
 """
 
 from __future__ import annotations

@@ -6,13 +6,16 @@ class RankingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Live pushes hang on the hooks of the layers below, which never import ranking.
-        # Importing ranking.push here also registers its Celery task in every process.
-        from content import hooks as content_hooks
-        from profiles.events import hooks as event_hooks
-        from ranking import cards, push, tasks  # noqa: F401  (tasks: registers the Celery tasks)
+        # Live pushes answer the signals of the layers below, which never import ranking.
+        # Importing ranking.tasks registers the Celery tasks in every process.
+        from content import signals as content_signals
+        from profiles.events import signals as event_signals
+        from profiles.privacy import signals as privacy_signals
+        from ranking import cards, push, served, tasks  # noqa: F401  (tasks: registers the Celery tasks)
 
-        content_hooks.on_content_published(push.fresh_item_published)
-        content_hooks.on_product_changed(push.product_changed)
-        content_hooks.on_product_changed(cards.product_changed)
-        event_hooks.on_batch_processed(push.counts_after_batch)
+        content_signals.content_published.connect(push.fresh_item_published, dispatch_uid="ranking.push.fresh")
+        content_signals.product_changed.connect(push.product_changed, dispatch_uid="ranking.push.product")
+        content_signals.product_changed.connect(cards.product_changed, dispatch_uid="ranking.cards.product")
+        event_signals.batch_processed.connect(push.counts_after_batch, dispatch_uid="ranking.push.counts")
+        privacy_signals.shopper_exported.connect(served.served_log_export, dispatch_uid="ranking.served.export")
+        privacy_signals.shopper_erased.connect(served.served_log_erase, dispatch_uid="ranking.served.erase")

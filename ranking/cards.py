@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 
 from content import selectors as content_selectors
 from content.models import ContentItem
-from profiles.selectors import CardSocial
+from profiles.events.selectors import CardSocial
 from ranking.timed_cache import TimedCache
 
 BODY_TTL_SECONDS = 30.0
@@ -34,7 +34,7 @@ def card(
 ) -> dict[str, Any]:
     """The card contract of DESIGN.md. ``item`` must come from ``content.selectors.items_for_cards``.
 
-    ``social`` (``profiles.selectors.cards_social``, fetched for the whole page) fills ``counts``,
+    ``social`` (``profiles.events.selectors.cards_social``, fetched for the whole page) fills ``counts``,
     ``liked`` and ``following``; without it they are zeros and false.
     """
     return card_from_body(card_body(item), position=position, reason=reason, social=social)
@@ -113,10 +113,11 @@ def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> l
 
 
 def clear_cache(item_ids: Sequence[int] | None = None) -> None:
-    """Forget cached bodies (all, or of ``item_ids``): content hooks call it when an item changes."""
+    """Forget cached bodies (all, or of ``item_ids``): ``product_changed`` calls it when a product changes."""
     _bodies.forget(item_ids)
 
 
-def product_changed(product_id: int, old_price: object, old_stock: int) -> None:
-    """Content hook: a price or stock changed; this process shows it at once (others within the TTL)."""
+def product_changed(**_: object) -> None:
+    """``content.signals.product_changed``: a price or stock changed; this process shows it at once
+    (others within the TTL)."""
     clear_cache()

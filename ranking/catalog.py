@@ -6,7 +6,7 @@ item removed, sold out or of a creator just blocked is filtered within that time
 process that blocked: ``moderation.services`` clears it); cards are re-read from the database when
 a page is built, which drops anything no longer served at once.
 
-The snapshot also holds the content index of recent servable items (``candidates.content_index``),
+The snapshot also holds the content index of recent servable items (``ranking.content_index``),
 rebuilt with it: the "similar" source finds new items in it without asking the database.
 """
 
@@ -22,10 +22,10 @@ from django.db import connection
 
 from content import selectors as content_selectors
 from content.models import ContentProduct
-from moderation.reputation import NEUTRAL
-from moderation.selectors import item_creator_reputation
-from ranking.candidates import content_index
-from ranking.candidates.content_index import ContentIndex
+from ranking import content_index
+from ranking.content_index import ContentIndex
+from ranking.history import creator_reputations
+from ranking.signals import NEUTRAL_REPUTATION as NEUTRAL
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class ItemInfo(NamedTuple):
     creator: int | None
     brand: int | None
     products: tuple[int, ...] = ()  # in stock and active, in the card's order
-    reputation: float = NEUTRAL  # the creator's (moderation.reputation); neutral without a creator
+    reputation: float = NEUTRAL  # the creator's (``history.creator_reputations``); neutral without one
 
 
 @dataclass(frozen=True)
@@ -65,18 +65,22 @@ def _build() -> Catalog:
         if active and stock > 0:
             stocked.setdefault(content_id, []).append(product_id)
     # Read raw: the ORM's row conversion cost a rebuild about as much as the query.
-    sql, params = (
-        published.annotate(reputation=item_creator_reputation())
-        .values_list("pk", "kind", "source", "creator_id", "brand_id", "reputation")
-        .query.sql_with_params()
-    )
+    sql, params = published.values_list("pk", "kind", "source", "creator_id", "brand_id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    reputation = creator_reputations()
     none: tuple[int, ...] = ()
     servable = {
-        pk: ItemInfo(kind, source, creator, brand, tuple(stocked[pk]) if pk in stocked else none, reputation)
-        for pk, kind, source, creator, brand, reputation in rows
+        pk: ItemInfo(
+            kind,
+            source,
+            creator,
+            brand,
+            tuple(stocked[pk]) if pk in stocked else none,
+            reputation.get(creator, NEUTRAL),
+        )
+        for pk, kind, source, creator, brand in rows
         if pk in stocked or pk not in linked
     }
     fresh = list(published.order_by("-published_at", "-pk").values_list("pk", flat=True)[:FRESH_SIZE])

@@ -20,8 +20,8 @@ from django.db.models import Exists, OuterRef
 
 from content import selectors as content_selectors
 from content.models import ContentItem, Tag
+from profiles.events.selectors import CardSocial, cards_social, cold_start_interest_tag_ids, seen_content_ids
 from profiles.models import Shopper
-from profiles.selectors import CardSocial, cards_social, cold_start_interest_tag_ids, seen_content_ids
 from ranking import pacing, served, serving
 from ranking.cards import card, card_bodies, card_from_body
 from ranking.cursor import Cursor

@@ -17,12 +17,13 @@ from django.db import connection
 
 from content.models import ContentItem, ContentProduct, Product, Tag
 from content.selectors import category_roots
-from moderation.models import CreatorStanding
-from moderation.reputation import NEUTRAL
+from feedsite.dispatch import answers
 from profiles.events import state
 from profiles.events.models import Interaction
 from profiles.events.types import EVENT_TYPES
 from profiles.models import Follow, Interest
+from ranking import signals
+from ranking.signals import NEUTRAL_REPUTATION as NEUTRAL
 
 # Graded relevance of what a shopper did, for training labels (``EventType.grade``). A skip or a
 # hide says "not this": label 0, and it does not count as a positive in history.
@@ -132,6 +133,15 @@ def _json_text_sql(column: str, key: str) -> str:
     return f"json_extract({column}, '$.{key}')"
 
 
+def creator_reputations() -> dict[int, float]:
+    """Creators' reputations as the apps above report them (``signals.creator_reputations``, one
+    query for moderation's); a creator left out is ``NEUTRAL``."""
+    found: dict[int, float] = {}
+    for reputations in answers(signals.creator_reputations, History):
+        found.update(reputations)
+    return found
+
+
 def item_facts(items: np.ndarray) -> ItemFacts:
     """Creators, first-product prices, stock, creators' reputations and follows of ``items``: four queries."""
     item_table, link_table = ContentItem._meta.db_table, ContentProduct._meta.db_table
@@ -151,12 +161,11 @@ def item_facts(items: np.ndarray) -> ItemFacts:
             stock_of[content_id] = stock_of.get(content_id, 0) + (stock if active else 0)
         cursor.execute(f"SELECT creator_id, {epoch_sql('created_at')} FROM {follow_table}")
         follows = cursor.fetchall()
-        cursor.execute(f"SELECT creator_id, reputation FROM {CreatorStanding._meta.db_table}")
-        reputation_of = dict(cursor.fetchall())
         cursor.execute(f"SELECT contentitem_id, tag_id FROM {ContentItem.tags.through._meta.db_table}")
         item_tag_rows = cursor.fetchall()
         cursor.execute(f"SELECT shopper_id, tag_id, {epoch_sql('created_at')} FROM {Interest._meta.db_table}")
         interests = cursor.fetchall()
+    reputation_of = creator_reputations()
     creators = sorted(set(creator_of.values()) | {creator for creator, _ in follows})
     index = {creator: n + 1 for n, creator in enumerate(creators)}
     reputation = np.full(len(creators) + 1, NEUTRAL, np.float32)

@@ -18,21 +18,24 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 from content.models import ContentItem
-from experiments.selectors import RunningExperiment, running_experiment, variant_assign
-from ranking import merch, pacing
+from feedsite.dispatch import answers
+from ranking import merch, pacing, signals
 from ranking.exploration import default_rng, thompson_pick
 from ranking.merch import Trigger
 from ranking.models import MixPolicy
 
 # Policies change when a marketer saves; serving re-reads them at most this often.
 POLICY_CACHE_SECONDS = 30.0
+# shopper id → (policy name, None for the default; label): ``signals.policy_assignment``'s answer.
+Assign = Callable[[int], tuple[str | None, str]]
+
 # How deep into the ranked candidates a slot looks for one that meets the constraints before it
 # relaxes them: constraints are about variety near the top, not about digging up the 200th item.
 SCAN_DEPTH = 60
@@ -174,13 +177,13 @@ def compile_policy(row: MixPolicy) -> Policy:
 
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple[float, Policy]] = {}
-_experiment: list[tuple[float, RunningExperiment | None]] = []  # none running is worth caching too
+_assignment: list[tuple[float, Assign | None]] = []  # nothing to assign is worth caching too
 
 
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
-        _experiment.clear()
+        _assignment.clear()
     merch.clear_cache()
 
 
@@ -200,31 +203,33 @@ def policy_for(name: str | None = None) -> Policy:
     return policy
 
 
-def _running_experiment() -> RunningExperiment | None:
+def _assign() -> Assign | None:
+    """The first answer to ``signals.policy_assignment``, asked once per ``POLICY_CACHE_SECONDS``."""
     now = time.monotonic()
     with _cache_lock:
-        if _experiment and now - _experiment[0][0] < POLICY_CACHE_SECONDS:
-            return _experiment[0][1]
-    running = running_experiment()
+        if _assignment and now - _assignment[0][0] < POLICY_CACHE_SECONDS:
+            return _assignment[0][1]
+    found = next((assign for assign in answers(signals.policy_assignment, MixPolicy) if assign is not None), None)
     with _cache_lock:
-        _experiment[:] = [(now, running)]
-    return running
+        _assignment[:] = [(now, found)]
+    return found
 
 
 def policy_for_shopper(shopper_id: int) -> tuple[Policy, str]:
     """The policy that serves ``shopper_id``, and the label the served-list log records for it.
 
-    With an experiment running, the policy of the shopper's variant (the default one for a variant
-    without a policy), labelled "experiment/variant"; otherwise the default policy, labelled with
-    its name. No query in the steady state: the running experiment and the policies are cached for
-    ``POLICY_CACHE_SECONDS``, so a started or stopped experiment reaches every process within that.
+    With an assignment (``signals.policy_assignment``: an experiment running), the policy it names
+    (the default one for none), with its label ("experiment/variant"); otherwise the default
+    policy, labelled with its name. No query in the steady state: the assignment and the policies
+    are cached for ``POLICY_CACHE_SECONDS``, so a started or stopped experiment reaches every
+    process within that.
     """
-    experiment = _running_experiment()
-    if experiment is None:
+    assign = _assign()
+    if assign is None:
         policy = policy_for()
         return policy, policy.name
-    arm = variant_assign(experiment, shopper_id)
-    return policy_for(arm.policy), f"{experiment.name}/{arm.name}"
+    name, label = assign(shopper_id)
+    return policy_for(name), label
 
 
 def promoted(candidates: Sequence[Candidate]) -> list[int]:

@@ -7,9 +7,10 @@
                 event consumer stored a batch; at most one push per item per second
     notice      price drop or back in stock, to the shoppers with the product in their cart
 
-They are started by the hooks of the layers below, registered in ``RankingConfig.ready()``:
-``content.hooks`` (published → ``fresh_item_published``, product changed → ``product_changed``)
-and ``profiles.events.hooks`` (batch processed → ``counts_after_batch``). Everything here is best
+They are started by signals of the layers below, connected in ``RankingConfig.ready()``:
+``content.signals`` (``content_published`` → ``fresh_item_published``, ``product_changed`` →
+``product_changed``) and ``profiles.events.signals`` (``batch_processed`` →
+``counts_after_batch``). Everything here is best
 effort: a push lost to a Redis outage is logged, and the feed API still serves the item.
 
 Channel-layer messages (read by ``ranking.hub``, one subscription per ASGI process; payloads are
@@ -41,13 +42,13 @@ from django.db import connection
 from content import selectors as content_selectors
 from content.models import ContentItem, Product
 from feedsite import realtime
-from profiles import selectors as profile_selectors
 from profiles.events import state
 from profiles.events.meta import item_meta
 from profiles.events.models import Interaction
+from profiles.events.selectors import CardSocial, item_counts
 from profiles.events.types import CARD_COUNT_TYPES
 from profiles.models import Follow, Shopper
-from profiles.selectors import CardSocial
+from profiles.shop.selectors import shoppers_with_product_in_cart
 from ranking import presence
 from ranking.feed import fresh_cards_for
 from ranking.hub import BROADCAST_GROUP
@@ -105,7 +106,7 @@ def fresh_payload(cards: list[dict[str, Any]]) -> FreshPayload:
 
 
 def counts_payload(item_id: int, counts: CardSocial) -> CountsPayload:
-    """From an item's counters as cards show them (``profiles.selectors.item_counts``)."""
+    """From an item's counters as cards show them (``profiles.events.selectors.item_counts``)."""
     return {
         "type": "counts",
         "item": item_id,
@@ -155,8 +156,9 @@ def group_send_many(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
 # --- feed.fresh -----------------------------------------------------------------------------------
 
 
-def fresh_item_published(item_id: int) -> None:
-    """Content hook, after commit: announce ``item_id`` now, or through the task for a big creator."""
+def fresh_item_published(item_id: int, **_: object) -> None:
+    """``content.signals.content_published``, after commit: announce ``item_id`` now, or through the
+    task for a big creator."""
     creator_id = ContentItem.objects.filter(pk=item_id).values_list("creator_id", flat=True).first()
     if creator_id is not None and Follow.objects.filter(creator_id=creator_id).count() > ANNOUNCE_INLINE_FOLLOWERS_MAX:
         announce_item.delay(item_id)
@@ -306,8 +308,9 @@ def _first_time(item_id: int, shopper_ids: Sequence[int]) -> list[int]:
 COUNTS_DUE_KEY = "push:counts:due"
 
 
-def counts_after_batch(items: Mapping[int, frozenset[str]]) -> None:
-    """Event hook: push ``counts`` to ``item.<id>`` for items whose likes, comments or shares changed.
+def counts_after_batch(items: Mapping[int, frozenset[str]], **_: object) -> None:
+    """``profiles.events.signals.batch_processed``: push ``counts`` to ``item.<id>`` for items whose
+    likes, comments or shares changed.
 
     At most one push per item per ``COUNTS_INTERVAL_MS``, across consumer processes (a Redis key per
     item, SET NX PX). An item held back is remembered in ``push:counts:due`` and pushed, with the
@@ -341,15 +344,16 @@ def _counts_push(touched: set[int]) -> None:
         pipe.expire(COUNTS_DUE_KEY, 3600)
     pipe.execute()
     if now_ids:
-        counts = profile_selectors.item_counts(item_ids=now_ids)
+        counts = item_counts(item_ids=now_ids)
         group_send_many([_text_message(f"item.{i}", _encode(counts_payload(i, counts[i]))) for i in now_ids])
 
 
 # --- notice ---------------------------------------------------------------------------------------
 
 
-def product_changed(product_id: int, old_price: Decimal | None, old_stock: int) -> int:
-    """Content hook, after commit: tell shoppers with the product in their cart that it got cheaper or is back.
+def product_changed(product_id: int, old_price: Decimal | None, old_stock: int, **_: object) -> int:
+    """``content.signals.product_changed``, after commit: tell shoppers with the product in their
+    cart that it got cheaper or is back.
 
     Back in stock wins over a price drop when both happened (the notice carries the new price).
     Returns how many shoppers were sent a notice (those online receive it).
@@ -364,7 +368,7 @@ def product_changed(product_id: int, old_price: Decimal | None, old_stock: int) 
         kind = "price_drop"
     else:
         return 0
-    shoppers = profile_selectors.shoppers_with_product_in_cart(product_id)
+    shoppers = shoppers_with_product_in_cart(product_id)
     text = _encode(notice_payload(product, kind=kind))
     try:
         group_send_many([_text_message(f"shopper.{shopper_id}", text) for shopper_id in shoppers])

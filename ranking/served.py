@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from feedsite import realtime
 from profiles.models import Shopper
+from profiles.privacy.subjects import iso
 from ranking.models import FeedRequest
 
 # For the statement's own transaction only (``is_local``): its commit does not wait for the flush.
@@ -102,3 +103,28 @@ def log_page(
         else:
             cursor.execute(f"{insert} VALUES ({placeholders})", params)
     return request_id
+
+
+def served_log_export(shopper_ids: Sequence[int], **_: object) -> dict[str, Any]:
+    """``profiles.privacy.signals.shopper_exported``: the shoppers' served-list log, oldest first."""
+    rows = FeedRequest.objects.filter(shopper_id__in=shopper_ids).order_by("served_at", "page")
+    return {
+        "served": [
+            {
+                "request_id": str(row.request_id),
+                "feed_session": str(row.feed_session),
+                "page": row.page,
+                "served_at": iso(row.served_at),
+                "items": row.items,
+                "reasons": row.reasons,
+                "variant": row.variant,
+                "features": row.features,
+            }
+            for row in rows
+        ]
+    }
+
+
+def served_log_erase(shopper_ids: Sequence[int], **_: object) -> dict[str, int]:
+    """``profiles.privacy.signals.shopper_erased``: delete the shoppers' served-list log."""
+    return {"served_log": FeedRequest.objects.filter(shopper_id__in=shopper_ids).delete()[0]}

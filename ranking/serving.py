@@ -23,7 +23,7 @@ the recent list, one for the candidates' counters with the uptake of exploration
 candidate list; only a request that must build the list, or finds it too old to tell what is new,
 reads them from the database (one more query). So does a request whose shopper engaged with items
 whose tokens this process has not cached yet (older than the content index:
-``candidates.content_index``), once.
+``ranking.content_index``), once.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from profiles.events import state
 from profiles.events.models import Interaction
 from profiles.models import Shopper
 from ranking import precompute
-from ranking.candidates.content_index import engaged_items
 from ranking.candidates.generators import SOURCE_OF, Scores, because_of, score_all, score_at, top_candidates
 from ranking.candidates.live import NO_PICKS, live_candidates, read_picks
 from ranking.catalog import catalog
+from ranking.content_index import engaged_items
 from ranking.features import Context, best_generator, featurize
 from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
 from ranking.policy import EXPLORATION_SOURCES, Candidate, Policy, Slot, arrange, arrange_context

@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from content import selectors as content_selectors
-from profiles.selectors import cards_social
+from profiles.events.selectors import cards_social
 from profiles.services import shopper_for_request
 from ranking.cards import card
 

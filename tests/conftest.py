@@ -55,8 +55,7 @@ def django_db_modify_db_settings() -> Iterator[None]:
 
 def _clear_process_caches() -> None:
     from profiles.events import meta
-    from ranking import cards, catalog, feed, policy, registry
-    from ranking.candidates import content_index
+    from ranking import cards, catalog, content_index, feed, policy, registry
 
     caches = (meta, catalog, content_index, cards, feed, policy, registry)
     for cache in caches:

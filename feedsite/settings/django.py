@@ -61,7 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # Lazy: only shopper pages read it (header state, page script data).
-                "profiles.context_processors.shopper_page",
+                "profiles.shop.context_processors.shopper_page",
             ],
         },
     },

@@ -5,14 +5,7 @@ CART_LINE_MAX_QUANTITY = 10
 # Lines per cart: a drawer of 30 products is already a lot to scroll.
 CART_MAX_LINES = 30
 
-# Comment checks, run in order by ``content.services.comment_create``; each is a dotted path to a
-# callable ``check(body: str) -> content.comment_checks.Verdict | None``. A moderation app plugs in
-# by adding its own check here (or replacing the list); the first "refuse" wins, any "hide" hides.
-COMMENT_CHECKS = [
-    "content.comment_checks.length_check",
-    "content.comment_checks.banned_words_check",
-    "content.comment_checks.link_spam_check",
-]
+# Limits of content's own comment checks (``content.comment_checks``).
 COMMENT_MIN_LENGTH = 1
 # About three lines in the sheet on a phone; longer is an essay, or spam.
 COMMENT_MAX_LENGTH = 500

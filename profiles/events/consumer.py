@@ -15,13 +15,13 @@ import os
 import socket
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import close_old_connections, connection
 
 from feedsite import realtime
-from profiles.events import hooks, state, stream, writer
+from profiles.events import signals, state, stream, writer
 from profiles.events.backlog import backlog_replay
 from profiles.events.event import Event
 from profiles.events.meta import item_meta
@@ -38,9 +38,21 @@ BATCH_SIZE = 2000
 HOOK_BACKLOG = 4
 
 
+def batch_processed_send(events: Iterable[Event]) -> None:
+    """Tell the receivers of ``signals.batch_processed`` which items a processed batch touched, and how."""
+    if not signals.batch_processed.has_listeners(EventConsumer):
+        return
+    touched: dict[int, set[str]] = {}
+    for event in events:
+        touched.setdefault(event.item_id, set()).add(event.type)
+    if touched:
+        items = {item: frozenset(types) for item, types in touched.items()}
+        signals.batch_processed.send_robust(EventConsumer, items=items)
+
+
 def _run_hooks(events: list[Event]) -> None:
     try:
-        hooks.batch_processed(events)
+        batch_processed_send(events)
     finally:
         connection.close()  # this thread's connection goes back to the pool between batches
 
@@ -55,7 +67,7 @@ class EventConsumer:
         claim_idle_ms: int = 30_000,
         background_hooks: bool = False,
     ) -> None:
-        """``background_hooks``: run the after-batch callbacks (live counters pushed to websockets,
+        """``background_hooks``: run the ``signals.batch_processed`` receivers (live counters pushed to websockets,
         mostly waiting on the network) on a thread of their own, so the next batch does not wait
         for them; the long-lived worker does, tests and one-off drains keep them inline."""
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
@@ -89,7 +101,7 @@ class EventConsumer:
 
     def _after_batch(self, events: list[Event]) -> None:
         if self._hook_thread is None:
-            hooks.batch_processed(events)
+            batch_processed_send(events)
             return
         while len(self._hook_futures) >= HOOK_BACKLOG:
             self._hook_futures.popleft().result()

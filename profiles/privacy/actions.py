@@ -1,13 +1,8 @@
 """Admin actions for a shopper's data: export as a JSON download, and erasure everywhere.
 
-Meant for ``ShopperAdmin`` in ``profiles/admin.py``::
-
-    from profiles.privacy.actions import erase_shoppers, export_shopper_data
-
-    actions = (export_shopper_data, erase_shoppers)
-
-Both call the services in ``profiles.privacy.services``. Erasing needs the "Can delete shopper" permission
-(the admin's own delete is switched off for shoppers) and a confirmation page.
+Added to ``ShopperAdmin`` (``profiles/admin.py``) by ``profiles.privacy.admin``. Both call the
+services (``profiles.privacy.export``, ``profiles.privacy.erasure``). Erasing needs the "Can delete
+shopper" permission (the admin's own delete is switched off for shoppers) and a confirmation page.
 """
 
 from __future__ import annotations
@@ -24,7 +19,8 @@ from django.template.response import TemplateResponse
 
 from feedsite.errors import ApplicationError
 from profiles.models import Shopper
-from profiles.privacy.services import shopper_erase, shopper_export
+from profiles.privacy.erasure import shopper_erase
+from profiles.privacy.export import shopper_export
 
 # An export reads every store of each shopper; more than this at once is a job, not a click.
 MAX_EXPORT = 20

@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from feedsite.errors import ApplicationError
 from profiles.models import Shopper
-from profiles.privacy.services import shopper_erase, shopper_export
+from profiles.privacy.erasure import shopper_erase
+from profiles.privacy.export import shopper_export
 from profiles.services import shopper_for_request
 
 

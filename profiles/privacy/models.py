@@ -49,7 +49,7 @@ class ErasureRecord(models.Model):
     """The audit trail of data erasures: who asked, when, and how much went from each store.
 
     Holds nothing about the person: ``subject_ref`` is a keyed hash of the shopper id
-    (``profiles.privacy.services.subject_ref``), one record per subject; ``stores`` maps store name → count.
+    (``profiles.privacy.erasure.subject_ref``), one record per subject; ``stores`` maps store name → count.
     """
 
     subject_ref = models.CharField(max_length=64, unique=True)

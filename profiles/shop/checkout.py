@@ -13,8 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from content import hooks as content_hooks
+from content import signals as content_signals
 from content.models import Product
+from feedsite.dispatch import send_on_commit
 from feedsite.errors import ApplicationError
 from profiles.events.server import events_record_server
 from profiles.models import Shopper
@@ -122,12 +123,12 @@ def order_place(*, shopper: Shopper, shipping_name: str, shipping_address: str) 
     for line in cart_lines:
         product = products[line.product_id]
         Product.objects.filter(pk=product.pk).update(stock=F("stock") - line.quantity)
-        content_hooks.product_changed(
-            product.pk,
+        send_on_commit(
+            content_signals.product_changed,
+            sender=Product,
+            product_id=product.pk,
             old_price=product.price,
             old_stock=product.stock,
-            price=product.price,
-            stock=product.stock - line.quantity,
         )
         order_line = OrderLine.objects.create(
             order=order,

@@ -3,7 +3,7 @@
     followed   newest posts of creators the shopper follows
     interest   most engaging posts in the interests picked at onboarding
     similar    recent posts with few interactions yet most like what the shopper engaged with lately
-               (caption words, tags, category, brand, creator: ``candidates.content_index``): new
+               (caption words, tags, category, brand, creator: ``ranking.content_index``): new
                items reach the shoppers they resemble, within the session
     fresh      the newest posts of the shop (exploration)
 

@@ -4,6 +4,7 @@ from django.test import Client
 from content.comment_checks import ALLOW, Verdict, comment_verdict
 from content.models import Comment, ContentItem
 from content.services import comment_create, comment_set_status
+from content.signals import comment_submitted
 from feedsite.errors import ApplicationError
 from tests.factories import CommentFactory, ContentItemFactory, UserFactory
 
@@ -32,14 +33,27 @@ def test_checks_allow_refuse_or_hide(body, expected):
     assert comment_verdict(body) == expected
 
 
-def test_a_moderation_app_plugs_in_its_own_check(settings):
-    settings.COMMENT_CHECKS = [*settings.COMMENT_CHECKS, "tests.content.test_comments.shouting_check"]
-
-    assert comment_verdict("BUY NOW") == Verdict("hide", "shouting")
-
-
-def shouting_check(body):
+def shouting_check(sender, body, **kwargs):
     return Verdict("hide", "shouting") if body.isupper() else None
+
+
+@pytest.fixture
+def shouting():
+    """A check another app connects, as a moderation app would in its ``AppConfig.ready()``."""
+    comment_submitted.connect(shouting_check)
+    yield
+    comment_submitted.disconnect(shouting_check)
+
+
+def test_a_moderation_app_plugs_in_its_own_check(shouting):
+    assert comment_verdict("BUY NOW") == Verdict("hide", "shouting")
+    assert comment_verdict("Buy now") == ALLOW
+
+
+def test_a_refusal_of_contents_own_checks_wins_over_a_plugged_in_hide(shouting):
+    assert comment_verdict("IDIOT") == Verdict(
+        "refuse", "banned_words", "Please keep it kind: your comment uses words we don't allow."
+    )
 
 
 def test_a_hidden_comment_is_stored_hidden_with_its_reason():

@@ -7,6 +7,7 @@ from moderation import tasks
 from moderation.models import CreatorStanding
 from moderation.reputation import NEUTRAL, Evidence, evidence_by_creator, reputation
 from moderation.services import creator_block, creator_reputations_recompute
+from ranking.signals import NEUTRAL_REPUTATION
 from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, UserFactory
 
 Status = ContentItem.Status
@@ -32,7 +33,7 @@ def test_reputation_follows_the_formula(evidence, expected):
 
 
 def test_a_new_creator_is_neutral_and_neutral_is_served_by_default():
-    assert reputation(Evidence()) == NEUTRAL
+    assert reputation(Evidence()) == NEUTRAL == NEUTRAL_REPUTATION  # ranking's for a creator without a standing
     assert settings.FEED_MIN_CREATOR_REPUTATION < NEUTRAL
 
 

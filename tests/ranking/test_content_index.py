@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from content.models import ContentItem, Tag
 from content.selectors import Described
-from ranking import catalog
-from ranking.candidates import content_index
+from ranking import catalog, content_index
 from ranking.history import UNKNOWN_ITEM
 from tests.factories import (
     BrandFactory,

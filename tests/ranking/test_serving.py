@@ -18,8 +18,8 @@ from profiles.events import state, stream
 from profiles.events.consumer import EventConsumer
 from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
-from ranking import catalog, precompute, registry, serving, tasks
-from ranking.candidates import content_index, generators, live
+from ranking import catalog, content_index, precompute, registry, serving, tasks
+from ranking.candidates import generators, live
 from ranking.features import Context, featurize
 from ranking.feed import REASONS
 from ranking.history import DEVICE_CODE, history_load

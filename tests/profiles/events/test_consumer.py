@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import Client
 
 from feedsite import realtime
-from profiles.events import hooks, state, stream
+from profiles.events import signals, state, stream
 from profiles.events.consumer import EventConsumer
 from profiles.events.event import Event
 from profiles.events.models import Interaction
@@ -125,16 +125,16 @@ def test_background_hooks_run_after_the_batch_and_the_worker_can_wait_for_them(b
     post_events(browser, [make_event(item.pk, "like"), make_event(item.pk, "view")])
     seen: list[tuple] = []
 
-    def hook(items):
+    def hook(sender, items, **kwargs):
         seen.append((items, threading.current_thread().name))
 
     consumer = EventConsumer(name="bg", block_ms=0, background_hooks=True)
-    hooks.on_batch_processed(hook)
+    signals.batch_processed.connect(hook)
     try:
         consumer.poll_once(block_ms=0)
         consumer.wait_for_hooks()
     finally:
-        hooks._batch_callbacks.remove(hook)
+        signals.batch_processed.disconnect(hook)
 
     ((items, thread),) = seen
     assert items == {item.pk: frozenset({"like", "view"})}

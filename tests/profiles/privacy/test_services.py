@@ -24,8 +24,7 @@ from profiles.events.meta import clear_cache, item_meta
 from profiles.events.models import EventBacklog, Interaction
 from profiles.middleware import visitor_id_sign
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
-from profiles.privacy import archive
-from profiles.privacy import services as privacy
+from profiles.privacy import archive, erasure, export, signals
 from profiles.privacy.actions import erase_shoppers, export_shopper_data
 from profiles.privacy.models import ArchivedHour, ArchivedShopperHour, ErasureRecord
 from profiles.shop.models import CartLine, Order, OrderLine
@@ -83,18 +82,20 @@ class World:
 
 @pytest.fixture
 def test_store():
-    """A store of another app, registered the way its AppConfig.ready() would."""
+    """A store of another app, connected to privacy's signals as its ``AppConfig.ready()`` would."""
     data: dict[int, list[str]] = {}
 
-    def exporter(ids):
-        return [entry for shopper_id in ids for entry in data.get(shopper_id, [])]
+    def exporter(shopper_ids, **kwargs):
+        return {"precomputed_feeds": [entry for shopper_id in shopper_ids for entry in data.get(shopper_id, [])]}
 
-    def eraser(ids):
-        return sum(len(data.pop(shopper_id, [])) for shopper_id in ids)
+    def eraser(shopper_ids, **kwargs):
+        return {"precomputed_feeds": sum(len(data.pop(shopper_id, [])) for shopper_id in shopper_ids)}
 
-    privacy.register_store("precomputed_feeds", exporter, eraser)
+    signals.shopper_exported.connect(exporter, dispatch_uid="tests.store")
+    signals.shopper_erased.connect(eraser, dispatch_uid="tests.store")
     yield data
-    privacy.unregister_store("precomputed_feeds")
+    signals.shopper_exported.disconnect(dispatch_uid="tests.store")
+    signals.shopper_erased.disconnect(dispatch_uid="tests.store")
 
 
 def _events(shopper, item, *event_ids):
@@ -193,7 +194,7 @@ def stream_shoppers():
 
 
 def test_export_holds_the_shoppers_data_from_every_store(world):
-    exported = privacy.shopper_export(shopper=world.shopper)
+    exported = export.shopper_export(shopper=world.shopper)
 
     assert exported["format"] == "feedsite.shopper-export/1"
     assert exported["account"]["shopper_id"] == SHOPPER_ID
@@ -221,11 +222,11 @@ def test_export_holds_the_shoppers_data_from_every_store(world):
     assert [s["request_id"] for s in exported["served"]] == [
         str(FeedRequest.objects.get(shopper=world.shopper).request_id)
     ]
-    assert exported["stores"] == {"precomputed_feeds": ["feed-m-1", "feed-m-2", "feed-v"]}
+    assert exported["precomputed_feeds"] == ["feed-m-1", "feed-m-2", "feed-v"]
 
 
 def test_export_has_no_password_hash_and_no_bystander(world):
-    text = json.dumps(privacy.shopper_export(shopper=world.shopper))
+    text = json.dumps(export.shopper_export(shopper=world.shopper))
 
     assert "password" not in text
     assert world.shopper.user.password not in text
@@ -238,7 +239,7 @@ def test_erasure_reaches_every_store(world, archive_storage, django_capture_on_c
     user_id = world.shopper.user_id
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = privacy.shopper_erase(shopper=world.shopper, requested_by="admin:root")
+        report = erasure.shopper_erase(shopper=world.shopper, requested_by="admin:root")
 
     assert report.stores == {
         "event_stream": 3,
@@ -280,11 +281,11 @@ def test_erasure_reaches_every_store(world, archive_storage, django_capture_on_c
 
 def test_a_second_erasure_changes_nothing(world, archive_storage, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        privacy.shopper_erase(shopper=world.shopper, requested_by="admin:root")
+        erasure.shopper_erase(shopper=world.shopper, requested_by="admin:root")
     after_first = everything(archive_storage, world.store)
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = privacy.shopper_erase(shopper=world.shopper, requested_by="admin:someone-else")
+        again = erasure.shopper_erase(shopper=world.shopper, requested_by="admin:someone-else")
 
     assert everything(archive_storage, world.store) == after_first
     assert set(again.stores.values()) == {0}
@@ -292,17 +293,22 @@ def test_a_second_erasure_changes_nothing(world, archive_storage, django_capture
 
 
 def test_an_interrupted_erasure_is_finished_by_running_it_again(world, archive_storage):
-    def broken(ids):
+    def broken(shopper_ids, **kwargs):
         raise ConnectionError("feed store down")
 
-    privacy.register_store("precomputed_feeds", lambda ids: [], broken)
-    with pytest.raises(ConnectionError):
-        privacy.shopper_erase(shopper=world.shopper, requested_by="admin:root")
-    assert ErasureRecord.objects.get().completed_at is None
-    assert Interaction.objects.filter(shopper=world.shopper).exists()  # the database was not reached
+    def fixed(shopper_ids, **kwargs):
+        return {"precomputed_feeds": 0}
 
-    privacy.register_store("precomputed_feeds", lambda ids: [], lambda ids: 0)
-    privacy.shopper_erase(shopper=world.shopper, requested_by="admin:root")
+    signals.shopper_erased.disconnect(dispatch_uid="tests.store")
+    signals.shopper_erased.connect(broken, dispatch_uid="tests.store")
+    with pytest.raises(ConnectionError):
+        erasure.shopper_erase(shopper=world.shopper, requested_by="admin:root")
+    assert ErasureRecord.objects.get().completed_at is None
+    assert Interaction.objects.filter(shopper=world.shopper).exists()  # the database's deletions rolled back
+
+    signals.shopper_erased.disconnect(dispatch_uid="tests.store")
+    signals.shopper_erased.connect(fixed, dispatch_uid="tests.store")
+    erasure.shopper_erase(shopper=world.shopper, requested_by="admin:root")
 
     record = ErasureRecord.objects.get()
     assert record.completed_at is not None
@@ -312,14 +318,14 @@ def test_an_interrupted_erasure_is_finished_by_running_it_again(world, archive_s
 
 
 def test_the_erasure_record_holds_nothing_about_the_person(world):
-    privacy.shopper_erase(shopper=world.shopper, requested_by="admin:root")
+    erasure.shopper_erase(shopper=world.shopper, requested_by="admin:root")
 
     record = ErasureRecord.objects.get()
     serialized = serializers.serialize("json", [record])
     for personal in (str(SHOPPER_ID), str(world.visitor.pk), USERNAME, EMAIL, str(world.shopper.visitor_id)):
         assert personal not in serialized
-    assert record.subject_ref == privacy.subject_ref(SHOPPER_ID)
-    assert record.subject_ref != privacy.subject_ref(SHOPPER_ID + 1)
+    assert record.subject_ref == erasure.subject_ref(SHOPPER_ID)
+    assert record.subject_ref != erasure.subject_ref(SHOPPER_ID + 1)
     assert len(record.subject_ref) == 64
     assert record.requested_by == "admin:root"
     assert record.completed_at is not None
@@ -330,8 +336,8 @@ def test_erasure_with_the_real_time_store_down_changes_nothing(world, archive_st
     settings.REDIS_URL = "redis://127.0.0.1:9/0"
     realtime.reset_for_tests()
 
-    with pytest.raises(privacy.PrivacyStoreUnavailable):
-        privacy.shopper_erase(shopper=world.shopper, requested_by="admin:root")
+    with pytest.raises(erasure.PrivacyStoreUnavailable):
+        erasure.shopper_erase(shopper=world.shopper, requested_by="admin:root")
 
     assert db_snapshot() == before_db
     assert archive_snapshot(archive_storage) == before_files
@@ -342,7 +348,7 @@ def test_erasing_a_staff_account_is_refused_and_changes_nothing(world, archive_s
     before = everything(archive_storage, world.store)
 
     with pytest.raises(ApplicationError) as refused:
-        privacy.shopper_erase(shopper=world.shopper, requested_by="admin:root")
+        erasure.shopper_erase(shopper=world.shopper, requested_by="admin:root")
 
     assert refused.value.code == "staff_account"
     assert everything(archive_storage, world.store) == before

@@ -1,8 +1,8 @@
 """``shopper_page``: what every shopper page's header and script need, computed only if used.
 
 A context processor (rather than each view) because the product page belongs to ``content``,
-which must not import ``profiles``; lazy, so the admin's templates, which never read it, cost
-nothing and create no visitor shopper.
+which must not import ``profiles``; in the shop's room because it counts the cart; lazy, so the
+admin's templates, which never read it, cost nothing and create no visitor shopper.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ import pytest
 from content.models import Comment, ContentItem
 from profiles.events import stream
 from profiles.events.consumer import EventConsumer
-from profiles.selectors import CardSocial, cards_social, cold_start_interest_tag_ids
+from profiles.events.selectors import CardSocial, cards_social, cold_start_interest_tag_ids
 from tests.factories import (
     CommentFactory,
     ContentItemFactory,

@@ -1,0 +1,29 @@
+"""Signals of the content app, sent explicitly by its services and selectors (never model signals).
+
+The apps above content (profiles, ranking, moderation) connect their receivers in their
+``AppConfig.ready()``; content never imports them.
+
+``content_published(sender=ContentItem, item_id)``: sent by ``services.content_publish`` once the
+transaction that published the item commits. Receivers' errors are logged (``send_robust``).
+
+``product_changed(sender=Product, product_id, old_price, old_stock)``: sent once the transaction
+that changed a product's price or stock commits (``services.product_upsert``, checkout taking
+stock); not sent when neither changed. Receivers' errors are logged (``send_robust``).
+
+``servable_conditions(sender=ContentItem)``: sent by ``selectors.published()`` on every call; each
+receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean expression) that a published
+item must also pass to be served (moderation: the creator's standing). A condition must add no
+query of its own (a join or a subquery of the same query): the feed path has a tested query count.
+
+``comment_submitted(sender=Comment, body)``: sent by ``comment_checks.comment_verdict`` before a
+comment is stored, after content's own checks; each receiver returns a ``comment_checks.Verdict``
+or ``None`` (nothing to say), and the verdicts combine as that module says.
+"""
+
+from django.dispatch import Signal
+
+content_published = Signal()
+product_changed = Signal()
+# Cached receivers: sent several times per feed page.
+servable_conditions = Signal(use_caching=True)
+comment_submitted = Signal(use_caching=True)
