@@ -4,14 +4,15 @@ Redis stream (or parked in the database while Redis is down) and consumed in bat
 interaction table and the real-time state. Other apps use only these:
 
 - ``types``: the event types and their properties (``EVENT_TYPES``, ``BY_NAME``, the derived sets);
-- ``event.Event``: one accepted event (what the ``hooks`` callbacks' batches were made of);
+- ``event.Event``: one accepted event, from the API to the writer;
 - ``ingest.events_ingest``: accept a raw batch for a shopper (the API's entry point);
 - ``server.events_record_server``: record an event the server itself witnessed (cart, checkout);
 - ``state``: the real-time readers (affinities, recent lists, counters) and key helpers;
 - ``consumer.EventConsumer``: the worker (``consume_events``) and, for tests, ``drain()``;
 - ``stream`` (``STREAM``, ``append``) and ``models`` (``Interaction``, ``EventBacklog``,
   ``InteractionType``): for privacy's export and erasure and for reports;
-- ``hooks.on_batch_processed``: be told which items a consumed batch touched;
+- ``signals.batch_processed``: be told which items a consumed batch touched;
+- ``selectors``: what a shopper saw, the cards' social counts;
 - ``meta.item_meta``, ``history``, ``rebuild.realtime_rebuild``, ``schema`` limits and patterns.
 
 ``writer``, ``backlog`` and the modules inside ``state`` are internal.
