@@ -74,7 +74,10 @@ def order_place(*, shopper: Shopper, shipping_name: str, shipping_address: str) 
         raise ApplicationError("A name and an address are needed to ship the order.", code="shipping_missing")
     cart_lines = _cart_lock(shopper)
     products = _stock_take(cart_lines)
-    order = _order_write(shopper, cart_lines, products, shipping_name=shipping_name, shipping_address=shipping_address)
+    order, placed = _order_write(
+        shopper, cart_lines, products, shipping_name=shipping_name, shipping_address=shipping_address
+    )
+    _purchases_record_on_commit(shopper, _purchase_events(order, placed))
     CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
     return order
 
@@ -109,8 +112,8 @@ def _order_write(
     *,
     shipping_name: str,
     shipping_address: str,
-) -> Order:
-    """The order and its lines at today's titles and prices; its purchase events recorded after commit."""
+) -> tuple[Order, list[tuple[OrderLine, CartLine]]]:
+    """The order, and its lines at today's titles and prices each with the cart line it comes from."""
     (currency,) = {product.currency for product in products.values()}
     order = Order.objects.create(
         number=order_number(),
@@ -133,8 +136,7 @@ def _order_write(
             quantity=line.quantity,
         )
         placed.append((order_line, line))
-    _purchases_record_on_commit(shopper, _purchase_events(order, placed))
-    return order
+    return order, placed
 
 
 def _purchases_record_on_commit(shopper: Shopper, events: list[dict[str, object]]) -> None:
