@@ -42,9 +42,10 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy .
 
-# Exit code 5 is pytest's "no tests collected": not a failure of the suite.
+# One worker per core (pytest-xdist), each with its own test database and Redis database
+# (tests/settings.py). Exit code 5 is pytest's "no tests collected": not a failure of the suite.
 pytest: setup-dev
-	$(BIN)/pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n auto $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint typecheck pytest
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -106,6 +107,48 @@ def product_upsert(
             signals.product_changed, sender=Product, product_id=product.pk, old_price=before[0], old_stock=before[1]
         )
     return product
+
+
+@transaction.atomic
+def product_stock_take(*, quantities: Mapping[int, int]) -> dict[int, Product]:
+    """Take ``quantities[product_id]`` units of each product; returns the products by id, their
+    ``stock`` what is left.
+
+    Runs in the caller's transaction (a savepoint of it) and locks the products in id order
+    (``select_for_update``: two takes of the last unit cannot both succeed, and lock order rules
+    out deadlocks). Every product must be for sale in its quantity (active, priced, in stock);
+    otherwise raises ``ApplicationError(code="out_of_stock")`` with the short products, in the
+    order of ``quantities``, in ``extra`` and takes nothing. Each change of stock is announced
+    after commit (``signals.product_changed``).
+    """
+    products = {
+        product.pk: product for product in Product.objects.select_for_update().filter(pk__in=quantities).order_by("pk")
+    }
+    short: list[dict[str, Any]] = [
+        {
+            "id": product.pk,
+            "title": product.title,
+            "wanted": wanted,
+            "available": product.stock if product.active else 0,
+        }
+        for product_id, wanted in quantities.items()
+        if not (product := products[product_id]).in_stock or product.stock < wanted or product.price is None
+    ]
+    if short:
+        names = ", ".join(p["title"] for p in short)
+        raise ApplicationError(
+            f"Not enough stock for {names}. Change the quantity or remove it; nothing was charged.",
+            code="out_of_stock",
+            extra={"products": short},
+        )
+    for product_id, wanted in quantities.items():
+        product = products[product_id]
+        Product.objects.filter(pk=product_id).update(stock=F("stock") - wanted)
+        old_stock, product.stock = product.stock, product.stock - wanted
+        send_on_commit(
+            signals.product_changed, sender=Product, product_id=product_id, old_price=product.price, old_stock=old_stock
+        )
+    return products
 
 
 @transaction.atomic

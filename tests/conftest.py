@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 from rest_framework.test import APIClient
@@ -25,15 +25,46 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.EVENTS_CONSUME_INLINE = False
 
 
+Report = pytest.TestReport
+
+
+def _on_postgresql() -> bool:
+    from django.conf import settings
+
+    return bool(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``postgresql_only`` tests skip on SQLite (the embedded default)."""
+    if _on_postgresql():
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: DATABASE_URL is not PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("postgresql_only"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Report, Report]:
+    """On PostgreSQL a ``postgresql_only`` test that skips fails instead: it is there to run."""
+    report: Report = yield
+    if report.skipped and item.get_closest_marker("postgresql_only") and _on_postgresql():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"A PostgreSQL-only test skipped on PostgreSQL: {reason}"
+    return report
+
+
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings() -> Iterator[None]:
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
     """On SQLite, the test database is a file of this test process rather than memory.
 
     The browser tests' live server (tests/web) then opens connections of its own: an in-memory
     database would be one connection shared by the test thread and every request thread, and a
     page's concurrent requests would interleave their transactions on it. One file per process
     (in the temporary directory, deleted at the end), so that test runs side by side in one
-    checkout never share a database. PostgreSQL is unchanged.
+    checkout, and pytest-xdist's workers, never share a database. PostgreSQL keeps pytest-django's
+    name, suffixed per xdist worker.
     """
     from django.conf import settings
 

@@ -1,8 +1,11 @@
-"""Writing a validated dataset: brands and tags through the ORM, the bulk through staging tables.
+"""Writing a validated dataset: brands and tags in batches, the bulk through staging tables.
 
 Rows are loaded into temporary staging tables (PostgreSQL: ``COPY ... FROM STDIN``; SQLite:
 ``executemany``), then moved by set-based ``INSERT ... SELECT ... WHERE NOT EXISTS`` that resolve
-external ids to primary keys with joins. The SQL after staging is the same on both backends.
+external ids to primary keys with joins. The SQL after staging is the same on both backends;
+what writes content's tables (brands, tags, products, cards and their links) is content's own
+(``content.bulk``), the shoppers and events inserts are written here, and every name in the SQL
+comes from the models.
 Everything runs in the caller's transaction (``write_dataset`` requires one).
 
 Why ``NOT EXISTS`` and not ``ON CONFLICT DO NOTHING``: on PostgreSQL the speculative insertion
@@ -20,20 +23,18 @@ are recognised by their ``event_id`` and skipped.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
 from django.utils import timezone
-from django.utils.text import slugify
 
-from content.models import Brand, ContentItem, ContentProduct, Product, Tag
+from content import bulk as content_bulk
+from content.models import ContentItem, Product
+from feedsite.sql import Table
 from profiles.events.models import Interaction, InteractionType
 from profiles.importer.reading import ItemRow, ParsedDataset
 from profiles.importer.report import Progress
@@ -44,16 +45,9 @@ from profiles.models import Shopper
 # Imported products are for sale: the datasets carry no stock, and a product at 0 is hidden from
 # shoppers (Product.in_stock). 100 is "plenty" without looking like a sentinel.
 DEFAULT_STOCK = 100
+DEFAULT_CURRENCY = "EUR"
 # Interaction types that act on a product rather than on the card; they get Interaction.product.
 PRODUCT_ACTIONS = (InteractionType.PRODUCT_CLICK, InteractionType.ADD_TO_CART, InteractionType.PURCHASE)
-LOOKUP_CHUNK = 500  # slugs per "slug IN (...)" query, far below SQLite's parameter limit
-
-PRODUCT = Product._meta.db_table
-CONTENT = ContentItem._meta.db_table
-CONTENT_PRODUCT = ContentProduct._meta.db_table
-CONTENT_TAGS = ContentItem.tags.through._meta.db_table
-SHOPPER = Shopper._meta.db_table
-INTERACTION = Interaction._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -68,74 +62,18 @@ class WriteCounts:
     events_already_imported: int
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def brand_slug(name: str) -> str:
-    # The slug content.services.brand_ensure looks brands up by, so both find the same brand.
-    return slugify(name)[:200] or "brand"
-
-
-def _ids_by_slug(model: type[Model], slugs: Iterable[str]) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    pending = iter(sorted(set(slugs)))
-    while chunk := list(islice(pending, LOOKUP_CHUNK)):
-        ids.update(model._default_manager.filter(slug__in=chunk).values_list("slug", "pk"))
-    return ids
-
-
-def _brands_ensure(items: Iterable[ItemRow]) -> tuple[dict[str, int], int]:
-    """Brand id by slug for every brand the items name, creating the missing ones; and how many were."""
-    wanted: dict[str, str] = {}
-    for item in items:
-        if item.brand:
-            wanted.setdefault(brand_slug(item.brand), item.brand)
-    ids = _ids_by_slug(Brand, wanted)
-    missing = [Brand(slug=slug, name=name) for slug, name in wanted.items() if slug not in ids]
-    Brand.objects.bulk_create(missing, batch_size=LOOKUP_CHUNK, ignore_conflicts=True)
-    ids.update(_ids_by_slug(Brand, (brand.slug for brand in missing)))
-    return ids, len(missing)
-
-
-def _tags_ensure(items: Iterable[ItemRow]) -> tuple[dict[str, int], int]:
-    """Tag id by slug for every tag of the items, creating the missing ones parents first.
-
-    A slug that exists already is reused whatever its name or kind, as ``tag_ensure`` does.
-    """
-    wanted: dict[str, tuple[str, str, str | None, int]] = {}
-    for item in items:
-        for slug, name, kind, parent in item.tag_slugs():
-            wanted.setdefault(slug, (name, kind, parent, 0 if parent is None else wanted[parent][3] + 1))
-    ids = _ids_by_slug(Tag, wanted)
-    created = 0
-    for depth in sorted({depth for *_, depth in wanted.values()}):
-        missing = [
-            Tag(slug=slug, name=name, kind=kind, parent_id=ids[parent] if parent else None)
-            for slug, (name, kind, parent, level) in wanted.items()
-            if level == depth and slug not in ids
-        ]
-        Tag.objects.bulk_create(missing, batch_size=LOOKUP_CHUNK, ignore_conflicts=True)
-        ids.update(_ids_by_slug(Tag, (tag.slug for tag in missing)))
-        created += len(missing)
-    return ids, created
-
-
-def _changed(column: str) -> str:
-    """The file gives ``column`` and the product holds something else (NULL in the file = keep)."""
-    return f"(s.{column} IS NOT NULL AND (p.{column} IS NULL OR s.{column} <> p.{column}))"
-
-
 def write_dataset(*, parsed: ParsedDataset, progress: Progress) -> WriteCounts:
     """Write ``parsed``; must run inside ``transaction.atomic`` (everything or nothing is written)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("write_dataset must run inside transaction.atomic().")
-    steps = _steps(parsed)
-    progress.start("writing", total=len(steps), unit="step")
+    progress.start("writing", total=len(STEPS), unit="step")
     try:
         with connection.cursor() as cursor:
             backend = backend_for(cursor)
             backend.prepare()
             counts: dict[str, int] = {}
-            for step in steps:
-                step(backend, counts)
+            for step in STEPS:
+                step(parsed, backend, counts)
                 progress.advance(1)
             for staging in STAGINGS:
                 backend.drop(staging)
@@ -153,161 +91,111 @@ def write_dataset(*, parsed: ParsedDataset, progress: Progress) -> WriteCounts:
     )
 
 
-_Step = Callable[[Backend, dict[str, int]], None]
+_Step = Callable[[ParsedDataset, Backend, dict[str, int]], None]
 
 
-def _steps(parsed: ParsedDataset) -> list[_Step]:
-    """The write, as named steps sharing the backend and a dict of counts (one progress tick each)."""
+def _stage(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    """Brands and tags created (content's bulk service), then every row loaded into the staging tables."""
     items = parsed.items.values()
+    brand_ids, counts["brands_created"] = content_bulk.brands_ensure_bulk(names=(i.brand for i in items if i.brand))
+    tag_ids, counts["tags_created"] = content_bulk.tags_ensure_bulk(tags=(t for i in items for t in i.tag_slugs()))
+    visitor_id = Shopper._meta.get_field("visitor_id")
+    for staging in STAGINGS:
+        db.create(staging)
+    db.load(ITEMS, csv_rows(_item_rows(items, brand_ids)))
+    db.load(ITEM_TAGS, csv_rows(_item_tag_rows(items, tag_ids)))
+    db.load(
+        SHOPPERS,
+        csv_rows((user, visitor_id.get_db_prep_value(uuid.uuid4(), connection)) for user in parsed.user_ids),
+    )
+    db.load(EVENTS, parsed.events)
 
-    def stage(db: Backend, counts: dict[str, int]) -> None:
-        brand_ids, counts["brands_created"] = _brands_ensure(items)
-        tag_ids, counts["tags_created"] = _tags_ensure(items)
-        visitor_id = Shopper._meta.get_field("visitor_id")
-        for staging in STAGINGS:
-            db.create(staging)
-        db.load(ITEMS, csv_rows(_item_rows(items, brand_ids)))
-        db.load(ITEM_TAGS, csv_rows(_item_tag_rows(items, tag_ids)))
-        db.load(
-            SHOPPERS,
-            csv_rows((user, visitor_id.get_db_prep_value(uuid.uuid4(), connection)) for user in parsed.user_ids),
-        )
-        db.load(EVENTS, parsed.events)
 
-    def upsert_products(db: Backend, counts: dict[str, int]) -> None:
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        changed = " OR ".join(_changed(column) for column in ("title", "brand_id", "category_path", "price"))
-        db.cursor.execute(
-            f"""
-            UPDATE {PRODUCT} AS p SET
-                title = COALESCE(s.title, p.title),
-                brand_id = COALESCE(s.brand_id, p.brand_id),
-                category_path = COALESCE(s.category_path, p.category_path),
-                price = COALESCE(s.price, p.price),
-                updated_at = %s
-            FROM {db.table(ITEMS)} AS s
-            WHERE p.external_id = s.external_id AND ({changed})
-            """,
-            [now],
-        )
-        counts["items_updated"] = db.cursor.rowcount
-        db.cursor.execute(
-            f"""
-            INSERT INTO {PRODUCT}
-                (external_id, title, brand_id, category_path, price, currency, stock, active, created_at, updated_at)
-            SELECT s.external_id, COALESCE(s.title, 'Item ' || s.external_id), s.brand_id,
-                COALESCE(s.category_path, ''), s.price, %s, %s, TRUE, %s, %s
-            FROM {db.table(ITEMS)} AS s
-            WHERE NOT EXISTS (SELECT 1 FROM {PRODUCT} AS p WHERE p.external_id = s.external_id)
-            """,
-            ["EUR", DEFAULT_STOCK, now, now],
-        )
-        counts["items_imported"] = db.cursor.rowcount
+def _products_upsert(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    counts["items_updated"], counts["items_imported"] = content_bulk.products_upsert_staged(
+        staged=db.table(ITEMS), currency=DEFAULT_CURRENCY, stock=DEFAULT_STOCK
+    )
 
-    def ensure_cards(db: Backend, counts: dict[str, int]) -> None:
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        # A new card's staged events are all new too (an event id includes the item), so its
-        # engagement is their number.
-        db.cursor.execute(
-            f"""
-            INSERT INTO {CONTENT}
-                (external_id, kind, source, brand_id, caption, media, poster, status, created_at, published_at,
-                 engagement)
-            SELECT s.external_id, %s, %s, p.brand_id, '', '', '', %s, %s, {db.utc("s.published_at")},
-                COALESCE(e.n, 0)
-            FROM {db.table(ITEMS)} AS s
-                JOIN {PRODUCT} AS p ON p.external_id = s.external_id
-                LEFT JOIN (SELECT item_id, COUNT(*) AS n FROM {db.table(EVENTS)} GROUP BY item_id) AS e
-                    ON e.item_id = s.external_id
-            WHERE NOT EXISTS (SELECT 1 FROM {CONTENT} AS c WHERE c.external_id = s.external_id)
-            """,
-            [ContentItem.Kind.PRODUCT_CARD, ContentItem.Source.BRAND, ContentItem.Status.PUBLISHED, now],
-        )
-        # A card that shows no product yet gets the item's product; one that shows others is left alone.
-        db.cursor.execute(
-            f"""
-            INSERT INTO {CONTENT_PRODUCT} (content_id, product_id, position)
-            SELECT c.id, p.id, 0
-            FROM {db.table(ITEMS)} AS s
-                JOIN {CONTENT} AS c ON c.external_id = s.external_id
-                JOIN {PRODUCT} AS p ON p.external_id = s.external_id
-            WHERE NOT EXISTS (SELECT 1 FROM {CONTENT_PRODUCT} AS l WHERE l.content_id = c.id)
-            """
-        )
-        db.cursor.execute(
-            f"""
-            INSERT INTO {CONTENT_TAGS} (contentitem_id, tag_id)
-            SELECT c.id, s.tag_id
-            FROM {db.table(ITEM_TAGS)} AS s JOIN {CONTENT} AS c ON c.external_id = s.external_id
-            WHERE NOT EXISTS (SELECT 1 FROM {CONTENT_TAGS} AS t WHERE t.contentitem_id = c.id AND t.tag_id = s.tag_id)
-            """
-        )
 
-    def insert_shoppers(db: Backend, counts: dict[str, int]) -> None:
-        db.cursor.execute(
-            f"""
-            INSERT INTO {SHOPPER} (external_id, visitor_id, personalization, created_at)
-            SELECT s.external_id, s.visitor_id, TRUE, %s
-            FROM {db.table(SHOPPERS)} AS s
-            WHERE NOT EXISTS (SELECT 1 FROM {SHOPPER} AS sh WHERE sh.external_id = s.external_id)
-            """,
-            [connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        counts["shoppers_created"] = db.cursor.rowcount
+def _cards_ensure(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    # A new card's staged events are all new too (an event id includes the item), so its
+    # engagement is their number.
+    content_bulk.product_cards_ensure_staged(
+        staged=db.table(ITEMS),
+        published_at=db.utc("s.published_at"),
+        engagement=f"(SELECT item_id AS external_id, COUNT(*) AS n FROM {db.table(EVENTS)} GROUP BY item_id)",
+    )
+    content_bulk.content_tags_add_staged(staged=db.table(ITEM_TAGS))
 
-    def insert_events(db: Backend, counts: dict[str, int]) -> None:
-        # Every staged event's item is in the file, so its product and card exist by now. As a
-        # client does, only product actions name the product: a view or rating of a product card
-        # is about the card (and 284k foreign-key checks fewer at commit for Ciao's ratings).
-        product_types = ", ".join(["%s"] * len(PRODUCT_ACTIONS))
-        db.cursor.execute(
-            f"""
-            INSERT INTO {INTERACTION}
-                (event_id, shopper_id, content_id, product_id, type, occurred_at, received_at, session_id,
-                 request_id, value, context)
-            SELECT s.event_id, sh.id, c.id, CASE WHEN s.type IN ({product_types}) THEN p.id END, s.type,
-                {db.utc("s.occurred_at")}, %s, COALESCE(s.session_id, ''), '', s.value, s.context
-            FROM {db.table(EVENTS)} AS s
-                JOIN {SHOPPER} AS sh ON sh.external_id = s.user_id
-                JOIN {CONTENT} AS c ON c.external_id = s.item_id
-                JOIN {PRODUCT} AS p ON p.external_id = s.item_id
-            WHERE NOT EXISTS (SELECT 1 FROM {INTERACTION} AS i WHERE i.event_id = s.event_id)
-            """,
-            [*PRODUCT_ACTIONS, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        counts["events_imported"] = db.cursor.rowcount
 
-    def refresh_engagement(db: Backend, counts: dict[str, int]) -> None:
-        # Recount the cards that got events (profiles.events.history.engagement_refresh recounts all);
-        # only cards that existed before this run can differ, so only they are written.
-        db.cursor.execute(
-            f"""
-            UPDATE {CONTENT} AS c SET engagement = n.n
-            FROM (
-                SELECT i.content_id, COUNT(*) AS n
-                FROM {INTERACTION} AS i
-                WHERE i.content_id IN (
-                    SELECT c2.id FROM {CONTENT} AS c2
-                    WHERE c2.external_id IN (SELECT item_id FROM {db.table(EVENTS)})
-                )
-                GROUP BY i.content_id
-            ) AS n
-            WHERE c.id = n.content_id AND c.engagement <> n.n
-            """
-        )
+def _shoppers_insert(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    sh = Table(Shopper)
+    db.cursor.execute(
+        f"""
+        INSERT INTO {sh} ({sh.external_id}, {sh.visitor_id}, {sh.personalization}, {sh.created_at})
+        SELECT s.external_id, s.visitor_id, TRUE, %s
+        FROM {db.table(SHOPPERS)} AS s
+        WHERE NOT EXISTS (SELECT 1 FROM {sh} AS sh WHERE sh.{sh.external_id} = s.external_id)
+        """,
+        [connection.ops.adapt_datetimefield_value(timezone.now())],
+    )
+    counts["shoppers_created"] = db.cursor.rowcount
 
-    def check_foreign_keys(db: Backend, counts: dict[str, int]) -> None:
-        db.check_constraints()
 
-    return [
-        stage,
-        upsert_products,
-        ensure_cards,
-        insert_shoppers,
-        insert_events,
-        refresh_engagement,
-        check_foreign_keys,
-    ]
+def _events_insert(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    # Every staged event's item is in the file, so its product and card exist by now. As a
+    # client does, only product actions name the product: a view or rating of a product card
+    # is about the card (and 284k foreign-key checks fewer at commit for Ciao's ratings).
+    i, sh, c, p = Table(Interaction), Table(Shopper), Table(ContentItem), Table(Product)
+    product_types = ", ".join(["%s"] * len(PRODUCT_ACTIONS))
+    db.cursor.execute(
+        f"""
+        INSERT INTO {i}
+            ({i.event_id}, {i.shopper}, {i.content}, {i.product}, {i.type}, {i.occurred_at}, {i.received_at},
+             {i.session_id}, {i.request_id}, {i.value}, {i.context})
+        SELECT s.event_id, sh.{sh.id}, c.{c.id}, CASE WHEN s.type IN ({product_types}) THEN p.{p.id} END, s.type,
+            {db.utc("s.occurred_at")}, %s, COALESCE(s.session_id, ''), '', s.value, s.context
+        FROM {db.table(EVENTS)} AS s
+            JOIN {sh} AS sh ON sh.{sh.external_id} = s.user_id
+            JOIN {c} AS c ON c.{c.external_id} = s.item_id
+            JOIN {p} AS p ON p.{p.external_id} = s.item_id
+        WHERE NOT EXISTS (SELECT 1 FROM {i} AS i WHERE i.{i.event_id} = s.event_id)
+        """,
+        [*PRODUCT_ACTIONS, connection.ops.adapt_datetimefield_value(timezone.now())],
+    )
+    counts["events_imported"] = db.cursor.rowcount
+
+
+def _engagement_refresh(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    # Recount the cards that got events (profiles.events.history.engagement_refresh recounts all);
+    # only cards that existed before this run can differ, and content writes only those.
+    i, c = Table(Interaction), Table(ContentItem)
+    content_bulk.content_engagement_set_staged(
+        counts=f"""(
+            SELECT i.{i.content} AS content_id, COUNT(*) AS n
+            FROM {i} AS i
+            WHERE i.{i.content} IN (
+                SELECT c.{c.id} FROM {c} AS c WHERE c.{c.external_id} IN (SELECT item_id FROM {db.table(EVENTS)})
+            )
+            GROUP BY i.{i.content}
+        )"""
+    )
+
+
+def _foreign_keys_check(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    db.check_constraints()
+
+
+# The write, as named steps sharing the backend and a dict of counts (one progress tick each).
+STEPS: tuple[_Step, ...] = (
+    _stage,
+    _products_upsert,
+    _cards_ensure,
+    _shoppers_insert,
+    _events_insert,
+    _engagement_refresh,
+    _foreign_keys_check,
+)
 
 
 def _item_rows(items: Iterable[ItemRow], brand_ids: dict[str, int]) -> Iterator[tuple[Any, ...]]:
@@ -316,7 +204,7 @@ def _item_rows(items: Iterable[ItemRow], brand_ids: dict[str, int]) -> Iterator[
         yield (
             item.external_id,
             item.title,
-            brand_ids[brand_slug(item.brand)] if item.brand else None,
+            brand_ids[content_bulk.brand_slug(item.brand)] if item.brand else None,
             item.category_path,
             item.price,
             db_datetime(published_at),

@@ -8,14 +8,11 @@ from __future__ import annotations
 import logging
 import secrets
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 
-from content import signals as content_signals
 from content.models import Product
-from feedsite.dispatch import send_on_commit
+from content.services import product_stock_take
 from feedsite.errors import ApplicationError
 from profiles.events.server import events_record_server
 from profiles.models import Shopper
@@ -66,55 +63,63 @@ def _record_purchases(shopper: Shopper, events: list[dict[str, object]]) -> None
 def order_place(*, shopper: Shopper, shipping_name: str, shipping_address: str) -> Order:
     """Turn the shopper's cart into a paid (simulated) order; returns it.
 
-    Locks the cart row, then the products in id order (``select_for_update``: two checkouts of the
-    last unit cannot both succeed, and lock order rules out deadlocks). Every line must be in stock
-    in its quantity, with a price, in one currency; otherwise raises ``ApplicationError``
+    Locks the cart row, then takes the stock (``content.services.product_stock_take``: the products
+    locked in id order, so two checkouts of the last unit cannot both succeed). Every line must be
+    in stock in its quantity, with a price, in one currency; otherwise raises ``ApplicationError``
     (``out_of_stock`` with the products in ``extra``, ``cart_empty``, ``mixed_currencies``) and
     nothing changes. On success: stock decremented, one ``OrderLine`` per line with the title and
     price of now, the cart emptied, and a ``purchase`` event per line recorded after commit.
     """
     if not shipping_name.strip() or not shipping_address.strip():
         raise ApplicationError("A name and an address are needed to ship the order.", code="shipping_missing")
+    cart_lines = _cart_lock(shopper)
+    products = _stock_take(cart_lines)
+    order, placed = _order_write(
+        shopper, cart_lines, products, shipping_name=shipping_name, shipping_address=shipping_address
+    )
+    _purchases_record_on_commit(shopper, _purchase_events(order, placed))
+    CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
+    return order
+
+
+def _cart_lock(shopper: Shopper) -> list[CartLine]:
+    """The lines of the shopper's cart, oldest first, with the cart row locked; refuses an empty cart."""
     cart = Cart.objects.select_for_update().filter(shopper=shopper).first()
     cart_lines = list(CartLine.objects.filter(cart=cart).order_by("added_at", "pk")) if cart else []
     if not cart_lines:
         raise ApplicationError("Your cart is empty.", code="cart_empty")
-    products = {
-        product.pk: product
-        for product in Product.objects.select_for_update()
-        .filter(pk__in=[line.product_id for line in cart_lines])
-        .order_by("pk")
-    }
-    short: list[dict[str, Any]] = [
-        {
-            "id": product.pk,
-            "title": product.title,
-            "wanted": line.quantity,
-            "available": product.stock if product.active else 0,
-        }
-        for line in cart_lines
-        if not (product := products[line.product_id]).in_stock or product.stock < line.quantity or product.price is None
-    ]
-    if short:
-        names = ", ".join(p["title"] for p in short)
-        raise ApplicationError(
-            f"Not enough stock for {names}. Change the quantity or remove it; nothing was charged.",
-            code="out_of_stock",
-            extra={"products": short},
-        )
-    currencies = {products[line.product_id].currency for line in cart_lines}
+    return cart_lines
+
+
+def _stock_take(cart_lines: list[CartLine]) -> dict[int, Product]:
+    """Take every line's quantity from stock (content's service); refuses a cart of several currencies."""
+    products = product_stock_take(quantities={line.product_id: line.quantity for line in cart_lines})
+    currencies = {product.currency for product in products.values()}
     if len(currencies) > 1:
+        # The stock taken above goes back with the rollback this raise causes.
         raise ApplicationError(
             "Your cart mixes currencies; check out one currency at a time.",
             code="mixed_currencies",
             extra={"currencies": sorted(currencies)},
         )
-    total = sum((products[line.product_id].price or Decimal(0)) * line.quantity for line in cart_lines)
+    return products
+
+
+def _order_write(
+    shopper: Shopper,
+    cart_lines: list[CartLine],
+    products: dict[int, Product],
+    *,
+    shipping_name: str,
+    shipping_address: str,
+) -> tuple[Order, list[tuple[OrderLine, CartLine]]]:
+    """The order, and its lines at today's titles and prices each with the cart line it comes from."""
+    (currency,) = {product.currency for product in products.values()}
     order = Order.objects.create(
         number=order_number(),
         shopper=shopper,
-        currency=currencies.pop(),
-        total=total,
+        currency=currency,
+        total=sum((products[line.product_id].price or Decimal(0)) * line.quantity for line in cart_lines),
         shipping_name=shipping_name.strip(),
         shipping_address=shipping_address.strip(),
         payment_reference=f"SIMULATED-{secrets.token_hex(6).upper()}",
@@ -122,14 +127,6 @@ def order_place(*, shopper: Shopper, shipping_name: str, shipping_address: str) 
     placed: list[tuple[OrderLine, CartLine]] = []
     for line in cart_lines:
         product = products[line.product_id]
-        Product.objects.filter(pk=product.pk).update(stock=F("stock") - line.quantity)
-        send_on_commit(
-            content_signals.product_changed,
-            sender=Product,
-            product_id=product.pk,
-            old_price=product.price,
-            old_stock=product.stock,
-        )
         order_line = OrderLine.objects.create(
             order=order,
             product=product,
@@ -139,7 +136,8 @@ def order_place(*, shopper: Shopper, shipping_name: str, shipping_address: str) 
             quantity=line.quantity,
         )
         placed.append((order_line, line))
-    events = _purchase_events(order, placed)
-    CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
+    return order, placed
+
+
+def _purchases_record_on_commit(shopper: Shopper, events: list[dict[str, object]]) -> None:
     transaction.on_commit(lambda: _record_purchases(shopper, events))
-    return order

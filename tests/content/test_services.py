@@ -1,9 +1,11 @@
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connections, transaction
 
-from content import services
-from content.models import ContentItem, Tag
+from content import services, signals
+from content.models import ContentItem, Product, Tag
 from feedsite.errors import ApplicationError
 from tests.factories import ContentItemFactory, CreatorFactory, ProductFactory
 
@@ -104,3 +106,85 @@ def test_product_upsert_updates_in_place_and_refuses_negative_price():
         services.product_upsert(external_id="sku-9", title="Serum", price=Decimal("-1"))
     updated.refresh_from_db()
     assert updated.price == Decimal("11.00")
+
+
+def _stocks():
+    return dict(Product.objects.values_list("pk", "stock"))
+
+
+@pytest.fixture
+def announced():
+    """The ``product_changed`` signals sent, as (product id, old price, old stock)."""
+    received = []
+
+    def receiver(sender, *, product_id, old_price, old_stock, **kwargs):
+        received.append((product_id, old_price, old_stock))
+
+    signals.product_changed.connect(receiver, weak=False)
+    yield received
+    signals.product_changed.disconnect(receiver)
+
+
+def test_a_stock_take_takes_each_quantity_and_announces_each_change(announced, django_capture_on_commit_callbacks):
+    serum, mask, untouched = ProductFactory(stock=4), ProductFactory(stock=1), ProductFactory(stock=7)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        taken = services.product_stock_take(quantities={mask.pk: 1, serum.pk: 3})
+
+    assert {pk: product.stock for pk, product in taken.items()} == {serum.pk: 1, mask.pk: 0}
+    assert _stocks() == {serum.pk: 1, mask.pk: 0, untouched.pk: 7}
+    assert announced == [(mask.pk, mask.price, 1), (serum.pk, serum.price, 4)]
+
+
+@pytest.mark.parametrize(
+    ("product_kwargs", "wanted", "available"),
+    [
+        ({"stock": 0}, 1, 0),
+        ({"stock": 2}, 3, 2),
+        ({"stock": 5, "active": False}, 1, 0),
+        ({"stock": 5, "price": None}, 1, 5),
+    ],
+)
+def test_a_stock_take_short_of_one_product_refuses_and_takes_nothing(
+    announced, django_capture_on_commit_callbacks, product_kwargs, wanted, available
+):
+    plenty, short = ProductFactory(stock=5), ProductFactory(**product_kwargs)
+    before = _stocks()
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError) as refused:
+        services.product_stock_take(quantities={plenty.pk: 1, short.pk: wanted})
+
+    assert refused.value.code == "out_of_stock"
+    assert refused.value.extra == {
+        "products": [{"id": short.pk, "title": short.title, "wanted": wanted, "available": available}]
+    }
+    assert _stocks() == before
+    assert announced == []
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_stock_takes_of_the_last_unit_take_it_once():
+    product = ProductFactory(stock=1)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def take() -> None:
+        start.wait()
+        try:
+            with transaction.atomic():
+                services.product_stock_take(quantities={product.pk: 1})
+            outcomes.append("taken")
+        except ApplicationError as refused:
+            outcomes.append(refused.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["out_of_stock", "taken"]
+    assert Product.objects.get(pk=product.pk).stock == 0

@@ -9,9 +9,8 @@ from tests.factories import ContentItemFactory, ShopperFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.postgresql_only  # statements are prepared on PostgreSQL only
 def test_the_feeds_fixed_queries_are_planned_once_per_connection_whatever_the_page_size():
-    if connection.vendor != "postgresql":
-        pytest.skip("statements are prepared on PostgreSQL only")
     ContentItemFactory.create_batch(4)
     shopper = ShopperFactory(user=UserFactory())
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=shopper.user).key}")

@@ -6,9 +6,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
+from profiles.authentication import token_with_user_and_shopper
 from profiles.middleware import visitor_id_read
+from profiles.selectors import follows_and_interests
 from ranking.models import FeedRequest
-from tests.factories import ShopperFactory, UserFactory
+from tests.factories import FollowFactory, InterestFactory, ShopperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,53 @@ def _with_cookie(value: str) -> HttpRequest:
     request = HttpRequest()
     request.COOKIES[settings.VISITOR_COOKIE] = value
     return request
+
+
+def _fields(instance):
+    if instance is None:
+        return None
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _read(token):
+    """Everything authentication hands on: the token, its user, the user's shopper and their picks."""
+    if token is None:
+        return None
+    shopper = getattr(token.user, "shopper", None)
+    picks = follows_and_interests(shopper=shopper) if shopper else None
+    return _fields(token), _fields(token.user), _fields(shopper), picks and tuple(sorted(p) for p in picks)
+
+
+@pytest.mark.parametrize("case", ["follows_and_interests", "nothing_picked", "no_shopper_yet", "inactive", "unknown"])
+def test_the_token_fast_path_reads_what_the_orm_reads(case):
+    user = UserFactory(is_active=case != "inactive")
+    if case != "no_shopper_yet":
+        shopper = ShopperFactory(user=user)
+        if case == "follows_and_interests":
+            FollowFactory.create_batch(2, shopper=shopper)
+            InterestFactory.create_batch(3, shopper=shopper)
+    FollowFactory(shopper=ShopperFactory(user=UserFactory()))  # someone else's, never read
+    key = "0" * 40 if case == "unknown" else Token.objects.create(user=user).key
+
+    with CaptureQueriesContext(connection) as queries:
+        fast = token_with_user_and_shopper(key)
+        getattr(fast and fast.user, "shopper", None)
+    plain = Token.objects.select_related("user__shopper").filter(key=key).first()
+
+    assert _read(fast) == _read(plain)
+    assert (plain is None) == (case == "unknown")
+    assert len(queries) == 1
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_the_token_brings_the_shoppers_follows_and_interests():
+    shopper = ShopperFactory(user=UserFactory())
+    follows = FollowFactory.create_batch(2, shopper=shopper)
+    interest = InterestFactory(shopper=shopper)
+    token = token_with_user_and_shopper(Token.objects.create(user=shopper.user).key)
+
+    with CaptureQueriesContext(connection) as queries:
+        picks = follows_and_interests(shopper=token.user.shopper)
+
+    assert (sorted(picks.creators), picks.tags) == (sorted(f.creator_id for f in follows), [interest.tag_id])
+    assert len(queries) == 0

@@ -70,11 +70,10 @@ def _wait_for_a_blocked_writer() -> bool:
     return False
 
 
+@pytest.mark.postgresql_only  # the anti-join fast path and its fallback are PostgreSQL's
 @pytest.mark.django_db(transaction=True)
 def test_two_consumers_writing_the_same_entries_at_once_store_them_once():
     """The second writer blocks on the first one's uncommitted rows, then collides and falls back."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the anti-join fast path and its fallback are PostgreSQL's")
     payloads = _payloads(ShopperFactory().pk, ContentItemFactory().pk, 10)
     first_wrote, second_started = threading.Event(), threading.Event()
     results: dict[str, int] = {}

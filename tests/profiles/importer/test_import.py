@@ -423,8 +423,15 @@ def test_an_events_file_without_the_required_columns_is_refused(tmp_path, header
 
 def test_a_failure_while_writing_rolls_back_everything(tmp_path, monkeypatch):
     directory = write_dataset(tmp_path, items=GOOD_ITEMS, events=GOOD_EVENTS)
+
     # Products, cards, tags and shoppers are written by the time the interactions insert fails.
-    monkeypatch.setattr(importer_writing, "INTERACTION", "no_such_table")
+    def failing_insert(parsed, db, counts):
+        db.cursor.execute("INSERT INTO no_such_table SELECT 1")
+
+    events_insert = importer_writing._events_insert
+    assert events_insert in importer_writing.STEPS
+    steps = tuple(failing_insert if step is events_insert else step for step in importer_writing.STEPS)
+    monkeypatch.setattr(importer_writing, "STEPS", steps)
 
     with pytest.raises(DatabaseError):
         dataset_import(directory=directory)

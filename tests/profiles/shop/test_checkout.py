@@ -2,7 +2,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from content.models import Product
 from feedsite.errors import ApplicationError
@@ -113,10 +113,9 @@ def test_other_refusals_change_nothing(setup, code):
     assert state(shopper) == before
 
 
+@pytest.mark.postgresql_only  # row locks (select_for_update) are a PostgreSQL matter; SQLite serializes every write
 @pytest.mark.django_db(transaction=True)
 def test_two_checkouts_of_the_last_unit_sell_it_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (select_for_update) are a PostgreSQL matter; SQLite serializes every write")
     product = ProductFactory(stock=1)
     shoppers = [ShopperFactory() for _ in range(2)]
     for shopper in shoppers:
