@@ -22,6 +22,7 @@ from django.db import connection
 
 from content import selectors as content_selectors
 from content.models import ContentProduct
+from feedsite import caches
 from moderation.reputation import NEUTRAL
 from moderation.selectors import item_creator_reputation
 from ranking.candidates import content_index
@@ -131,3 +132,6 @@ def clear_cache() -> None:
     with _lock:
         _current.clear()
         _state["generation"] += 1
+
+
+caches.register("ranking.catalog", clear_cache)

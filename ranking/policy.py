@@ -26,6 +26,7 @@ import numpy as np
 
 from content.models import ContentItem
 from experiments.selectors import RunningExperiment, running_experiment, variant_assign
+from feedsite import caches
 from ranking import merch, pacing
 from ranking.exploration import default_rng, thompson_pick
 from ranking.merch import Trigger
@@ -182,6 +183,9 @@ def clear_cache() -> None:
         _cache.clear()
         _experiment.clear()
     merch.clear_cache()
+
+
+caches.register("ranking.policy", clear_cache)
 
 
 def policy_for(name: str | None = None) -> Policy:
