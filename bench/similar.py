@@ -48,6 +48,7 @@ def main() -> None:
 
     from content.models import ContentItem
     from content.selectors import category_roots, items_described
+    from feedsite import caches
     from ranking import content_index, serving
     from ranking.candidates import live
     from ranking.catalog import catalog
@@ -67,7 +68,7 @@ def main() -> None:
         engaged = content_index.engaged_items(world, events, recent, now=time.time())
         return snapshot.content.propose(engaged, 30, exclude=seen)
 
-    content_index.clear_cache()
+    caches.clear("ranking.candidates.content_index")
     cold = [_timed(partial(source, s.pk)) for s in shoppers]
     warm = [_timed(partial(source, s.pk)) for _ in range(args.rounds) for s in shoppers]
 

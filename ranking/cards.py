@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 
 from content import selectors as content_selectors
 from content.models import ContentItem
+from feedsite import caches
 from profiles.events.selectors import CardSocial
 from ranking.timed_cache import TimedCache
 
@@ -95,6 +96,7 @@ def card_body(item: ContentItem) -> dict[str, Any]:
 
 
 _bodies: TimedCache[int, dict[str, Any]] = TimedCache(seconds=BODY_TTL_SECONDS, max_size=BODY_CACHE_MAX)
+caches.register("ranking.cards", _bodies.forget)
 
 
 def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> list[dict[str, Any]]:
@@ -112,12 +114,7 @@ def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> l
     return [found[pk] for pk in ids if pk in found]
 
 
-def clear_cache(item_ids: Sequence[int] | None = None) -> None:
-    """Forget cached bodies (all, or of ``item_ids``): ``product_changed`` calls it when a product changes."""
-    _bodies.forget(item_ids)
-
-
 def product_changed(**_: object) -> None:
     """``content.signals.product_changed``: a price or stock changed; this process shows it at once
     (others within the TTL)."""
-    clear_cache()
+    _bodies.forget()

@@ -22,6 +22,7 @@ from django.db import connection
 
 from content import selectors as content_selectors
 from content.models import ContentProduct
+from feedsite import caches
 from ranking import content_index
 from ranking.content_index import ContentIndex
 from ranking.history import creator_reputations
@@ -135,3 +136,6 @@ def clear_cache() -> None:
     with _lock:
         _current.clear()
         _state["generation"] += 1
+
+
+caches.register("ranking.catalog", clear_cache)

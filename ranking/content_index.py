@@ -33,6 +33,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from content.selectors import Described, category_roots, items_described, recent_described
+from feedsite import caches
 from ranking.history import EVENT_GRADE, UNKNOWN_ITEM
 from ranking.timed_cache import TimedCache
 from ranking.world import World
@@ -98,10 +99,7 @@ def tokens(item: Described, roots: Mapping[int, int]) -> Tokens:
 
 
 _tokens: TimedCache[int, Tokens] = TimedCache(seconds=CACHE_TTL_SECONDS, max_size=CACHE_MAX_ITEMS)
-
-
-def clear_cache() -> None:
-    _tokens.forget()
+caches.register("ranking.content_index", _tokens.forget)
 
 
 def tokens_of(ids: Iterable[int], roots: Mapping[int, int]) -> dict[int, Tokens]:

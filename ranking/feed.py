@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 
 from content import selectors as content_selectors
 from content.models import ContentItem, Tag
+from feedsite import caches
 from profiles.events.selectors import CardSocial, cards_social, cold_start_interest_tag_ids, seen_content_ids
 from profiles.models import Shopper
 from ranking import pacing, served, serving
@@ -50,15 +51,12 @@ _ranking_turn = threading.Lock()
 # Category tags' roots change when a merchant edits the taxonomy: re-read at most this often.
 CATEGORY_ROOTS_SECONDS = 300.0
 _roots: TimedCache[str, dict[str, str]] = TimedCache(seconds=CATEGORY_ROOTS_SECONDS, max_size=1)
+caches.register("ranking.feed", _roots.forget)
 
 
 def _root_names() -> dict[str, str]:
     """Category tag slug → the name of its root category (one query every ``CATEGORY_ROOTS_SECONDS``)."""
     return _roots.get_many(["roots"], lambda _: {"roots": content_selectors.category_root_names()})["roots"]
-
-
-def clear_cache() -> None:
-    _roots.forget()
 
 
 # How much of an item's caption names it in "Because you liked …".

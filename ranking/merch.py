@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from content.models import Product
 from content.services import category_path_split
+from feedsite import caches
 from ranking.timed_cache import TimedCache
 
 # Merchants recategorize rarely; a product's category is re-read at most this often per process.
@@ -91,9 +92,11 @@ def trigger_boosts(
 
 
 _categories: TimedCache[int, str] = TimedCache(seconds=CATEGORY_CACHE_SECONDS, max_size=CATEGORY_CACHE_MAX)
+caches.register("ranking.merch", _categories.forget)
 
 
 def clear_cache() -> None:
+    """Forget the products' categories (``policy.clear_cache`` calls it when a policy changes)."""
     _categories.forget()
 
 

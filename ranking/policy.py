@@ -25,6 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from content.models import ContentItem
+from feedsite import caches
 from feedsite.dispatch import answers
 from ranking import merch, pacing, signals
 from ranking.exploration import default_rng, thompson_pick
@@ -187,6 +188,9 @@ def clear_cache() -> None:
     merch.clear_cache()
 
 
+caches.register("ranking.policy", clear_cache)
+
+
 def policy_for(name: str | None = None) -> Policy:
     """The named policy (an experiment variant's), else the default one, else the built-in."""
     key = name or ""
@@ -332,72 +336,130 @@ def arrange(
     """
     context = context or Context()
     candidates = [c for c in candidates if c.item not in context.paced_out]
-    triggered = (
-        merch.trigger_boosts(
-            policy.triggers,
-            views=context.recent_product_views,
-            products={c.item: c.products for c in candidates if c.products},
-            categories=context.product_categories,
-            now=time.time() if context.now is None else context.now,
-        )
-        if policy.triggers and context.recent_product_views
-        else {}
+    triggered = _triggered(candidates, policy, context)
+    ordered = _ordered(candidates, policy, triggered)
+    fill = _Fill(
+        policy,
+        ordered,
+        history=history,
+        pins=_pins(ordered, policy) if first_page else {},
+        triggered=triggered,
+        rng=context.rng or default_rng(),
     )
+    for position in range(size):
+        if not fill.remaining:
+            break
+        choice = fill.choose(position)
+        if choice is None:
+            break
+        fill.take(*choice)
+    return fill.page.slots
+
+
+def _triggered(candidates: Sequence[Candidate], policy: Policy, context: Context) -> dict[int, tuple[float, str]]:
+    """Item → (boost, trigger name) of the merchandising triggers the shopper's product views fire."""
+    if not (policy.triggers and context.recent_product_views):
+        return {}
+    return merch.trigger_boosts(
+        policy.triggers,
+        views=context.recent_product_views,
+        products={c.item: c.products for c in candidates if c.products},
+        categories=context.product_categories,
+        now=time.time() if context.now is None else context.now,
+    )
+
+
+def _ordered(
+    candidates: Sequence[Candidate], policy: Policy, triggered: Mapping[int, tuple[float, str]]
+) -> list[Candidate]:
+    """``candidates`` best first, by their scores after boosts, buries and triggers."""
     moving = policy.of("boost") + policy.of("bury")
     if moving or triggered:
         adjusted = {c.item: _adjusted(c, moving, triggered.get(c.item, (1.0, ""))[0]) for c in candidates}
     else:
         adjusted = {c.item: c.score for c in candidates}
-    ordered = sorted(candidates, key=lambda c: adjusted[c.item], reverse=True)
-    remaining = {c.item: c for c in ordered}
-    rng = context.rng or default_rng()
-    page = _Page(tail=list(history)[-max(policy.window, policy.min_creator_spacing, 8) :])
+    return sorted(candidates, key=lambda c: adjusted[c.item], reverse=True)
 
-    def take(c: Candidate, rule: str) -> None:
-        page.slots.append(Slot(candidate=c, rule=rule))
-        page.tail.append(c)
-        remaining.pop(c.item, None)
 
+def _pins(ordered: Sequence[Candidate], policy: Policy) -> dict[int, tuple[Candidate, str]]:
+    """Position → the best candidate each pin rule matches, and the rule's label."""
     pins: dict[int, tuple[Candidate, str]] = {}
-    if first_page:
-        for rule in policy.of("pin"):
-            hit = next((c for c in ordered if rule.matches(c)), None)
-            if hit is not None:
-                pins[int(rule.amount)] = (hit, rule.label)
-    pinned_items = {c.item for c, _ in pins.values()}
-    explore_every = 1 / policy.exploration_share if policy.exploration_share > 0 else math.inf
+    for rule in policy.of("pin"):
+        hit = next((c for c in ordered if rule.matches(c)), None)
+        if hit is not None:
+            pins[int(rule.amount)] = (hit, rule.label)
+    return pins
 
-    def pool() -> Iterator[Candidate]:
+
+class _Fill:
+    """A page being filled, slot by slot, from the candidates not taken yet (best first)."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        ordered: Sequence[Candidate],
+        *,
+        history: Sequence[Candidate],
+        pins: dict[int, tuple[Candidate, str]],
+        triggered: Mapping[int, tuple[float, str]],
+        rng: np.random.Generator,
+    ) -> None:
+        self.policy = policy
+        self.remaining = {c.item: c for c in ordered}
+        self.page = _Page(tail=list(history)[-max(policy.window, policy.min_creator_spacing, 8) :])
+        self.pins = pins
+        self.pinned_items = {c.item for c, _ in pins.values()}
+        self.triggered = triggered
+        self.rng = rng
+        self.explore_every = 1 / policy.exploration_share if policy.exploration_share > 0 else math.inf
+
+    def take(self, c: Candidate, rule: str) -> None:
+        self.page.slots.append(Slot(candidate=c, rule=rule))
+        self.page.tail.append(c)
+        self.remaining.pop(c.item, None)
+
+    def pool(self) -> Iterator[Candidate]:
         """The candidates left, best first, pins kept for their own slots (walked only as far as needed)."""
-        return (c for c in remaining.values() if c.item not in pinned_items)
+        return (c for c in self.remaining.values() if c.item not in self.pinned_items)
 
-    for position in range(size):
-        if not remaining:
-            break
-        pin = pins.get(position)
-        if pin and pin[0].item in remaining:
-            take(*pin)
-            continue
-        near = list(itertools.islice(pool(), SCAN_DEPTH))
-        owed = _owed(policy, page, position)
-        gate = _Gate.at(policy, page, position)
-        # Exploration slots fall at evenly spaced positions: with a share of 0.1, the 10th, 20th…
-        exploring = math.floor((position + 1) / explore_every) > math.floor(position / explore_every)
+    def choose(self, position: int) -> tuple[Candidate, str] | None:
+        """The candidate for the slot at ``position`` and its rule: its pin, else a quota owed now,
+        else an exploration draw on an exploration slot, else the best the constraints admit near
+        the top, else the best left ("relaxed"); ``None`` when nothing is left but pins."""
+        pin = self.pins.get(position)
+        if pin and pin[0].item in self.remaining:
+            return pin
+        near = list(itertools.islice(self.pool(), SCAN_DEPTH))
+        owed = _owed(self.policy, self.page, position)
+        gate = _Gate.at(self.policy, self.page, position)
         choice: tuple[Candidate, str] | None = None
         if owed is not None:
-            choice = next(((c, owed.label) for c in pool() if owed.matches(c) and gate.admits(c)), None)
-        if choice is None and exploring:
-            explorers = [c for c in pool() if c.source in EXPLORATION_SOURCES and gate.admits(c)]
-            if explorers:
-                uptake = [(c.impressions, c.engagements) for c in explorers]
-                choice = (explorers[thompson_pick(uptake, rng)], "explore")
+            choice = next(((c, owed.label) for c in self.pool() if owed.matches(c) and gate.admits(c)), None)
+        if choice is None and self._exploring(position):
+            choice = self._explore(gate)
         if choice is None:
-            choice = next(((c, "ranked") for c in near if gate.admits(c)), None)
-            if choice is not None and choice[0].item in triggered:
-                choice = (choice[0], f"trigger:{triggered[choice[0].item][1]}")
+            choice = self._ranked(near, gate)
         if choice is None and near:
             choice = (near[0], "relaxed")
-        if choice is None:
-            break
-        take(*choice)
-    return page.slots
+        return choice
+
+    def _exploring(self, position: int) -> bool:
+        # Exploration slots fall at evenly spaced positions: with a share of 0.1, the 10th, 20th…
+        return math.floor((position + 1) / self.explore_every) > math.floor(position / self.explore_every)
+
+    def _explore(self, gate: _Gate) -> tuple[Candidate, str] | None:
+        """An exploration candidate the gate admits, drawn by Thompson sampling on its uptake."""
+        explorers = [c for c in self.pool() if c.source in EXPLORATION_SOURCES and gate.admits(c)]
+        if not explorers:
+            return None
+        uptake = [(c.impressions, c.engagements) for c in explorers]
+        return explorers[thompson_pick(uptake, self.rng)], "explore"
+
+    def _ranked(self, near: Sequence[Candidate], gate: _Gate) -> tuple[Candidate, str] | None:
+        """The best of ``near`` the gate admits; "trigger:<name>" when a trigger boosted it."""
+        best = next((c for c in near if gate.admits(c)), None)
+        if best is None:
+            return None
+        if best.item in self.triggered:
+            return best, f"trigger:{self.triggered[best.item][1]}"
+        return best, "ranked"

@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from feedsite import caches
 from feedsite.errors import ApplicationError
 from ranking.compiled import CompiledTrees
 from ranking.features import feature_names
@@ -165,6 +166,9 @@ _state: dict[str, Any] = {"checked": 0.0, "version": None, "ranker": None}
 def clear_cache() -> None:
     with _lock:
         _state.update(checked=0.0, version=None, ranker=None)
+
+
+caches.register("ranking.registry", clear_cache)
 
 
 def active_ranker() -> Ranker | None:

@@ -45,8 +45,8 @@ from profiles.events.models import Interaction
 from profiles.models import Shopper
 from ranking import precompute
 from ranking.candidates.generators import SOURCE_OF, Scores, because_of, score_all, score_at, top_candidates
-from ranking.candidates.live import NO_PICKS, live_candidates, read_picks
-from ranking.catalog import catalog
+from ranking.candidates.live import NO_PICKS, Picks, live_candidates, read_picks
+from ranking.catalog import ItemInfo, catalog
 from ranking.content_index import engaged_items
 from ranking.features import Context, best_generator, featurize
 from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
@@ -202,20 +202,68 @@ def rank(
     if ranker is None:
         return None
     world: World = ranker.extra["world"]
-    personalized = shopper.personalization
+    now = time.time() if when is None else when
+    history = _history_of(world, ranker.version, shopper)
+    pool = _pool(world, ranker.version, shopper, history, exclude, now)
+    if not pool.ids:
+        return Ranked(slots=[], features={}, version=ranker.version, precomputed=pool.precomputed)
+    scored = _score(ranker, world, history.block, pool, device, now)
+    candidates = _candidates(pool, scored, policy)
+    views = _recent_product_views(shopper, policy) if shopper.personalization else []
+    context = arrange_context(policy, candidates, recent_product_views=views)
+    slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
+    row_of = {pk: n for n, pk in enumerate(pool.ids)}
+    return Ranked(
+        slots=slots,
+        features={s.candidate.item: _loggable(scored.features[row_of[s.candidate.item]]) for s in slots},
+        version=ranker.version,
+        precomputed=pool.precomputed,
+        because=_because(world, history.block, history.events, slots, pool.index, row_of),
+    )
+
+
+class _History(NamedTuple):
+    """What ranking knows of the shopper's past: their events, stored candidate list, recent list."""
+
+    events: precompute.Events
+    stored: precompute.CandidateList | None
+    recent: precompute.Recent | None
+    block: UserBlock
+    owner: int | None  # whose candidate list it is (``None``: the shared anonymous one)
+
+
+def _history_of(world: World, version: str, shopper: Shopper) -> _History:
     # Without consent nothing about the shopper shapes the ranking: the shared anonymous list.
-    if personalized:
-        events, stored, recent = _events_and_list(world, ranker.version, shopper)
-    else:
-        events, stored, recent = precompute.NO_EVENTS, precompute.load(None, ranker.version), None
-    owner = shopper.pk if personalized else None
-    block = world.block([events])
-    items, scores, columns, precomputed = _world_candidates(world, ranker.version, owner, events, block, stored, recent)
+    if shopper.personalization:
+        events, stored, recent = _events_and_list(world, version, shopper)
+        return _History(events, stored, recent, world.block([events]), shopper.pk)
+    events = precompute.NO_EVENTS
+    return _History(events, precompute.load(None, version), None, world.block([events]), None)
+
+
+@dataclass
+class _Pool:
+    """The servable candidates, their world indexes and snapshot entries, and what scoring needs."""
+
+    ids: list[int]
+    proposed: dict[int, str]  # item → the live source that proposed it ("": a world candidate)
+    index: np.ndarray
+    infos: list[ItemInfo]
+    picks: Picks
+    scores: Scores
+    columns: np.ndarray | None
+    precomputed: bool
+
+
+def _pool(world: World, version: str, shopper: Shopper, history: _History, exclude: set[int], now: float) -> _Pool:
+    """The world's candidates and the live sources', less the seen, the excluded and the unservable."""
+    events, stored, recent, block, owner = history
+    items, scores, columns, precomputed = _world_candidates(world, version, owner, events, block, stored, recent)
     exclude = exclude | set(world.items[block.seen.indices].tolist())
     # A world candidate's source is the generator that ranked it best (read off its features below);
     # a live one's is the live source that proposed it.
     proposed = dict.fromkeys(world.items[items].tolist(), "")
-    now = time.time() if when is None else when
+    personalized = shopper.personalization
     engaged_lately = engaged_items(world, events, recent, now=now) if personalized else {}
     snapshot = catalog()
     picks = read_picks(shopper) if personalized and shopper.pk else NO_PICKS
@@ -226,26 +274,43 @@ def rank(
         proposed.setdefault(pk, source)
     servable = snapshot.servable
     ids = [pk for pk in proposed if pk in servable and pk not in exclude]
-    if not ids:
-        return Ranked(slots=[], features={}, version=ranker.version, precomputed=precomputed)
     unknown = world.item_index.get(UNKNOWN_ITEM, 0)
     index = np.fromiter((world.item_index.get(pk, unknown) for pk in ids), np.int64, len(ids))
     infos = [servable[pk] for pk in ids]
+    return _Pool(ids, proposed, index, infos, picks, scores, columns, precomputed)
+
+
+class _Scored(NamedTuple):
+    features: np.ndarray  # a row per candidate of the pool
+    predicted: list[float]
+    uptake: dict[int, tuple[float, float]]  # exploration candidates' (impressions, engagements)
+
+
+def _score(ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: str, now: float) -> _Scored:
+    """The candidates' feature rows and the model's scores of them, with the explorers' uptake."""
     # Only live sources explore (no generator's source is an exploration source): known before scoring.
-    explorers = [pk for pk in ids if proposed[pk] in EXPLORATION_SOURCES]
-    counts, uptake = _counts_and_uptake(world, ids, index, [info.creator for info in infos], explorers, now)
-    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(picks.tags))
+    explorers = [pk for pk in pool.ids if pool.proposed[pk] in EXPLORATION_SOURCES]
+    creators = [info.creator for info in pool.infos]
+    counts, uptake = _counts_and_uptake(world, pool.ids, pool.index, creators, explorers, now)
+    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(pool.picks.tags))
+    rows = np.zeros(len(pool.ids), np.int64)
     features = featurize(
-        world, block, scores, np.zeros(len(ids), np.int64), index, context=asked, columns=columns, counts=counts
+        world, block, pool.scores, rows, pool.index, context=asked, columns=pool.columns, counts=counts
     )
-    predicted = ranker.predict(features).tolist()
+    return _Scored(features, ranker.predict(features).tolist(), uptake)
+
+
+def _candidates(pool: _Pool, scored: _Scored, policy: Policy) -> list[Candidate]:
+    """The scored candidates as the mix policy takes them, each with its source."""
     none = (0.0, 0.0)
     # A tag is looked up only when a rule matches on it: one query then, none for most policies.
-    tags = content_selectors.tags_among(ids, policy.tag_slugs) if policy.tag_slugs else {}
+    tags = content_selectors.tags_among(pool.ids, policy.tag_slugs) if policy.tag_slugs else {}
     untagged: frozenset[str] = frozenset()
+    proposed, uptake = pool.proposed, scored.uptake
+    generators = best_generator(scored.features)
     # Positional (the fields' order up to ``tags``, then the uptake): a page builds ~300, and
     # keywords cost twice as much.
-    candidates = [
+    return [
         Candidate(
             pk,
             proposed[pk] or SOURCE_OF.get(generator, "popular"),
@@ -258,19 +323,8 @@ def rank(
             tags.get(pk, untagged),
             *uptake.get(pk, none),
         )
-        for pk, generator, score, info in zip(ids, best_generator(features), predicted, infos, strict=True)
+        for pk, generator, score, info in zip(pool.ids, generators, scored.predicted, pool.infos, strict=True)
     ]
-    views = _recent_product_views(shopper, policy) if personalized else []
-    context = arrange_context(policy, candidates, recent_product_views=views)
-    slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
-    row_of = {pk: n for n, pk in enumerate(ids)}
-    return Ranked(
-        slots=slots,
-        features={s.candidate.item: _loggable(features[row_of[s.candidate.item]]) for s in slots},
-        version=ranker.version,
-        precomputed=precomputed,
-        because=_because(world, block, events, slots, index, row_of),
-    )
 
 
 def _because(

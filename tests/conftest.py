@@ -10,7 +10,7 @@ from collections.abc import Generator, Iterator
 import pytest
 from rest_framework.test import APIClient
 
-from feedsite import realtime
+from feedsite import caches, realtime
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -84,25 +84,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
                 os.remove(leftover)
 
 
-def _clear_process_caches() -> None:
-    from profiles.events import meta
-    from ranking import cards, catalog, content_index, feed, policy, registry
-
-    caches = (meta, catalog, content_index, cards, feed, policy, registry)
-    for cache in caches:
-        cache.clear_cache()
-
-
 @pytest.fixture(autouse=True)
 def _clean_realtime_store() -> Iterator[None]:
     """Every test starts with an empty real-time store and no per-process caches from another test."""
-    _clear_process_caches()
+    caches.clear_all()
     realtime.reset_for_tests()
     with contextlib.suppress(realtime.RealtimeUnavailable):
         realtime.client().flushdb()
     yield
     realtime.reset_for_tests()
-    _clear_process_caches()
+    caches.clear_all()
 
 
 @pytest.fixture(autouse=True)

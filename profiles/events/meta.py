@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from content.models import ContentItem, Tag
+from feedsite import caches
 
 # 50k items × ~200 bytes ≈ 10 MB per process; entries older than the TTL are re-read.
 CACHE_MAX_ITEMS = 50_000
@@ -39,11 +40,7 @@ def price_band(price: float | None) -> int | None:
 
 _lock = threading.Lock()
 _cache: dict[int, tuple[float, ItemMeta]] = {}
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+caches.register("profiles.events.meta", _cache.clear)
 
 
 def _load(ids: list[int]) -> dict[int, ItemMeta]:

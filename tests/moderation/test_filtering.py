@@ -13,7 +13,7 @@ from content.models import ContentItem, Tag
 from content.services import content_publish
 from moderation.reputation import NEUTRAL
 from moderation.services import creator_block, creator_unblock
-from ranking import catalog, push, registry, serving
+from ranking import catalog, push, serving
 from ranking.candidates import live
 from ranking.policy import Policy
 from ranking.training import ranker_train
@@ -148,7 +148,6 @@ def ranked_shop(settings, tmp_path):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
-    registry.clear_cache()
     rng = np.random.default_rng(7)
     creators = [CreatorFactory(), CreatorFactory()]
     cats = [Tag.objects.create(slug=f"cat-{c}", name=f"Category {c}", kind=Tag.Kind.CATEGORY) for c in range(2)]
@@ -160,8 +159,7 @@ def ranked_shop(settings, tmp_path):
             item = items[int(rng.integers(len(items)))]
             InteractionFactory(shopper=shopper, content=item, type="like", occurred_at=start + timedelta(days=step * 4))
     ranker_train(activate="always", rounds=20)
-    yield creators, shoppers[0]
-    registry.clear_cache()
+    return creators, shoppers[0]
 
 
 def test_the_ranked_feed_skips_a_blocked_creator_until_unblocked(ranked_shop, decide):

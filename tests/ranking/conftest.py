@@ -7,22 +7,16 @@ import pytest
 from django.utils import timezone
 
 from content.models import Tag
-from ranking import catalog, registry
 from tests.factories import ContentItemFactory, InteractionFactory, ShopperFactory
 
 
 @pytest.fixture
 def ranker_storage(settings, tmp_path):
-    """Trained models saved to a temporary folder; no ranking caches from another test."""
+    """Trained models saved to a temporary folder."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
-    registry.clear_cache()
-    catalog.clear_cache()
-    yield
-    registry.clear_cache()
-    catalog.clear_cache()
 
 
 @pytest.fixture

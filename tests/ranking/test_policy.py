@@ -152,7 +152,6 @@ def test_an_impossible_constraint_is_relaxed_rather_than_leaving_a_hole():
 
 @pytest.mark.django_db
 def test_policy_for_reads_the_default_a_named_override_and_falls_back_to_built_in():
-    clear_cache()
     assert policy_for().name == "built-in"
     default = MixPolicy.objects.create(name="house", is_default=True, window=4, exploration_share=0.25)
     MixRule.objects.create(policy=default, action="min", match="kind", value="brand_post", amount=1)

@@ -38,11 +38,6 @@ from tests.ranking.sockets import run, socket, visitor_headers, watch
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_item_meta():
-    meta.clear_cache()
-
-
 def _visitor():
     return ShopperFactory(user=None)
 

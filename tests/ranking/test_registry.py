@@ -16,9 +16,6 @@ def _media(settings, tmp_path):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
-    registry.clear_cache()
-    yield
-    registry.clear_cache()
 
 
 def _booster(seed: int) -> lightgbm.Booster:

@@ -14,11 +14,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from content.models import ContentItem
+from feedsite import caches
 from profiles.events import state, stream
 from profiles.events.consumer import EventConsumer
 from profiles.models import Shopper
 from profiles.services import consent_set, follow_create
-from ranking import catalog, content_index, precompute, registry, serving, tasks
+from ranking import catalog, precompute, registry, serving, tasks
 from ranking.candidates import generators, live
 from ranking.features import Context, featurize
 from ranking.feed import REASONS
@@ -485,7 +486,7 @@ def test_the_tokens_of_what_the_shopper_engaged_with_are_read_once_per_process(s
     ContentItemFactory()  # new: the content index is not empty
     catalog.clear_cache()
     serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
-    content_index.clear_cache()  # as in a process that has not served this shopper yet
+    caches.clear("ranking.candidates.content_index")  # as in a process that has not served this shopper yet
 
     with CaptureQueriesContext(connection) as cold:
         serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)

@@ -38,7 +38,6 @@ from content import media
 from content.models import ContentItem, Product, Tag
 from feedsite.serve import SERVER_OPTIONS
 from profiles.demo import render
-from profiles.events import meta
 from profiles.events.consumer import EventConsumer
 from profiles.middleware import VISITOR_SALT
 from profiles.models import Shopper
@@ -310,7 +309,6 @@ class Shop:
 def shop(media_files) -> Callable[..., Shop]:
     """``shop(n)``: n published posts (the newest a video) by 3 creators, each showing one product in
     stock; every third post is tagged with the top-level category Beauty."""
-    meta.clear_cache()
 
     def make(n: int = 6) -> Shop:
         beauty = TagFactory(slug="cat-beauty", name="Beauty", kind=Tag.Kind.CATEGORY)

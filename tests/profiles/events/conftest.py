@@ -8,18 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from profiles.events import meta
 from profiles.events.consumer import EventConsumer
 from profiles.events.event import Event
 from profiles.models import Shopper
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36"
 _ids = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_item_meta():
-    meta.clear_cache()
 
 
 def make_event(item: int, type: str = "view", **extra: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles import services
 from profiles.events import state, stream
-from profiles.events.meta import clear_cache, item_meta
+from profiles.events.meta import item_meta
 from profiles.events.models import EventBacklog, Interaction
 from profiles.middleware import visitor_id_sign
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
@@ -106,7 +106,6 @@ def _events(shopper, item, *event_ids):
 @pytest.fixture
 def world(archive_storage, test_store, django_capture_on_commit_callbacks) -> World:
     """A signed-in shopper with a merged visitor, and a bystander, with data in every store."""
-    clear_cache()
     tag = TagFactory()
     item = ContentItemFactory(tags=[tag])
     shopper = ShopperFactory(id=SHOPPER_ID, user=UserFactory(username=USERNAME, email=EMAIL))

@@ -1,4 +1,4 @@
-"""Admin for moderators and marketers: brands, creators, tags, products and the review of content items.
+"""Admin of content items and their review.
 
 Review decisions go through the workflow services (``content_publish`` and friends), one item at a
 time, so that every step is checked and stamped; ``status`` and its timestamps are read-only here.
@@ -12,30 +12,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Count, FileField, ForeignObjectRel, Model, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
+from content.admin.shared import REFUSALS_LISTED, adopt, count_of, store_upload
+from content.models import ContentItem, ContentProduct
 from content.services import (
     TRANSITIONS,
-    comment_set_status,
     content_create,
     content_publish,
     content_reject,
     content_remove,
     content_submit,
-    product_upsert,
 )
 from feedsite.errors import ApplicationError
 
 Status = ContentItem.Status
 
-# Refusals reported one by one, then summed up: a "select all" over thousands of rows stays readable.
-REFUSALS_LISTED = 10
 # A minimum width keeps a long caption to a few lines in the list instead of a word per line.
 CAPTION_STYLE = "display: inline-block; min-width: 14em;"
 THUMBNAIL_STYLE = "object-fit: cover; border-radius: 4px;"
@@ -57,161 +53,6 @@ REVIEW_STEPS = {
     "remove": ReviewStep("Remove", content_remove, Status.REMOVED, "removed"),
     "send_to_review": ReviewStep("Send to review", content_submit, Status.PENDING, "sent to review"),
 }
-
-
-def count_of(model: type[Model], relation: str, **where: Any) -> Coalesce:
-    """For ``annotate``: how many rows of ``model``'s reverse ``relation`` (filtered by ``where``) each row has.
-
-    Like ``Count(relation, filter=...)``, but as a correlated subquery, evaluated for the rows of the
-    page only; ``Count`` over a JOIN aggregates the whole table before the changelist takes its page,
-    and two of them multiply each other's rows.
-    """
-    rel = model._meta.get_field(relation)
-    if not isinstance(rel, ForeignObjectRel):
-        raise TypeError(f"{model.__name__}.{relation} is not a reverse relation")
-    related_model = rel.related_model
-    assert not isinstance(related_model, str)  # resolved once the apps are loaded
-    via = rel.field.name
-    rows = related_model._default_manager.filter(**{via: OuterRef("pk")}, **where)
-    return Coalesce(Subquery(rows.order_by().values(via).annotate(n=Count("pk")).values("n")), 0)
-
-
-def adopt(obj: Model, stored: Model) -> None:
-    """Make the admin's unsaved ``obj`` the row a service has just created.
-
-    The admin goes on with its own instance (many-to-many fields, inlines, the log entry, the
-    redirect), so it must carry the stored row's primary key and values.
-    """
-    obj.pk = stored.pk
-    obj.refresh_from_db()
-    obj._state.adding = False
-
-
-def store_upload(obj: Model, field_name: str) -> str:
-    """Store a file just uploaded into ``obj.<field_name>`` as ``Model.save`` would; its storage name, or ``""``."""
-    field = obj._meta.get_field(field_name)
-    assert isinstance(field, FileField)
-    return field.pre_save(obj, add=True).name or ""
-
-
-@admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "product_count", "published_count", "created_at")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_at",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Brand]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                product_count=count_of(Brand, "products"),
-                published_count=count_of(Brand, "items", status=Status.PUBLISHED),
-            )
-        )
-
-    @admin.display(description="products", ordering="product_count")
-    def product_count(self, obj: Any) -> int:
-        return int(obj.product_count)
-
-    @admin.display(description="published items", ordering="published_count")
-    def published_count(self, obj: Any) -> int:
-        return int(obj.published_count)
-
-
-@admin.register(Creator)
-class CreatorAdmin(admin.ModelAdmin):
-    list_display = (
-        "__str__",
-        "display_name",
-        "kind",
-        "brand",
-        "verified",
-        "published_count",
-        "follower_count",
-        "created_at",
-    )
-    list_filter = ("kind", "verified")
-    list_select_related = ("brand",)
-    search_fields = ("handle", "display_name", "user__email")
-    autocomplete_fields = ("user", "brand")
-    readonly_fields = ("created_at",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Creator]:
-        # Followers are counted through the reverse relation profiles declares: content never imports profiles.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                published_count=count_of(Creator, "items", status=Status.PUBLISHED),
-                follower_count=count_of(Creator, "followers"),
-            )
-        )
-
-    @admin.display(description="published items", ordering="published_count")
-    def published_count(self, obj: Any) -> int:
-        return int(obj.published_count)
-
-    @admin.display(description="followers", ordering="follower_count")
-    def follower_count(self, obj: Any) -> int:
-        return int(obj.follower_count)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "kind", "parent")
-    list_filter = ("kind",)
-    list_select_related = ("parent",)
-    search_fields = ("name", "slug")
-    autocomplete_fields = ("parent",)
-
-
-class StockFilter(admin.SimpleListFilter):
-    """By stock alone; whether the product is sold at all is the "active" filter."""
-
-    title = "stock"
-    parameter_name = "stock_state"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("in", "In stock"), ("out", "Out of stock")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() == "in":
-            return queryset.filter(stock__gt=0)
-        if self.value() == "out":
-            return queryset.filter(stock=0)
-        return queryset
-
-
-@admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    """Every save goes through ``product_upsert``, the same path as the catalog sync."""
-
-    list_display = ("title", "external_id", "brand", "price", "currency", "stock", "active", "updated_at")
-    list_editable = ("stock", "active")
-    list_filter = ("active", StockFilter, "currency", "brand")
-    list_select_related = ("brand",)
-    search_fields = ("title", "external_id", "brand__name")
-    autocomplete_fields = ("brand",)
-    readonly_fields = ("created_at", "updated_at")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> tuple[str, ...]:
-        # The merchant's id is the key the catalog sync upserts by: changing it would fork the product.
-        return (*self.readonly_fields, "external_id") if obj else tuple(self.readonly_fields)
-
-    def save_model(self, request: HttpRequest, obj: Product, form: ModelForm, change: bool) -> None:
-        stored = product_upsert(
-            external_id=obj.external_id,
-            title=obj.title,
-            brand=obj.brand,
-            category_path=obj.category_path,
-            price=obj.price,
-            currency=obj.currency,
-            stock=obj.stock,
-            active=obj.active,
-        )
-        adopt(obj, stored)
 
 
 class ContentProductInline(admin.TabularInline):
@@ -402,38 +243,3 @@ class ContentItemAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"{len(refusals) - REFUSALS_LISTED} more items were left unchanged.", messages.ERROR
             )
-
-
-@admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    """Moderators hide and show comments through ``comment_set_status``; bodies are never edited."""
-
-    list_display = ("short_body", "author", "content", "status", "moderation_reason", "created_at")
-    list_filter = ("status", "moderation_reason")
-    list_select_related = ("author", "content")
-    search_fields = ("body", "author__username")
-    search_help_text = "Words in the comment, or the author's username."
-    raw_id_fields = ("content", "author")
-    readonly_fields = ("content", "author", "body", "status", "moderation_reason", "created_at")
-    ordering = ("-pk",)
-    actions = ("hide_comments", "show_comments")
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description="comment")
-    def short_body(self, obj: Comment) -> str:
-        return Truncator(obj.body).chars(80)
-
-    @admin.action(description="Hide selected comments", permissions=["change"])
-    def hide_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset:
-            comment_set_status(comment=comment, status=Comment.Status.HIDDEN, reason="moderator")
-        self.message_user(request, f"Hid {len(queryset)} comment(s).", messages.SUCCESS)
-
-    @admin.action(description="Show selected comments", permissions=["change"])
-    def show_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset:
-            comment_set_status(comment=comment, status=Comment.Status.VISIBLE)
-        self.message_user(request, f"Showed {len(queryset)} comment(s).", messages.SUCCESS)
