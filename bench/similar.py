@@ -68,7 +68,7 @@ def main() -> None:
         engaged = content_index.engaged_items(world, events, recent, now=time.time())
         return snapshot.content.propose(engaged, 30, exclude=seen)
 
-    caches.clear("ranking.candidates.content_index")
+    caches.clear("ranking.content_index")
     cold = [_timed(partial(source, s.pk)) for s in shoppers]
     warm = [_timed(partial(source, s.pk)) for _ in range(args.rounds) for s in shoppers]
 

@@ -44,14 +44,13 @@ def _queries(read: Callable[[], object]) -> int:
 def _readers() -> dict[str, Callable[[], object]]:
     """Registered cache → a read that fills it (from a small shop made here)."""
     from profiles.events import meta
-    from ranking import cards, catalog, feed, merch, policy, registry
-    from ranking.candidates import content_index
+    from ranking import cards, catalog, content_index, feed, merch, policy, registry
 
     product = ProductFactory(category_path="Beauty > Skin")
     item = ContentItemFactory(products=[product], tags=[Tag.objects.create(slug="cat-beauty", kind=Tag.Kind.CATEGORY)])
     return {
         "profiles.events.meta": lambda: meta.item_meta([item.pk]),
-        "ranking.candidates.content_index": lambda: content_index.tokens_of([item.pk], {}),
+        "ranking.content_index": lambda: content_index.tokens_of([item.pk], {}),
         "ranking.cards": lambda: cards.card_bodies([item.pk], live={item.pk}),
         "ranking.catalog": catalog.catalog,
         "ranking.feed": feed._root_names,

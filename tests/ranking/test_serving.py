@@ -486,7 +486,7 @@ def test_the_tokens_of_what_the_shopper_engaged_with_are_read_once_per_process(s
     ContentItemFactory()  # new: the content index is not empty
     catalog.clear_cache()
     serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
-    caches.clear("ranking.candidates.content_index")  # as in a process that has not served this shopper yet
+    caches.clear("ranking.content_index")  # as in a process that has not served this shopper yet
 
     with CaptureQueriesContext(connection) as cold:
         serving.rank(shopper=shopper, exclude=set(), size=10, policy=OPEN, first_page=True)
