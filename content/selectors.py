@@ -30,7 +30,7 @@ def published() -> QuerySet[ContentItem]:
 
 
 # Compiled SQL of ``published()`` by (columns, conditions, database): compiling it costs Django
-# ~0.5 ms, more than the database takes to answer the feed's card query that embeds it. The
+# more than the database takes to answer the feed's card query that embeds it. The
 # conditions compare by value (a changed reputation bar is a new key), so nothing goes stale.
 _published_sql: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 

@@ -22,11 +22,10 @@ application = ProtocolTypeRouter(
     }
 )
 
-# A web process holds ~50 container objects per open websocket. With CPython's default thresholds
-# (700, 10, 10) it ran a full collection every few seconds while 10k sockets connected, 1–2 s
-# each, which stalls every socket (bench/websockets.py). Rarer young collections promote far fewer
-# in-flight objects, so full ones become rare; freezing moves what startup loaded (~110k objects
-# that live as long as the process) out of every scan. Young garbage waits for at most 50k
-# allocations more than it did: a few MB.
+# A web process holds dozens of container objects per open websocket: with CPython's default
+# thresholds, full collections run every few seconds while thousands of sockets connect, each one
+# stalling every socket (bench/websockets.py). Rarer young collections promote far fewer in-flight
+# objects, so full ones become rare; freezing moves what startup loaded (objects that live as long
+# as the process) out of every scan. Young garbage waits for at most 50k allocations more.
 gc.freeze()
 gc.set_threshold(50_000, 20, 10)

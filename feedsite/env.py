@@ -69,8 +69,7 @@ def database_config(url: str | None, pool_size: int = 8) -> dict[str, Any]:
         options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
         # Parameters bound by the server, and a statement run PREPARE_THRESHOLD times on a
         # connection is prepared there: PostgreSQL plans the feed's fixed queries once per pooled
-        # connection, not on every page (planning them took longer than running them). A feed page
-        # cost the database 1.6 ms of CPU before, 1.1 ms prepared (bench/feed.py's 4 clients).
+        # connection, not on every page (planning them took longer than running them).
         options["server_side_binding"] = True
         options["prepare_threshold"] = PREPARE_THRESHOLD
     return config

@@ -39,8 +39,7 @@ from ranking.timed_cache import TimedCache
 from ranking.world import World
 
 # "New": published within two weeks, with at most 50 interactions (``ContentItem.engagement``), the
-# 5,000 newest. 5,000 rows of the demo's captions (17 tokens a row) hold 1.7 MB per process and are
-# scored in ~0.3 ms per request (README, "similar").
+# 5,000 newest: small enough for every process to hold and score on each request (bench/similar.py).
 WINDOW_DAYS = 14
 MAX_ENGAGEMENT = 50
 MAX_ITEMS = 5_000
@@ -138,8 +137,8 @@ class ContentIndex:
         return profile
 
     def _outside(self, items: Mapping[int, Tokens], engaged: Mapping[int, float]) -> np.ndarray:
-        """``profile`` of items outside the index: all their tokens at once (a loop per item and
-        token cost ~20 µs an item). A token no row has lengthens its item's vector, nothing more."""
+        """``profile`` of items outside the index: all their tokens at once, not a loop per item and
+        token. A token no row has lengthens its item's vector, nothing more."""
         if not items:
             return np.zeros(len(self.vocabulary))
         columns = np.fromiter((self.vocabulary.get(t, -1) for item in items.values() for t in item.terms), np.int64)

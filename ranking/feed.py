@@ -42,10 +42,9 @@ REASONS = {
 }
 
 
-# Rankings take turns within a process. Run side by side, their threads hand the GIL back and
-# forth around every numpy operation: with 4 pages asked at once a page cost the web process
-# 11.9 ms of CPU against 8.6 ms one at a time, 10.9 ms taking turns (bench/feed.py's 4 clients,
-# 2 cores). The database and Redis waits of the requests around a ranking still overlap it.
+# Rankings take turns within a process: run side by side, their threads hand the GIL back and
+# forth around every numpy operation. The database and Redis waits of the requests around a
+# ranking still overlap it.
 _ranking_turn = threading.Lock()
 
 # Category tags' roots change when a merchant edits the taxonomy: re-read at most this often.
@@ -118,10 +117,10 @@ class FeedPage:
 
 
 def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> list[tuple[int, str]]:
-    """Popular and fresh published items, interleaved, none of ``exclude``; at most ``limit``.
-
-    A shopper who picked interests at onboarding and has no history yet gets the most engaging
-    items tagged with those interests first (stand-in until the ranking engine uses affinities).
+    """The fallback when the ranker has nothing (no model, a failed ranking, a page past its
+    candidates): popular and fresh published items, interleaved, none of ``exclude``; at most
+    ``limit``. A shopper who picked interests at onboarding and has no history yet gets the most
+    engaging items tagged with those interests first.
     """
     base = content_selectors.published().exclude(pk__in=exclude)
     picked: dict[int, str] = {}

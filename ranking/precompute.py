@@ -83,7 +83,7 @@ class CandidateList:
     # The generators' scores at the items' columns (``columns_of``), 1 × columns each, as of the
     # ``scored_events`` events the list was computed from: a page asked before the shopper does
     # anything new takes them as they are (a generator's score depends on the history and the
-    # world only), instead of scoring a heavy history again (~0.7 ms on ciao's heaviest shoppers).
+    # world only), instead of scoring a heavy history again.
     scores: Scores | None = None
     scored_events: int = -1
 

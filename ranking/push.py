@@ -223,8 +223,8 @@ def _fresh_audience(item: ContentItem, online: set[int]) -> dict[int, str]:
     audience: dict[int, str] = {}
     if item.creator_id is not None:
         # All the followers, intersected here: one plain query instead of IN lists of the online ids
-        # (which psycopg takes ~50 ms per 2,000 to compose). A creator with a million followers
-        # streams ~8 MB; such a creator is announced by the task, off the request.
+        # (slow for psycopg to compose). A creator with very many followers is announced by the
+        # task, off the request.
         followers = Follow.objects.filter(creator_id=item.creator_id).values_list("shopper_id", flat=True)
         audience = dict.fromkeys((s for s in followers.iterator(chunk_size=10_000) if s in online), "followed")
     meta = item_meta([item.pk]).get(item.pk)

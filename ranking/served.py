@@ -85,8 +85,8 @@ def log_page(
     One INSERT, written out: on the feed's hottest path, saving a model instance cost about as much
     again as the row itself. On PostgreSQL, outside a transaction, its commit does not wait for the
     write-ahead log to reach the disk (``synchronous_commit`` off for this statement's transaction
-    only, set within it: one message, bound by the server). A busy database, where the event
-    consumer commits batches all the time, made the feed wait 2–3 ms for that flush; the price is
+    only, set within it: one message, bound by the server). On a busy database, where the event
+    consumer commits batches all the time, the feed would wait for that flush; the price is
     that a crash of the database itself can lose the last fraction of a second of log rows (never
     events, nor anything else written with the default).
     """

@@ -358,8 +358,8 @@ def _loggable(row: np.ndarray) -> list[float | None]:
     """A feature row for the served-list log (JSON): 4 decimals, a missing value (NaN) as null.
 
     Rounded as doubles: a float32 rounded to 4 decimals is still a float32 (0.1234 is
-    0.12340000271797180 to JSON), which made the log's rows 2.4 times longer and their encoding
-    the slowest part of writing them (~0.1 ms a page in float formatting).
+    0.12340000271797180 to JSON), which makes the log's rows over twice as long and their encoding
+    the slowest part of writing them.
     """
     return [None if value != value else value for value in row.astype(np.float64).round(4).tolist()]
 

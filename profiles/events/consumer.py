@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 # At most this many entries per batch (≈ 600 KB read, one COPY and one Lua call). Under light load
 # a batch is whatever arrived, so small; under heavy load large batches amortise the per-batch
-# costs (commit, script call): 2,000 drained 13 % faster than 500 on the 2-core machine. A shopper's
+# costs (commit, script call). A shopper's
 # own next feed never waits for this: it reads their recent events from the stream's side list.
 BATCH_SIZE = 2000
 # With background hooks, at most this many processed batches wait for their callbacks before the

@@ -65,8 +65,8 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
     """
     if not item_ids:
         return {}
-    # One statement, written out: the same query built with the ORM's Subquery/Exists cost 8 ms
-    # of Python per page to compile, against 0.3 ms for PostgreSQL to run.
+    # One statement, written out: the same query built with the ORM's Subquery/Exists takes far
+    # longer to compile than PostgreSQL takes to run it.
     servable, servable_params = published_sql("id", "creator_id")
     ids_condition, ids_params = among(item_ids)
     with connection.cursor() as cursor:

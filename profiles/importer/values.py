@@ -100,7 +100,7 @@ def parse_price(raw: str) -> Decimal | None:
 TagSpec = tuple[str, str, str, str | None]
 
 
-# Slugs are cached: slugify costs about 10 µs, and items share few categories and topics.
+# Slugs are cached: slugify is slow next to a dict lookup, and items share few categories and topics.
 @functools.lru_cache(maxsize=1 << 14)
 def category_tags(categories: tuple[str, ...]) -> tuple[TagSpec, ...]:
     tags: list[TagSpec] = []

@@ -97,7 +97,7 @@ def _trending_at(width_days: float) -> Callable[[World, UserBlock, np.ndarray], 
         centre = (block.last - world.t0) / (world.config.bucket_days * DAY)
         offsets = np.arange(world.n_buckets)[None, :] + 0.5 - centre[:, None]
         kernel = np.exp(-0.5 * (offsets / (width_days / world.config.bucket_days)) ** 2).astype(np.float32)
-        # The columns' bucket counts, gathered by hand: slicing the sparse matrix cost ~130 µs a call.
+        # The columns' bucket counts, gathered by hand: slicing the sparse matrix per call is slower.
         counts = world.buckets_by_item
         entries, owner = _row_entries(counts.indptr, columns)
         weighted = counts.data[entries][None, :] * kernel[:, counts.indices[entries]]

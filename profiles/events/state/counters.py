@@ -62,7 +62,7 @@ def item_counters(item_ids: Iterable[int], *, now: float | None = None) -> dict[
 
 
 # KEYS: counter hashes; ARGV: fields. Each hash's fields in order, flat ("" where absent): many
-# hashes' totals in one command, where an HMGET each cost a page ~10 µs of client work per item.
+# hashes' totals in one command, instead of an HMGET (and its client-side work) per item.
 _TOTALS = """
 local out = {}
 for _, key in ipairs(KEYS) do
