@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
@@ -26,8 +26,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from content.admin import REFUSALS_LISTED, adopt
-from feedsite.errors import ApplicationError
+from content.admin import adopt
+from feedsite.admin import apply_each
 from moderation.models import CreatorDecision, CreatorStanding
 from moderation.services import creator_block, creator_unblock
 from profiles.admin import ReadOnlyAdminMixin
@@ -167,23 +167,15 @@ class CreatorStandingAdmin(admin.ModelAdmin):
         reason = request.POST.get("reason", "").strip()
         if request.POST.get("post") != "yes" or (decision.reason_required and not reason):
             return self._ask_reason(request, queryset, decision, missing=request.POST.get("post") == "yes")
-        decided = 0
-        refusals: list[str] = []
-        for standing in queryset.select_related("creator").order_by("pk"):
-            try:
-                decision.service(creator=standing.creator, by=_user(request), reason=reason)
-            except ApplicationError as refused:
-                refusals.append(refused.message)
-            else:
-                decided += 1
-        if decided:
-            self.message_user(request, f"{decided} creator(s) {decision.done}.", messages.SUCCESS)
-        for refusal in refusals[:REFUSALS_LISTED]:
-            self.message_user(request, refusal, messages.ERROR)
-        if len(refusals) > REFUSALS_LISTED:
-            self.message_user(
-                request, f"{len(refusals) - REFUSALS_LISTED} more creators were left unchanged.", messages.ERROR
-            )
+        apply_each(
+            self,
+            request,
+            queryset.select_related("creator").order_by("pk"),
+            lambda standing: decision.service(creator=standing.creator, by=_user(request), reason=reason),
+            done=lambda n: f"{n} creator(s) {decision.done}.",
+            refusal=lambda standing, refused: refused.message,
+            rest="creators",
+        )
         return None
 
     def _ask_reason(

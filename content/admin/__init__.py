@@ -3,11 +3,11 @@
 Importing this package registers every model admin of content (Django's admin autodiscovery
 imports it): ``catalog`` (brands, creators, tags, products), ``items`` (content items and their
 review steps), ``comments``. For the admins of the apps above, ``shared`` offers, re-exported here:
-``adopt`` (take on the row a service created), ``store_upload``, ``count_of`` (a per-row count
-annotation) and ``REFUSALS_LISTED``.
+``adopt`` (take on the row a service created), ``store_upload`` and ``count_of`` (a per-row count
+annotation).
 """
 
 from content.admin import catalog, comments, items
-from content.admin.shared import REFUSALS_LISTED, adopt, count_of, store_upload
+from content.admin.shared import adopt, count_of, store_upload
 
-__all__ = ["REFUSALS_LISTED", "adopt", "catalog", "comments", "count_of", "items", "store_upload"]
+__all__ = ["adopt", "catalog", "comments", "count_of", "items", "store_upload"]

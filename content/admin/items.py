@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from content.admin.shared import REFUSALS_LISTED, adopt, count_of, store_upload
+from content.admin.shared import adopt, count_of, store_upload
 from content.models import ContentItem, ContentProduct
 from content.services import (
     TRANSITIONS,
@@ -28,6 +28,7 @@ from content.services import (
     content_remove,
     content_submit,
 )
+from feedsite.admin import apply_each
 from feedsite.errors import ApplicationError
 
 Status = ContentItem.Status
@@ -226,20 +227,12 @@ class ContentItemAdmin(admin.ModelAdmin):
 
     def _take(self, request: HttpRequest, queryset: QuerySet[ContentItem], step: ReviewStep) -> None:
         """Take ``step`` for each item on its own: one refusal neither stops nor undoes the others."""
-        moved = 0
-        refusals: list[str] = []
-        for item in queryset.order_by("pk"):
-            try:
-                step.service(item=item)
-            except ApplicationError as refused:
-                refusals.append(f"{item}: {refused.message}")
-            else:
-                moved += 1
-        if moved:
-            self.message_user(request, f"{moved} item{'s' if moved != 1 else ''} {step.done}.", messages.SUCCESS)
-        for refusal in refusals[:REFUSALS_LISTED]:
-            self.message_user(request, refusal, messages.ERROR)
-        if len(refusals) > REFUSALS_LISTED:
-            self.message_user(
-                request, f"{len(refusals) - REFUSALS_LISTED} more items were left unchanged.", messages.ERROR
-            )
+        apply_each(
+            self,
+            request,
+            queryset.order_by("pk"),
+            lambda item: step.service(item=item),
+            done=lambda n: f"{n} item{'s' if n != 1 else ''} {step.done}.",
+            refusal=lambda item, refused: f"{item}: {refused.message}",
+            rest="items",
+        )

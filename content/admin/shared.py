@@ -7,9 +7,6 @@ from typing import Any
 from django.db.models import Count, FileField, ForeignObjectRel, Model, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-# Refusals reported one by one, then summed up: a "select all" over thousands of rows stays readable.
-REFUSALS_LISTED = 10
-
 
 def count_of(model: type[Model], relation: str, **where: Any) -> Coalesce:
     """For ``annotate``: how many rows of ``model``'s reverse ``relation`` (filtered by ``where``) each row has.
