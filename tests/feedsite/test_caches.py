@@ -21,6 +21,7 @@ APPS = ("feedsite", "content", "profiles", "ranking", "moderation", "experiments
 
 # Memos of pure functions: what they hold cannot go stale, so they need no clearing.
 MEMOS = {
+    "content.bulk.brand_slug",
     "feedsite.realtime.client",  # connections: realtime.reset_for_tests forgets them
     "feedsite.realtime.worker_client",
     "moderation.selectors._standing_at",  # one condition object per reputation bar
@@ -30,7 +31,6 @@ MEMOS = {
     "profiles.importer.values.category_tags",
     "profiles.importer.values.interaction_type",
     "profiles.importer.values.topic_tag",
-    "profiles.importer.writing.brand_slug",
     "ranking.served._log_insert",  # the log's columns, from the model
 }
 
