@@ -260,7 +260,7 @@ def _pool(world: World, version: str, shopper: Shopper, history: _History, exclu
     events, stored, recent, block, owner = history
     items, scores, columns, precomputed = _world_candidates(world, version, owner, events, block, stored, recent)
     exclude = exclude | set(world.items[block.seen.indices].tolist())
-    # A world candidate's source is the generator that ranked it best (read off its features below);
+    # A world candidate's source is the generator that ranked it best (read off its features: _candidates);
     # a live one's is the live source that proposed it.
     proposed = dict.fromkeys(world.items[items].tolist(), "")
     personalized = shopper.personalization
