@@ -14,9 +14,14 @@ from tests.profiles.events.conftest import make_event, post_events
 pytestmark = pytest.mark.django_db
 
 STATE_PATTERNS = ("rt:s:*", "rt:i:*", "rt:c:*", "rt:p:*")
-# Decayed values are compared as of one time: a merged batch stores them as of its latest event,
-# one event at a time as of each event, and both mean the same value from then on.
-AS_OF = time.time() + 60
+
+
+# Decayed values are compared as of one time after every event of the test: a merged batch stores
+# them as of its latest event, one event at a time as of each event, and both mean the same value
+# from then on. Set per test: a value decayed to a moment before its event does not decay.
+@pytest.fixture
+def as_of() -> float:
+    return time.time() + 60
 
 
 def _halflife(key: str, field: str) -> float:
@@ -25,9 +30,9 @@ def _halflife(key: str, field: str) -> float:
     return state.WINDOWS[field.rpartition(":")[2]]
 
 
-def state_snapshot():
-    """Every state key: hashes as {field: value decayed to AS_OF} or totals, lists as they are,
-    packed ranking counters as their values decayed to AS_OF."""
+def state_snapshot(as_of: float):
+    """Every state key: hashes as {field: value decayed to as_of} or totals, lists as they are,
+    packed ranking counters as their values decayed to as_of."""
     client = realtime.client()
     found = {}
     for pattern in STATE_PATTERNS:
@@ -37,14 +42,14 @@ def state_snapshot():
                 found[key] = [entry.decode() for entry in client.lrange(key, 0, -1)]
                 continue
             if client.type(key) == b"string":
-                values, _ = state.ranking_decode([client.get(key)], now=AS_OF)
+                values, _ = state.ranking_decode([client.get(key)], now=as_of)
                 found[key] = [pytest.approx(value, rel=1e-4) for value in values[0].tolist()]
                 continue
             fields = {}
             for field, value in client.hgetall(key).items():
                 text = value.decode()
                 if "|" in text:
-                    value = state.decayed_value(text, AS_OF, _halflife(key, field.decode()))
+                    value = state.decayed_value(text, as_of, _halflife(key, field.decode()))
                     fields[field.decode()] = pytest.approx(value, rel=1e-4)
                 else:
                     fields[field.decode()] = int(text)
@@ -53,7 +58,7 @@ def state_snapshot():
 
 
 @pytest.fixture
-def live(browser, consumer):
+def live(browser, consumer, as_of):
     """Events of two shoppers on tagged, branded, product-carrying items, consumed as in production."""
     tags = TagFactory.create_batch(2)
     category = TagFactory(kind="category")
@@ -76,35 +81,35 @@ def live(browser, consumer):
     other.get("/api/v1/feed")
     post_events(other, events[4:])
     consumer.drain()
-    return state_snapshot()
+    return state_snapshot(as_of)
 
 
 @pytest.mark.parametrize("batch_size", [1, 3, 2000])
-def test_rebuild_reproduces_the_state_live_consumption_built(live, batch_size):
+def test_rebuild_reproduces_the_state_live_consumption_built(live, batch_size, as_of):
     report = realtime_rebuild(batch_size=batch_size)
 
-    assert state_snapshot() == live
+    assert state_snapshot(as_of) == live
     assert (report.events, report.applied) == (8, 8)
     assert report.batches == -(-8 // batch_size)
 
 
-def test_rebuild_restores_a_lost_store(live):
+def test_rebuild_restores_a_lost_store(live, as_of):
     realtime.client().flushdb()
 
     realtime_rebuild()
 
-    assert state_snapshot() == live
+    assert state_snapshot(as_of) == live
 
 
-def test_replaying_the_stream_after_a_rebuild_changes_nothing(live, consumer):
+def test_replaying_the_stream_after_a_rebuild_changes_nothing(live, consumer, as_of):
     realtime_rebuild()
 
     consumer.process(realtime.client().xrange(stream.STREAM))
 
-    assert state_snapshot() == live
+    assert state_snapshot(as_of) == live
 
 
-def test_rebuild_drops_state_no_interaction_supports_and_keeps_other_keys(live):
+def test_rebuild_drops_state_no_interaction_supports_and_keeps_other_keys(live, as_of):
     client = realtime.client()
     client.hset("rt:i:999999", "n:like", 40)
     client.rpush("rt:s:999999:recent", "1:like:1.0")
@@ -112,13 +117,13 @@ def test_rebuild_drops_state_no_interaction_supports_and_keeps_other_keys(live):
 
     report = realtime_rebuild()
 
-    assert state_snapshot() == live
+    assert state_snapshot(as_of) == live
     assert client.get("rt:dedupe:kept-event") == b"1"
     assert client.exists(stream.STREAM) == 1
     assert report.keys_cleared == len(live) + 2 + 8  # state keys, the two strays, the applied markers
 
 
-def test_rebuild_since_replays_only_later_interactions(browser, consumer):
+def test_rebuild_since_replays_only_later_interactions(browser, consumer, as_of):
     item = ContentItemFactory()
     now = time.time()
     post_events(browser, [make_event(item.pk, "view", ts=now - 7200), make_event(item.pk, "view", ts=now - 60)])
@@ -127,14 +132,14 @@ def test_rebuild_since_replays_only_later_interactions(browser, consumer):
     report = realtime_rebuild(since=datetime.fromtimestamp(now - 3600, tz=UTC))
 
     assert report.events == 1
-    assert state_snapshot()[f"rt:i:{item.pk}"]["n:view"] == 1
+    assert state_snapshot(as_of)[f"rt:i:{item.pk}"]["n:view"] == 1
 
 
-def test_rebuild_realtime_command_reports_what_it_did(live, capsys):
+def test_rebuild_realtime_command_reports_what_it_did(live, capsys, as_of):
     call_command("rebuild_realtime", "--batch-size", "5")
 
     assert capsys.readouterr().out.strip() == (
         f"cleared {len(live) + 8} keys; replayed 8 interactions in 2 batches "
         "(8 applied, 0 already applied by a consumer)"
     )
-    assert state_snapshot() == live
+    assert state_snapshot(as_of) == live
