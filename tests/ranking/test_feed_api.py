@@ -237,19 +237,23 @@ def test_the_served_log_commit_skips_the_flush_wait_for_its_own_statement_only(a
     _published(3)
     api_client.get("/api/v1/feed", {"limit": 3})  # the visitor's shopper is created (a commit that waits)
 
-    flushes_before = _wal_syncs()
-    with CaptureQueriesContext(connection) as queries:
-        bodies = [api_client.get("/api/v1/feed", {"limit": 3}).json() for _ in range(20)]
-    flushes = _wal_syncs() - flushes_before
+    # The flush count is the whole server's: other work (a parallel test worker) only adds to it,
+    # so the fewest flushes of three rounds is the one that tells.
+    flushes, bodies, logged = [], [], []
+    for _ in range(3):
+        flushes_before = _wal_syncs()
+        with CaptureQueriesContext(connection) as queries:
+            bodies += [api_client.get("/api/v1/feed", {"limit": 3}).json() for _ in range(20)]
+        flushes.append(_wal_syncs() - flushes_before)
+        logged += [q["sql"] for q in queries if "INSERT INTO" in q["sql"] and "ranking_feedrequest" in q["sql"]]
 
-    logged = [q["sql"] for q in queries if "INSERT INTO" in q["sql"] and "ranking_feedrequest" in q["sql"]]
-    assert len(logged) == 20
+    assert len(logged) == 60
     assert [FeedRequest.objects.get(request_id=body["request_id"]).items for body in bodies] == [
         [card["id"] for card in body["cards"]] for body in bodies
     ]
     if connection.vendor == "postgresql":
         # 20 commits that each waited would have flushed 20 times; the WAL writer's own few remain
-        assert flushes < 10
+        assert min(flushes) < 10
         with connection.cursor() as cursor:  # nothing written after it goes without the flush
             cursor.execute("SELECT current_setting('synchronous_commit')")
             assert cursor.fetchone() == ("on",)
