@@ -202,8 +202,9 @@ def rank(
     if ranker is None:
         return None
     world: World = ranker.extra["world"]
-    personalized = shopper.personalization
-    # Without consent nothing about the shopper shapes the ranking: the shared anonymous list.
+    # Without consent nothing about the shopper shapes the ranking: the shared anonymous list. Nor
+    # for a visitor not stored yet (``shopper_for_request`` on a read): there is nothing about them.
+    personalized = shopper.personalization and shopper.pk is not None
     if personalized:
         events, stored, recent = _events_and_list(world, ranker.version, shopper)
     else:

@@ -162,6 +162,8 @@ def shopper_erase(*, shopper: Shopper, requested_by: str) -> ErasureReport:
     """
     _refuse_staff(shopper)
     ids = shopper_ids(shopper)
+    if not ids:  # a visitor who never wrote anything: nothing is stored about them, nothing to record
+        return ErasureReport(subject_ref="", completed_at=timezone.now())
     unavailable = PrivacyStoreUnavailable(
         "The real-time store is unavailable; nothing was erased from the database. Try again shortly.",
         code="store_unavailable",
