@@ -33,12 +33,16 @@ EXPORT_FORMAT = "feedsite.shopper-export/1"
 
 
 def json_safe(raw: bytes) -> str | dict[str, str]:
-    """A stored value as JSON can hold it: UTF-8 text as a string, anything else (packed numbers,
-    arrays) as ``{"base64": ...}``."""
+    """A stored value as JSON can hold it: text as a string, anything else (packed numbers,
+    arrays) as ``{"base64": ...}``. Small packed integers are valid UTF-8 too: text is what
+    decodes to printable characters."""
     try:
-        return raw.decode()
+        text = raw.decode()
     except UnicodeDecodeError:
-        return {"base64": base64.b64encode(raw).decode("ascii")}
+        text = None
+    if text is not None and (text.isprintable() or all(ch.isprintable() or ch in "\t\n\r" for ch in text)):
+        return text
+    return {"base64": base64.b64encode(raw).decode("ascii")}
 
 
 def _field_name(raw: bytes) -> str:
