@@ -15,8 +15,6 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 VISITOR_SALT = "feedsite.visitor"
-# The visitor id the request came with (None: none, or not valid), kept beside ``request.visitor_id``.
-_SENT = "_visitor_id_sent"
 
 
 def visitor_id_read(request: HttpRequest) -> uuid.UUID | None:
@@ -64,7 +62,6 @@ class VisitorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sent = visitor_id_read(request)
-        setattr(request, _SENT, sent)
         request.visitor_id = sent or uuid.uuid4()  # type: ignore[attr-defined]
         # An API client that sends a token is known by it and keeps no cookies: none is signed for it.
         issued = sent is None and "Authorization" not in request.headers

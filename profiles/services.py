@@ -57,7 +57,7 @@ def shopper_for_request(request: HttpRequest, *, create: bool = True) -> Shopper
     ``create=False`` (a read) a visitor who has none yet gets an unsaved ``Shopper`` (``pk`` None,
     the defaults: nothing followed, liked, seen or in the cart) and no row is created. A writing
     request also marks the shopper seen (``last_seen_at``, hourly), which keeps a visitor from
-    expiring (``profiles.privacy.retention``).
+    expiring (``profiles.privacy.erasure.visitors_expire``).
 
     A retired visitor id (merged into an account at sign-in) names nobody: the request is given a
     new visitor id (``visitor_rotate``, the response carries it) and is a new visitor's.
