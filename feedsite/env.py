@@ -45,6 +45,7 @@ class Config:
     feed_affinity_half_life_hours: float
     feed_min_creator_reputation: float
     event_retention_days: int
+    visitor_retention_days: int
 
 
 PREPARE_THRESHOLD = 5
@@ -145,6 +146,9 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     event_retention_days = env.int("EVENT_RETENTION_DAYS", default=90)
     if event_retention_days < 1:
         raise ImproperlyConfigured("EVENT_RETENTION_DAYS must be at least 1.")
+    visitor_retention_days = env.int("VISITOR_RETENTION_DAYS", default=30)
+    if visitor_retention_days < 1:
+        raise ImproperlyConfigured("VISITOR_RETENTION_DAYS must be at least 1.")
     # 0.2: creators four times worse than a typical one (moderation.reputation); a new creator is 0.5.
     feed_min_creator_reputation = env.float("FEED_MIN_CREATOR_REPUTATION", default=0.2)
     if not 0 <= feed_min_creator_reputation <= 1:
@@ -166,4 +170,5 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         feed_affinity_half_life_hours=env.float("FEED_AFFINITY_HALF_LIFE_HOURS", default=72.0),
         feed_min_creator_reputation=feed_min_creator_reputation,
         event_retention_days=event_retention_days,
+        visitor_retention_days=visitor_retention_days,
     )

@@ -15,9 +15,15 @@ class Shopper(models.Model):
     """Somebody who scrolls the feed.
 
     An anonymous visitor is a shopper with ``user=None`` known by ``visitor_id`` (carried in a
-    signed cookie). On sign-in the visitor's history moves to the user's shopper and the visitor
-    row points at it through ``merged_into``. ``external_id`` is the id in an imported dataset.
+    signed cookie), created by the visitor's first write (never by a read). On sign-in the
+    visitor's history moves to the user's shopper and the visitor row points at it through
+    ``merged_into``: its visitor id is retired, and names nobody to an anonymous request again.
+    ``external_id`` is the id in an imported dataset. ``last_seen_at``: the last write of the
+    shopper's own (to the hour), by which anonymous visitors expire.
     """
+
+    # The shoppers a visitor id still names (``answers_to_visitor_id``), as a filter.
+    VISITOR_IDENTITY = {"user__isnull": True, "merged_into__isnull": True, "external_id__isnull": True}
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="shopper"
@@ -47,6 +53,12 @@ class Shopper(models.Model):
     @property
     def is_anonymous_visitor(self) -> bool:
         return self.user_id is None and self.external_id is None
+
+    @property
+    def answers_to_visitor_id(self) -> bool:
+        """Whether an anonymous request carrying this row's visitor id is this shopper: only an
+        anonymous visitor not merged into an account."""
+        return self.user_id is None and self.merged_into_id is None and self.external_id is None
 
 
 class ConsentRecord(models.Model):

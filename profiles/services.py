@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, User
@@ -15,7 +16,16 @@ from django.utils import timezone
 from content.models import ContentItem, Creator, Tag
 from feedsite.errors import ApplicationError
 from profiles import signals
+from profiles.middleware import visitor_rotate
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
+
+
+class VisitorIdRetired(ApplicationError):
+    http_status = 403
+
+
+# A shopper's ``last_seen_at`` is written at most this often: a write, not every request, moves it.
+LAST_SEEN_GRANULARITY = timedelta(hours=1)
 
 
 def shopper_for_user(*, user: AbstractBaseUser) -> Shopper:
@@ -27,17 +37,53 @@ def shopper_for_user(*, user: AbstractBaseUser) -> Shopper:
 
 
 def shopper_for_visitor(*, visitor_id: uuid.UUID) -> Shopper:
-    """The anonymous visitor's shopper, created on first use; a merged visitor resolves to its user."""
-    shopper, _ = Shopper.objects.select_related("merged_into").get_or_create(visitor_id=visitor_id)
-    return shopper.merged_into or shopper
+    """The anonymous visitor's shopper, created on first use.
+
+    Raises ``VisitorIdRetired`` for a visitor id merged into an account at sign-in (or an
+    account's own): it is never the account's credential (``shopper_for_request`` gives such a
+    request a new visitor id instead).
+    """
+    shopper, _ = Shopper.objects.get_or_create(visitor_id=visitor_id)
+    if not shopper.answers_to_visitor_id:
+        raise VisitorIdRetired("This visitor id is no longer valid.", code="visitor_retired")
+    return shopper
 
 
-def shopper_for_request(request: HttpRequest) -> Shopper:
-    """The shopper behind a request: the signed-in user's, else the visitor's (created on first use)."""
+def shopper_for_request(request: HttpRequest, *, create: bool = True) -> Shopper:
+    """The shopper behind a request: the signed-in user's (or the token's), else the visitor's.
+
+    ``create``: the request writes something of the shopper's (an event, a like, the cart, a
+    consent choice, onboarding). A visitor's shopper is created by their first write only: with
+    ``create=False`` (a read) a visitor who has none yet gets an unsaved ``Shopper`` (``pk`` None,
+    the defaults: nothing followed, liked, seen or in the cart) and no row is created. A writing
+    request also marks the shopper seen (``last_seen_at``, hourly), which keeps a visitor from
+    expiring (``profiles.privacy.erasure.visitors_expire``).
+
+    A retired visitor id (merged into an account at sign-in) names nobody: the request is given a
+    new visitor id (``visitor_rotate``, the response carries it) and is a new visitor's.
+    """
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return shopper_for_user(user=user)
-    return shopper_for_visitor(visitor_id=request.visitor_id)  # type: ignore[attr-defined]
+        shopper = shopper_for_user(user=user)
+    else:
+        visitor_id: uuid.UUID = request.visitor_id  # type: ignore[attr-defined]
+        found = Shopper.objects.filter(visitor_id=visitor_id).first()
+        if found is not None and not found.answers_to_visitor_id:
+            visitor_id, found = visitor_rotate(request), None
+        if found is None:
+            return shopper_for_visitor(visitor_id=visitor_id) if create else Shopper(visitor_id=visitor_id)
+        shopper = found
+    if create:
+        shopper_seen(shopper=shopper)
+    return shopper
+
+
+def shopper_seen(*, shopper: Shopper) -> None:
+    """Mark ``shopper`` active now (``last_seen_at``), unless it was within ``LAST_SEEN_GRANULARITY``."""
+    now = timezone.now()
+    if shopper.last_seen_at is None or now - shopper.last_seen_at >= LAST_SEEN_GRANULARITY:
+        shopper.last_seen_at = now
+        Shopper.objects.filter(pk=shopper.pk).update(last_seen_at=now)
 
 
 @transaction.atomic
@@ -48,11 +94,13 @@ def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> S
     lines, orders) through ``signals.shopper_merged``; follows, interests and
     likes the user already has are kept once, and a product in both carts gets one line with the
     quantities added. Consent moves when the visitor chose more recently, onboarding when the user
-    never did it. The visitor row stays, pointing at the user's shopper, so an old cookie still
-    resolves. Safe to call twice.
+    never did it. The visitor row stays, pointing at the user's shopper, so that export and erasure
+    of the account find it; its visitor id is retired (``Shopper.answers_to_visitor_id``): the
+    caller gives the browser a new one (``profiles.middleware.visitor_rotate``). Safe to call twice.
     """
     target = shopper_for_user(user=user)
-    visitor = Shopper.objects.select_for_update().filter(visitor_id=visitor_id, user__isnull=True).first()
+    # Only a visitor id that still names its visitor: a retired one's history went to its account.
+    visitor = Shopper.objects.select_for_update().filter(visitor_id=visitor_id, **Shopper.VISITOR_IDENTITY).first()
     if visitor is None or visitor.pk == target.pk or visitor.merged_into_id == target.pk:
         return target
     have_creators = set(Follow.objects.filter(shopper=target).values_list("creator_id", flat=True))

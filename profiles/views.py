@@ -79,14 +79,14 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest) -> HttpResponse:
     """Onboarding: pick interests among categories and topics (none is fine: "skip")."""
-    shopper = shopper_for_request(request)
+    shopper = shopper_for_request(request, create=request.method == "POST")
     tags = onboarding_tags(topics=ONBOARDING_TOPICS)
     form = InterestsForm(request.POST or None, choices=Tag.objects.filter(pk__in=[tag.pk for tag in tags]))
     if request.method == "POST" and form.is_valid():
         chosen = [] if "skip" in request.POST else list(form.cleaned_data["tags"])
         interests_set(shopper=shopper, tags=chosen)
         return redirect(next_url(request, "/"))
-    picked = set(shopper.interests.values_list("tag_id", flat=True))
+    picked = set(shopper.interests.values_list("tag_id", flat=True)) if shopper.pk is not None else set()
     context = {
         "categories": [tag for tag in tags if tag.kind == Tag.Kind.CATEGORY],
         "topics": [tag for tag in tags if tag.kind != Tag.Kind.CATEGORY],

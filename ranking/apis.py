@@ -32,7 +32,7 @@ class FeedApi(APIView):
         query.is_valid(raise_exception=True)
         token = query.validated_data.get("cursor")
         page = feed_page(
-            shopper=shopper_for_request(request),
+            shopper=shopper_for_request(request, create=False),
             limit=query.validated_data["limit"],
             cursor=Cursor.decode(token) if token else None,
             device=query.validated_data["device"],

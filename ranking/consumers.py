@@ -1,12 +1,13 @@
 """The live feed socket, ``/ws/feed/``: authenticate, join groups, forward pushes. Nothing else.
 
 Who may connect: a signed-in user, or a visitor with a valid signed visitor id (``fs_vid`` cookie,
-or ``X-Visitor-Id`` for API clients), whose shopper exists (the first feed page creates it; the
-socket never writes). Anyone else is accepted and closed at once with a code the client can act
-on, since a refused handshake reaches a browser only as a bare 1006:
+or ``X-Visitor-Id`` for API clients), whose shopper exists (the visitor's first write creates it,
+an event or a like, say; the socket never writes). A visitor id merged into an account at sign-in
+names nobody: it never opens the account's socket. Anyone else is accepted and closed at once with
+a code the client can act on, since a refused handshake reaches a browser only as a bare 1006:
 
     4401  not signed in and no valid visitor id: do not reconnect
-    4404  no shopper yet for this identity: reconnect later
+    4404  no shopper yet for this identity (or a retired visitor id): reconnect later
     4400  a message the protocol does not allow: do not reconnect (a client bug)
 
 Groups: ``shopper.<id>`` (personal pushes), ``feed.all`` (fan-outs: each message names the
@@ -74,12 +75,13 @@ def _identity(scope: dict[str, Any]) -> tuple[int | None, uuid.UUID | None] | No
 
 @database_sync_to_async
 def _shopper_id(user_id: int | None, visitor_id: uuid.UUID | None) -> int | None:
-    """The shopper behind the identity, read only; a merged visitor resolves to its user's shopper."""
+    """The shopper behind the identity, read only; None for a visitor id that names no anonymous
+    shopper (none yet, or merged into an account: ``profiles.selectors.visitor_shopper``)."""
     if user_id is not None:
         return Shopper.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
     assert visitor_id is not None
-    row = Shopper.objects.filter(visitor_id=visitor_id).values_list("pk", "merged_into_id").first()
-    return None if row is None else row[1] or row[0]
+    visitor = Shopper.objects.filter(visitor_id=visitor_id, **Shopper.VISITOR_IDENTITY)
+    return visitor.values_list("pk", flat=True).first()
 
 
 def _watch_ids(value: object) -> list[int] | None:

@@ -209,7 +209,7 @@ def rank(
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=pool.precomputed)
     scored = _score(ranker, world, history.block, pool, device, now)
     candidates = _candidates(pool, scored, policy)
-    views = _recent_product_views(shopper, policy) if shopper.personalization else []
+    views = _recent_product_views(shopper, policy) if _personalized(shopper) else []
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
     row_of = {pk: n for n, pk in enumerate(pool.ids)}
@@ -232,9 +232,14 @@ class _History(NamedTuple):
     owner: int | None  # whose candidate list it is (``None``: the shared anonymous one)
 
 
+def _personalized(shopper: Shopper) -> bool:
+    """Without consent nothing about the shopper shapes the ranking: the shared anonymous list. Nor
+    for a visitor not stored yet (``shopper_for_request`` on a read): there is nothing about them."""
+    return shopper.personalization and shopper.pk is not None
+
+
 def _history_of(world: World, version: str, shopper: Shopper) -> _History:
-    # Without consent nothing about the shopper shapes the ranking: the shared anonymous list.
-    if shopper.personalization:
+    if _personalized(shopper):
         events, stored, recent = _events_and_list(world, version, shopper)
         return _History(events, stored, recent, world.block([events]), shopper.pk)
     events = precompute.NO_EVENTS
@@ -263,7 +268,7 @@ def _pool(world: World, version: str, shopper: Shopper, history: _History, exclu
     # A world candidate's source is the generator that ranked it best (read off its features: _candidates);
     # a live one's is the live source that proposed it.
     proposed = dict.fromkeys(world.items[items].tolist(), "")
-    personalized = shopper.personalization
+    personalized = _personalized(shopper)
     engaged_lately = engaged_items(world, events, recent, now=now) if personalized else {}
     snapshot = catalog()
     picks = read_picks(shopper) if personalized and shopper.pk else NO_PICKS

@@ -25,7 +25,7 @@ SHARED_REASON = {"code": "shared", "text": "You opened a link someone shared"}
 @ensure_csrf_cookie
 def feed(request: HttpRequest) -> HttpResponse:
     """The feed; a first visit goes through onboarding first."""
-    shopper = shopper_for_request(request)
+    shopper = shopper_for_request(request, create=False)
     if shopper.onboarded_at is None:
         return redirect(f"{reverse('welcome')}?next=/")
     return render(request, "feed/feed.html", {"pinned": None})
@@ -51,7 +51,7 @@ def shared_card(request: HttpRequest, item_id: int) -> HttpResponse:
     items = content_selectors.items_for_cards([item_id])
     if not items:
         raise Http404("This post is not available.")
-    shopper = shopper_for_request(request)
+    shopper = shopper_for_request(request, create=False)
     social = cards_social(shopper=shopper, item_ids=[item_id])
     shared = card(items[0], position=0, reason=SHARED_REASON, social=social[item_id])
     return render(request, "feed/feed.html", {"pinned": shared, "og": _open_graph(request, shared)})

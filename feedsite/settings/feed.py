@@ -14,6 +14,8 @@ FEED_MIN_CREATOR_REPUTATION = CONFIG.feed_min_creator_reputation
 # Interactions older than this are deleted from the database once archived (profiles.privacy.archive).
 EVENT_RETENTION_DAYS = CONFIG.event_retention_days
 VISITOR_COOKIE = "fs_vid"
+# Anonymous visitors with no write for this long are erased (profiles.privacy.visitors_expire).
+VISITOR_RETENTION_DAYS = CONFIG.visitor_retention_days
 VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600
 # Candidate lists of shoppers served a page within the last FEED_PRECOMPUTE_ACTIVE_MINUTES are
 # recomputed every FEED_PRECOMPUTE_MINUTES (ranking.precompute_feeds, Celery beat).

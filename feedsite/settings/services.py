@@ -54,6 +54,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
     "profiles-archive-and-purge": {"task": "profiles.archive.archive_and_purge", "schedule": crontab(minute=7)},
     # Interaction counts of items (``ContentItem.engagement``), for what orders by them.
+    # Daily: anonymous visitors with no write for VISITOR_RETENTION_DAYS are erased.
+    "profiles-visitors-expire": {"task": "profiles.privacy.visitors_expire", "schedule": crontab(hour=4, minute=17)},
     "profiles-refresh-engagement": {"task": "profiles.refresh_engagement", "schedule": 15 * 60.0},
     # Candidate lists of recently active shoppers.
     "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},

@@ -25,6 +25,8 @@ def seen_content_ids(*, shopper: Shopper) -> set[int]:
     The stored interactions plus the shopper's recent list in the real-time store, which holds
     events accepted a moment ago that the consumer has not written yet (read-your-writes).
     """
+    if shopper.pk is None:  # a visitor not stored yet has seen nothing (profiles.services.shopper_for_request)
+        return set()
     seen = set(shopper.interactions.values_list("content_id", flat=True).distinct())
     # With the store down, the database alone is a little behind, never wrong.
     with contextlib.suppress(*realtime.RealtimeUnavailable):
@@ -34,7 +36,10 @@ def seen_content_ids(*, shopper: Shopper) -> set[int]:
 
 def cold_start_interest_tag_ids(*, shopper: Shopper) -> list[int]:
     """The tags the shopper picked at onboarding, while they have done nothing beyond watching
-    (``PASSIVE_TYPES``); empty afterwards, or without picks. One query."""
+    (``PASSIVE_TYPES``); empty afterwards, or without picks. One query (none for a visitor not
+    stored yet)."""
+    if shopper.pk is None:
+        return []
     engaged = Interaction.objects.filter(shopper=OuterRef("shopper")).exclude(type__in=PASSIVE_TYPES)
     return list(
         Interest.objects.filter(shopper=shopper)

@@ -20,12 +20,14 @@ from profiles.services import shopper_for_request
 
 
 def own_shopper(request: Request) -> Shopper:
-    """The requesting shopper, for acting on their whole history.
+    """The requesting shopper, for acting on their whole history; a visitor who never wrote
+    anything is an unsaved ``Shopper`` with nothing stored (nothing is created for them).
 
-    An old visitor cookie still resolves to the account it was merged into; reading or erasing an
-    account's data needs that account signed in, not only the cookie.
+    An old visitor cookie, merged into an account at sign-in, names nobody
+    (``profiles.services.shopper_for_request``): reading or erasing an account's data needs
+    that account signed in. Checked again here, as this acts on everything the account holds.
     """
-    shopper = shopper_for_request(request)
+    shopper = shopper_for_request(request, create=False)
     if shopper.user_id is not None and request.user.pk != shopper.user_id:
         raise NotAuthenticated("Sign in to export or erase this account's data.")
     return shopper

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -50,6 +53,11 @@ logger = logging.getLogger(__name__)
 SUBJECT_REF_SALT = "profiles.privacy.erasure-subject"
 # Stream entries read per round trip while looking for a shopper's: ~10,000 × 300 bytes = 3 MB.
 STREAM_PAGE = 10_000
+# An event's shopper in its stream payload (then confirmed by decoding it).
+_SHOPPER_FIELD = re.compile(rb'"s":(\d+)')
+# Expired visitors deleted per transaction, and at most per run (the next run takes the rest).
+EXPIRE_BATCH = 500
+EXPIRE_MAX_PER_RUN = 20_000
 
 
 def subject_ref(shopper_id: int) -> str:
@@ -77,7 +85,6 @@ def _stream_erase(ids: Sequence[int]) -> int:
     """Delete the shoppers' entries from the event stream (consumed or not); returns how many."""
     client = realtime.worker_client()
     wanted = set(ids)
-    needles = [f'"s":{shopper_id}'.encode() for shopper_id in wanted]
     removed = 0
     start = "-"
     while True:
@@ -87,7 +94,9 @@ def _stream_erase(ids: Sequence[int]) -> int:
         doomed = []
         for entry_id, fields in page:
             data = fields.get(b"d", b"")
-            if any(needle in data for needle in needles) and json.loads(data).get("s") in wanted:
+            # One look per entry however many shoppers are wanted (the expiry erases thousands).
+            maybe = any(int(found) in wanted for found in _SHOPPER_FIELD.findall(data))
+            if maybe and json.loads(data).get("s") in wanted:
                 doomed.append(entry_id)
         if doomed:
             removed += int(client.xdel(stream.STREAM, *doomed))
@@ -162,6 +171,8 @@ def shopper_erase(*, shopper: Shopper, requested_by: str) -> ErasureReport:
     """
     _refuse_staff(shopper)
     ids = shopper_ids(shopper)
+    if not ids:  # a visitor who never wrote anything: nothing is stored about them, nothing to record
+        return ErasureReport(subject_ref="", completed_at=timezone.now())
     unavailable = PrivacyStoreUnavailable(
         "The real-time store is unavailable; nothing was erased from the database. Try again shortly.",
         code="store_unavailable",
@@ -213,3 +224,51 @@ def _record_progress(record: ErasureRecord, counts: dict[str, int], *, completed
     if completed:
         record.completed_at = timezone.now()
     record.save(update_fields=["stores", "completed_at"])
+
+
+def _expired(before: datetime) -> Q:
+    """Anonymous visitors (no account, not merged into one, not a dataset's) with no write since ``before``."""
+    return Q(**Shopper.VISITOR_IDENTITY) & (
+        Q(last_seen_at__lt=before) | Q(last_seen_at__isnull=True, created_at__lt=before)
+    )
+
+
+def visitors_expire(*, now: datetime | None = None) -> dict[str, int]:
+    """Erase anonymous visitors with no write for ``VISITOR_RETENTION_DAYS`` from every store, as
+    ``shopper_erase`` does, without a record each (nobody asked: it is retention); returns how
+    much went from each store, and ``visitors``, how many.
+
+    At most ``EXPIRE_MAX_PER_RUN`` a run: the event stream is walked once for them all, then
+    ``EXPIRE_BATCH`` at a time their real-time keys, archive files and database rows, the rows in
+    one transaction where each visitor is checked again (one who wrote meanwhile keeps the row and
+    what they wrote since). Safe to run twice and beside traffic; a run that fails part way (the
+    real-time store down) leaves the rest to the next run.
+    """
+    before = (now or timezone.now()) - timedelta(days=settings.VISITOR_RETENTION_DAYS)
+    ids = list(
+        Shopper.objects.filter(_expired(before)).order_by("pk").values_list("pk", flat=True)[:EXPIRE_MAX_PER_RUN]
+    )
+    counts: dict[str, int] = {"visitors": 0}
+
+    def add(name: str, count: int) -> None:
+        counts[name] = counts.get(name, 0) + count
+
+    if not ids:
+        return counts
+    add("event_stream", _stream_erase(ids))
+    for start in range(0, len(ids), EXPIRE_BATCH):
+        batch = ids[start : start + EXPIRE_BATCH]
+        # The keys by name (``_realtime_sweep``): a keyspace scan per visitor would not end.
+        add("realtime_keys", _realtime_sweep(batch))
+        add("archived_interactions", archive.archive_erase_shoppers(shopper_ids=batch))
+        with transaction.atomic():
+            still = list(
+                Shopper.objects.select_for_update(skip_locked=True)
+                .filter(_expired(before), pk__in=batch)
+                .values_list("pk", flat=True)
+            )
+            for name, count in _database_erase(still).items():
+                add(name, count)
+            counts["visitors"] += len(still)
+    logger.info("expired %d anonymous visitors: %s", counts["visitors"], counts)
+    return counts

@@ -3,13 +3,16 @@ about a shopper and the anonymous visitors merged into them as one JSON-ready di
 
 * the database: account, consent history, interests, follows, likes, cart, orders, comments and
   interactions (stored and archived);
-* the real-time store: ``rt:s:<id>:*`` (affinities, recent items, session);
+* the real-time store: ``rt:s:<id>:*`` (affinities, recent items, session, precomputed candidate
+  list): affinities and recent items decoded, any other key as stored, in JSON-safe form
+  (``json_safe``: text as text, binary values as base64);
 * what the apps above keep (ranking's served-list log, …): the sections the receivers of
   ``signals.shopper_exported`` return.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +32,43 @@ from profiles.shop.models import CartLine, Order
 EXPORT_FORMAT = "feedsite.shopper-export/1"
 
 
+def json_safe(raw: bytes) -> str | dict[str, str]:
+    """A stored value as JSON can hold it: text as a string, anything else (packed numbers,
+    arrays) as ``{"base64": ...}``. Small packed integers are valid UTF-8 too: text is what
+    decodes to printable characters."""
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and (text.isprintable() or all(ch.isprintable() or ch in "\t\n\r" for ch in text)):
+        return text
+    return {"base64": base64.b64encode(raw).decode("ascii")}
+
+
+def _field_name(raw: bytes) -> str:
+    """A hash field or set member as a JSON object key (keys must be strings)."""
+    value = json_safe(raw)
+    return value if isinstance(value, str) else f"base64:{value['base64']}"
+
+
+def _stored_value(client: Any, key: str) -> Any:
+    """Any key of the real-time store, as stored, JSON-safe: a hash as an object, a list as a list,
+    a set sorted, a sorted set as [member, score] pairs, a string as a string."""
+    kind = client.type(key)
+    if kind == b"hash":
+        return {_field_name(f): json_safe(v) for f, v in sorted(client.hgetall(key).items())}
+    if kind == b"list":
+        return [json_safe(v) for v in client.lrange(key, 0, -1)]
+    if kind == b"set":
+        return sorted(_field_name(v) for v in client.smembers(key))
+    if kind == b"zset":
+        return [[json_safe(m), score] for m, score in client.zrange(key, 0, -1, withscores=True)]
+    if kind == b"string":
+        raw = client.get(key)
+        return None if raw is None else json_safe(raw)
+    return None  # gone meanwhile (expired), or a type this store never writes for a shopper
+
+
 def _realtime_export(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Decayed affinities and recent items of each id, and any other ``rt:s:<id>:*`` key as stored."""
     client = realtime.worker_client()
@@ -38,11 +78,7 @@ def _realtime_export(ids: Sequence[int]) -> list[dict[str, Any]]:
         if not keys:
             continue
         decoded = {state.shopper_key(shopper_id, "aff"), state.shopper_key(shopper_id, "recent")}
-        other = {
-            key: {f.decode(): v.decode() for f, v in client.hgetall(key).items()}
-            for key in keys
-            if key not in decoded and client.type(key) == b"hash"
-        }
+        other = {key: _stored_value(client, key) for key in keys if key not in decoded}
         found.append(
             {
                 "shopper": shopper_id,

@@ -23,7 +23,10 @@ class PrivacyStoreUnavailable(ApplicationError):
 
 
 def shopper_ids(shopper: Shopper) -> list[int]:
-    """The shopper's id first, then the ids of the visitors merged into them."""
+    """The shopper's id first, then the ids of the visitors merged into them; none for a visitor
+    not stored yet (``Shopper`` unsaved: ``profiles.services.shopper_for_request``)."""
+    if shopper.pk is None:
+        return []
     merged = Shopper.objects.filter(merged_into_id=shopper.pk).order_by("pk").values_list("pk", flat=True)
     return [shopper.pk, *merged]
 

@@ -16,8 +16,8 @@ from profiles.services import consent_set, shopper_for_request
 @require_http_methods(["GET", "POST"])
 def privacy(request: HttpRequest) -> HttpResponseBase:
     """The personalization choice, the data export and the erasure (the last two through the API)."""
-    shopper = shopper_for_request(request)
     if request.method == "POST":
+        shopper = shopper_for_request(request)
         form = ConsentForm(request.POST)
         if form.is_valid():
             on = form.cleaned_data["personalization"]

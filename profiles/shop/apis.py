@@ -29,7 +29,7 @@ class CartApi(APIView):
     authentication_classes = STATE_AUTHENTICATION
 
     def get(self, request: Request) -> Response:
-        return Response(cart_summary(shopper=shopper_for_request(request)).as_dict())
+        return Response(cart_summary(shopper=shopper_for_request(request, create=False)).as_dict())
 
 
 class CartLinesApi(APIView):
@@ -89,8 +89,8 @@ class CartLineApi(APIView):
         return Response(cart_summary(shopper=shopper).as_dict())
 
     def delete(self, request: Request, product_id: int) -> Response:
-        shopper = shopper_for_request(request)
+        shopper = shopper_for_request(request, create=False)  # nothing to remove from a cart never written
         product = Product.objects.filter(pk=product_id).first()
-        if product is not None:
+        if product is not None and shopper.pk is not None:
             cart_line_remove(shopper=shopper, product=product)
         return Response(cart_summary(shopper=shopper).as_dict())

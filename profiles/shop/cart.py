@@ -260,7 +260,10 @@ def _thumbnail(content: ContentItem | None) -> str:
 
 
 def cart_summary(*, shopper: Shopper) -> CartView:
-    """The shopper's cart as the drawer and the cart page show it; one query."""
+    """The shopper's cart as the drawer and the cart page show it; one query (none for a visitor
+    not stored yet: ``profiles.services.shopper_for_request``)."""
+    if shopper.pk is None:
+        return CartView(lines=[])
     lines = (
         CartLine.objects.filter(cart__shopper=shopper).select_related("product", "content").order_by("added_at", "pk")
     )

@@ -2,7 +2,7 @@
 
 A context processor (rather than each view) because the product page belongs to ``content``,
 which must not import ``profiles``; in the shop's room because it counts the cart; lazy, so the
-admin's templates, which never read it, cost nothing and create no visitor shopper.
+admin's templates, which never read it, cost nothing. A page is a read: it creates no visitor shopper.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ def consent_state(shopper: Shopper) -> str:
 
 def page_state(request: HttpRequest) -> dict[str, Any]:
     """The shopper, their cart count and consent, and ``data`` for the page script; 2-3 queries."""
-    shopper = shopper_for_request(request)
-    cart_count = CartLine.objects.filter(cart__shopper=shopper).aggregate(n=Sum("quantity"))["n"] or 0
+    shopper = shopper_for_request(request, create=False)
+    cart_count = 0
+    if shopper.pk is not None:
+        cart_count = CartLine.objects.filter(cart__shopper=shopper).aggregate(n=Sum("quantity"))["n"] or 0
     user = request.user
     signed_in = bool(user.is_authenticated)
     return {

@@ -44,7 +44,7 @@ def _cart_action(shopper: Shopper, form: Form) -> str:
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def cart_page(request: HttpRequest) -> HttpResponse:
-    shopper = shopper_for_request(request)
+    shopper = shopper_for_request(request, create=request.method == "POST")
     if request.method == "POST":
         form = CartLineForm(request.POST)
         if not form.is_valid():

@@ -48,8 +48,9 @@ def test_merge_moves_visitor_history_to_user_and_keeps_one_of_each_follow():
     assert Follow.objects.count() == 2
     visitor.refresh_from_db()
     assert visitor.merged_into_id == target.pk
-    # The old cookie now resolves to the user's shopper.
-    assert services.shopper_for_visitor(visitor_id=visitor.visitor_id).pk == target.pk
+    # The old visitor id is retired: it names nobody, least of all the account.
+    with pytest.raises(services.VisitorIdRetired):
+        services.shopper_for_visitor(visitor_id=visitor.visitor_id)
 
 
 def test_merge_twice_changes_nothing_the_second_time():

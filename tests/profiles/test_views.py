@@ -17,6 +17,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.profiles.conftest import visitor_of
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -27,7 +28,7 @@ def visitor():
     """A browser that has been here before: a visitor shopper with a like and a cart line."""
     client = Client()
     client.get("/cart")
-    shopper = Shopper.objects.get()
+    shopper = visitor_of(client)
     Like.objects.create(shopper=shopper, content=ContentItemFactory())
     CartLineFactory(cart__shopper=shopper)
     return client, shopper
@@ -151,7 +152,7 @@ def test_onboarding_ignores_an_offsite_next():
 def test_the_cart_page_forms_change_the_cart(form, expected, message):
     client = Client()
     client.get("/cart")
-    shopper = Shopper.objects.get()
+    shopper = visitor_of(client)
     line = CartLineFactory(cart__shopper=shopper, product=ProductFactory(stock=5))
 
     response = client.post("/cart", {"product": line.product_id, **form}, follow=True)

@@ -105,15 +105,17 @@ def test_a_signed_in_user_is_known_by_the_session_cookie():
     assert run(scenario) == {"hello": user.username}
 
 
-def test_a_merged_visitor_cookie_resolves_to_the_users_shopper():
+def test_a_merged_visitor_cookie_does_not_open_the_accounts_socket():
     target = ShopperFactory()
     visitor = ShopperFactory(user=None, merged_into=target)
 
     async def scenario():
-        async with socket(visitor_headers(visitor)):
-            return await sync_to_async(presence.connected_shoppers)()
+        return await closed_with(communicator(visitor_headers(visitor)))
 
-    assert run(scenario) == {target.pk}
+    code = run(scenario)
+
+    assert code == consumers.CLOSE_NO_SHOPPER
+    assert presence.connected_shoppers() == set()
 
 
 def test_watch_replaces_the_watched_items_and_caps_their_number():

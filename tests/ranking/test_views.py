@@ -4,8 +4,9 @@ import pytest
 from django.test import Client
 
 from content.models import ContentItem
-from profiles.models import Like, Shopper
+from profiles.models import Like
 from tests.factories import ContentItemFactory, CreatorFactory
+from tests.profiles.conftest import visitor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_a_shared_card_opens_with_its_card_and_a_link_preview():
     )
     client = Client()
     client.get("/cart")
-    Like.objects.create(shopper=Shopper.objects.get(), content=item)
+    Like.objects.create(shopper=visitor_of(client), content=item)
 
     response = client.get(f"/c/{item.pk}")
 

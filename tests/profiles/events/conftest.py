@@ -11,6 +11,7 @@ from django.test import Client
 from profiles.events.consumer import EventConsumer
 from profiles.events.event import Event
 from profiles.models import Shopper
+from tests.profiles.conftest import visitor_of
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36"
 _ids = itertools.count()
@@ -45,7 +46,7 @@ def browser() -> Client:
 @pytest.fixture
 def shopper_of():
     def resolve(client: Client) -> Shopper:
-        return Shopper.objects.order_by("-id").first()  # the browser's visitor is the newest shopper
+        return visitor_of(client)
 
     return resolve
 
