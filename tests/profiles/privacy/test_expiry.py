@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from feedsite import realtime
 from profiles.events import state, stream
-from profiles.events.meta import clear_cache, item_meta
+from profiles.events.meta import item_meta
 from profiles.events.models import Interaction
 from profiles.models import Like, Shopper
 from profiles.privacy import archive, tasks
@@ -55,7 +55,6 @@ def with_data(shopper: Shopper, item) -> Shopper:
 
 @pytest.fixture
 def shoppers(archive_storage, django_capture_on_commit_callbacks):
-    clear_cache()
     item = ContentItemFactory()
     account = ShopperFactory()
     found = {
