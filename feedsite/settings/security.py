@@ -23,8 +23,9 @@ AXES_DISABLE_ACCESS_LOG = True
 # Media from the site itself, or from the bucket / CDN when media is stored there (CSP_MEDIA_ORIGINS
 # adds others). The websocket: same host, ws(s) (older browsers do not count it as 'self').
 _media = [SELF, *CONFIG.media_origins]
+# In development any port (make run's 8000, a test server's).
 _sockets = [
-    f"{scheme}://{host.replace('.', '*.', 1) if host.startswith('.') else host}"
+    f"{scheme}://{'*' + host if host.startswith('.') else host}{'' if PRODUCTION else ':*'}"
     for host in ALLOWED_HOSTS
     if host != "*"
     for scheme in (("wss",) if PRODUCTION else ("ws", "wss"))

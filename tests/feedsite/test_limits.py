@@ -14,7 +14,7 @@ from feedsite import limits
 from feedsite.env import rate_limits_config
 from feedsite.settings.api import THROTTLE_RATES
 from tests.factories import ContentItemFactory, UserFactory
-from tests.profiles.events.conftest import BROWSER_UA, make_event
+from tests.profiles.events.conftest import BROWSER_UA
 
 pytestmark = pytest.mark.django_db
 
@@ -92,45 +92,6 @@ def test_the_feed_is_limited_per_visitor_and_dropping_the_cookie_meets_the_addre
     # Cookie-less requests are counted by their address alone: two pages are left of its six.
     cookieless = [Client(HTTP_USER_AGENT=BROWSER_UA).get("/api/v1/feed").status_code for _ in range(3)]
     assert cookieless == [200, 200, 429]
-
-
-def test_events_are_counted_one_by_one_and_a_batch_past_the_rate_is_refused_whole(settings):
-    from profiles.events.consumer import EventConsumer
-    from profiles.events.models import Interaction
-
-    set_rates(settings, events="100/minute")
-    item = ContentItemFactory()
-    browser = Client(HTTP_USER_AGENT=BROWSER_UA)
-    browser.get("/api/v1/feed")
-
-    def post(n: int):
-        events = [make_event(item.pk) for _ in range(n)]
-        return browser.post("/api/v1/events", {"events": events}, content_type="application/json")
-
-    first = post(60)
-    refused = post(60)
-    EventConsumer(name="test", block_ms=0).drain()
-
-    assert first.json()["accepted"] == 60
-    assert_throttled(refused)
-    assert Interaction.objects.count() == 60
-
-
-def test_a_full_batch_is_accepted_at_the_default_rates():
-    """The README's batch (up to 500 events) is what the limits let through, in one request."""
-    from profiles.events.consumer import EventConsumer
-    from profiles.events.models import Interaction
-
-    item = ContentItemFactory()
-    browser = Client(HTTP_USER_AGENT=BROWSER_UA)
-    browser.get("/api/v1/feed")
-
-    events = [make_event(item.pk) for _ in range(500)]
-    body = browser.post("/api/v1/events", {"events": events}, content_type="application/json").json()
-    EventConsumer(name="test", block_ms=0).drain()
-
-    assert (body["accepted"], body["bots"]) == (500, 0)
-    assert Interaction.objects.count() == 500
 
 
 def test_a_scope_turned_off_is_not_counted(settings):
