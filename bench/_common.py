@@ -54,6 +54,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Every client of a benchmark is one address and few shoppers: the limits are counted (their cost is
+# part of what is measured) but set so high that none refuses.
+BENCH_RATE_LIMITS = {
+    f"RATE_LIMIT_{scope}": "100000000/minute" for scope in ("CATALOG", "CATALOG_ADDRESS", "EVENTS", "EVENTS_ADDRESS")
+}
+
+
 def start_server(port: int, *, workers: int = 1, app: str = "feedsite.asgi:application") -> subprocess.Popen[bytes]:
     """uvicorn serving ``app`` (the project, or a benchmark's variant of it: ``bench.<module>:application``)
     on 127.0.0.1:port; waits until it answers."""
@@ -74,7 +81,12 @@ def start_server(port: int, *, workers: int = 1, app: str = "feedsite.asgi:appli
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "false", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-key")},
+        env={
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-key"),
+            **BENCH_RATE_LIMITS,
+        },
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -42,6 +42,8 @@ class CommentsApi(APIView):
     ``{"comments", "next_before"}``. ``POST`` with ``{"body"}`` (signed in): answers the comment
     (201), ``"status": "hidden"`` and a ``message`` when a check held it for review."""
 
+    throttle_scope = {"GET": "catalog", "POST": "comments"}
+
     class QuerySerializer(serializers.Serializer):
         before = serializers.IntegerField(min_value=1, required=False)
 

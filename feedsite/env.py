@@ -10,6 +10,7 @@ modules only import the values. Two modes follow from what is set:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,13 @@ class Config:
     feed_min_creator_reputation: float
     event_retention_days: int
     visitor_retention_days: int
+    # RATE_LIMIT_<SCOPE>=N/period|off, by scope name (``comments``, ``comments_address``…).
+    rate_limits: dict[str, str | None]
+    num_proxies: int
+    signin_failure_limit: int
+    signin_cooloff_minutes: int
+    # Origins media is served from besides the site (the CDN or bucket), for the Content-Security-Policy.
+    media_origins: list[str]
 
 
 PREPARE_THRESHOLD = 5
@@ -128,6 +136,40 @@ def private_storage_config(env: environ.Env) -> dict[str, Any]:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
+RATE_LIMIT_PREFIX = "RATE_LIMIT_"
+RATE_LIMIT_FORMAT = re.compile(r"^\d+/(s|m|h|d)[a-z]*$")
+
+
+def rate_limits_config(environ_mapping: Mapping[str, str]) -> dict[str, str | None]:
+    """``RATE_LIMIT_COMMENTS_ADDRESS=30/minute`` → ``{"comments_address": "30/minute"}``; ``off`` → None."""
+    rates: dict[str, str | None] = {}
+    for name, value in environ_mapping.items():
+        if not name.startswith(RATE_LIMIT_PREFIX):
+            continue
+        scope, value = name.removeprefix(RATE_LIMIT_PREFIX).lower(), value.strip().lower()
+        if value in ("off", "none"):
+            rates[scope] = None
+        elif RATE_LIMIT_FORMAT.match(value):
+            rates[scope] = value
+        else:
+            raise ImproperlyConfigured(f"{name}={value!r}: a rate is N/second, N/minute, N/hour, N/day or off.")
+    return rates
+
+
+def media_origins_config(env: environ.Env, storage: dict[str, Any]) -> list[str]:
+    """Where media comes from besides the site: the CDN domain or the bucket's endpoint, and any extras."""
+    origins = env.list("CSP_MEDIA_ORIGINS", default=[])
+    options = storage.get("OPTIONS", {})
+    if storage["BACKEND"].endswith("S3Storage"):
+        if options.get("custom_domain"):
+            origins.append(f"https://{options['custom_domain']}")
+        elif options.get("endpoint_url"):
+            origins.append(options["endpoint_url"].rstrip("/"))
+        else:
+            origins.append(f"https://{options['bucket_name']}.s3.amazonaws.com")
+    return origins
+
+
 def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     """Read the configuration from ``environ_mapping`` (the process environment by default)."""
     env = environ.Env()
@@ -153,6 +195,10 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     feed_min_creator_reputation = env.float("FEED_MIN_CREATOR_REPUTATION", default=0.2)
     if not 0 <= feed_min_creator_reputation <= 1:
         raise ImproperlyConfigured("FEED_MIN_CREATOR_REPUTATION must be between 0 and 1.")
+    storage = storage_config(env, media_root)
+    num_proxies = env.int("NUM_PROXIES", default=0)
+    if num_proxies < 0:
+        raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
     return Config(
         debug=debug,
         production=production,
@@ -164,11 +210,16 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         csrf_trusted_origins=env.list("CSRF_TRUSTED_ORIGINS", default=[]),
         database=database_config(env.str("DATABASE_URL", default=""), env.int("DATABASE_POOL_SIZE", default=8)),
         redis_url=env.str("REDIS_URL", default="") or None,
-        storage=storage_config(env, media_root),
+        storage=storage,
         private_storage=private_storage_config(env),
         media_root=media_root,
         feed_affinity_half_life_hours=env.float("FEED_AFFINITY_HALF_LIFE_HOURS", default=72.0),
         feed_min_creator_reputation=feed_min_creator_reputation,
         event_retention_days=event_retention_days,
         visitor_retention_days=visitor_retention_days,
+        rate_limits=rate_limits_config(env.ENVIRON),
+        num_proxies=num_proxies,
+        signin_failure_limit=env.int("SIGNIN_FAILURE_LIMIT", default=5),
+        signin_cooloff_minutes=env.int("SIGNIN_COOLOFF_MINUTES", default=15),
+        media_origins=media_origins_config(env, storage),
     )

@@ -4,8 +4,11 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
 from feedsite.health import healthz
+from feedsite.limits import limited
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # The admin's login counts against the same sign-in limit as /signin.
+    path("admin/login/", limited("signin")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("ranking.urls")),

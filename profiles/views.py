@@ -14,11 +14,13 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from content.models import Tag
 from content.selectors import onboarding_tags
+from feedsite.limits import limited
 from profiles.forms import InterestsForm, SignInForm, SignUpForm
 from profiles.services import (
     account_create,
@@ -42,6 +44,7 @@ def next_url(request: HttpRequest, default: str) -> str:
 # ---- accounts ----------------------------------------------------------------------------------
 
 
+@method_decorator(limited("signin"), name="dispatch")
 class SignInView(LoginView):
     template_name = "account/signin.html"
     authentication_form = SignInForm
@@ -56,6 +59,7 @@ class SignInView(LoginView):
 
 
 @require_http_methods(["GET", "POST"])
+@limited("signup")
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(next_url(request, "/"))

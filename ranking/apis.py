@@ -20,6 +20,8 @@ class FeedApi(APIView):
     ``device`` is the device class the web feed's tracker also reports (a ranking feature).
     """
 
+    throttle_scope = "catalog"
+
     class QuerySerializer(serializers.Serializer):
         limit = serializers.IntegerField(
             min_value=1, max_value=settings.FEED_PAGE_MAX, default=settings.FEED_PAGE_DEFAULT

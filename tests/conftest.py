@@ -97,6 +97,15 @@ def _clean_realtime_store() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    """Rate-limit counters (the Django cache) start at zero: locmem outlives a test, Redis is flushed above."""
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path_factory) -> None:
     """Each test's private files (ranker artifacts, archives) go to a folder of its own, not var/private."""
     location = str(tmp_path_factory.mktemp("private"))

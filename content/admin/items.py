@@ -33,9 +33,6 @@ from feedsite.errors import ApplicationError
 
 Status = ContentItem.Status
 
-# A minimum width keeps a long caption to a few lines in the list instead of a word per line.
-CAPTION_STYLE = "display: inline-block; min-width: 14em;"
-THUMBNAIL_STYLE = "object-fit: cover; border-radius: 4px;"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 
 
@@ -100,6 +97,10 @@ class ContentItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ("creator", "brand", "tags")
     inlines = (ContentProductInline,)
     actions = tuple(REVIEW_STEPS)
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # no inline styles (Content-Security-Policy)
+
     # Save comes first in the form, so that Enter in a text field saves instead of pressing the
     # first review button (browsers submit with the first submit button of the form).
     save_on_top = True
@@ -177,23 +178,18 @@ class ContentItemAdmin(admin.ModelAdmin):
         url = _image_url(obj)
         if url is None:
             return "—"
-        return format_html(
-            '<img src="{}" alt="" width="48" height="48" loading="lazy" style="{}">', url, THUMBNAIL_STYLE
-        )
+        return format_html('<img src="{}" alt="" width="48" height="48" loading="lazy" class="admin-thumbnail">', url)
 
     @admin.display(description="preview")
     def preview(self, obj: ContentItem) -> str:
         url = _image_url(obj)
         if url is None:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-width: 320px; max-height: 320px;">', url)
+        return format_html('<img src="{}" alt="" class="admin-preview">', url)
 
     @admin.display(description="caption")
     def caption_excerpt(self, obj: ContentItem) -> str:
-        # A minimum width keeps a long caption to a few lines instead of a word per line.
-        return format_html(
-            '<span style="display: inline-block; min-width: 14em;">{}</span>', Truncator(obj.caption).chars(80)
-        )
+        return format_html('<span class="admin-caption">{}</span>', Truncator(obj.caption).chars(80))
 
     @admin.display(description="products", ordering="product_count")
     def product_count(self, obj: Any) -> int:

@@ -1,4 +1,37 @@
-"""Django REST framework."""
+"""Django REST framework, and the rate limits of the whole site (``feedsite.limits``)."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from feedsite.settings.django import CONFIG
+
+# Every limit, per shopper (``<scope>``: the account, else the visitor id) and per client address
+# (``<scope>_address``, which a shared network's shoppers share: set generously). Each one can be
+# changed or turned off from the environment: RATE_LIMIT_<SCOPE>=N/minute|off. README: "Rate limits".
+THROTTLE_RATES: dict[str, str | None] = {
+    # Reading the feed and a post's comments (the catalog API).
+    "catalog": "300/minute",
+    "catalog_address": "1200/minute",
+    # The tracker's events, counted one by one: a returning tab sends up to 1,000 stored at once.
+    "events": "3000/minute",
+    "events_address": "30000/minute",
+    # Posting a comment.
+    "comments": "10/minute",
+    "comments_address": "30/minute",
+    # Reporting a post or a comment.
+    "reports": "20/hour",
+    "reports_address": "60/hour",
+    # A creator's uploads (the studio).
+    "uploads": "30/hour",
+    "uploads_address": "100/hour",
+    # The sign-up and sign-in forms (POSTs); wrong passwords also lock a username out (AXES_*).
+    "signup": "5/hour",
+    "signup_address": "20/hour",
+    "signin": "30/hour",
+    "signin_address": "100/hour",
+}
+_unknown = set(CONFIG.rate_limits) - set(THROTTLE_RATES)
+if _unknown:
+    raise ImproperlyConfigured(f"RATE_LIMIT_* names no known limit: {sorted(_unknown)}; see README, Rate limits.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -9,4 +42,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "feedsite.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # A view names its scope (``throttle_scope``); views without one are not limited.
+    "DEFAULT_THROTTLE_CLASSES": ["feedsite.limits.ScopedLimit"],
+    "DEFAULT_THROTTLE_RATES": {**THROTTLE_RATES, **CONFIG.rate_limits},
+    # Proxies in front that append the client's address to X-Forwarded-For; 0: the connecting
+    # address is the client's (a header the client sent is never trusted).
+    "NUM_PROXIES": CONFIG.num_proxies,
 }

@@ -27,10 +27,21 @@ class EventsApi(APIView):
     """``POST /api/v1/events`` with ``{"events": [...]}``.
 
     Answers ``{"accepted", "duplicates", "bots", "not_recorded", "rejected": [{"index", "reason", "detail"}]}``.
-    The valid events of a batch are kept even when others in it are rejected.
+    The valid events of a batch are kept even when others in it are rejected. Past the ``events``
+    rate (events, not batches, per shopper and per address) the whole batch is refused, 429.
     """
 
     authentication_classes = [BeaconSessionAuthentication, ShopperTokenAuthentication]
+    throttle_scope = "events"
+
+    @staticmethod
+    def throttle_cost(request: Request) -> int:
+        """The number of events sent (a body too large to read counts one: it is refused, 413)."""
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            return 1
+        body = request.data
+        events = body.get("events") if isinstance(body, dict) else None
+        return max(1, len(events)) if isinstance(events, list) else 1
 
     def post(self, request: Request) -> Response:
         length = int(request.META.get("CONTENT_LENGTH") or 0)

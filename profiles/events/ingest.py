@@ -1,17 +1,17 @@
 """Accepting a batch of events: validate, drop bots, dedupe, and make each accepted event durable.
 
-    raw batch → parse (per-event reasons) → known items → consent → rate check
+    raw batch → parse (per-event reasons) → known items → consent
               → stream.append (dedupe + append + recent list, atomic) ─┐
               → or, with the store down, the EventBacklog table ───────┴→ consumer
 
-An event is "accepted" only once it is in the stream or in the backlog table.
+An event is "accepted" only once it is in the stream or in the backlog table. How many events a
+shopper may send is the API's rate limit (``events`` in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,8 +32,6 @@ from profiles.models import Shopper
 logger = logging.getLogger(__name__)
 
 MAX_BATCH_EVENTS = 500
-# A person scrolling produces a few events a second; hundreds a second per shopper is a script.
-MAX_EVENTS_PER_SHOPPER_PER_SECOND = 100
 BOT_USER_AGENT = re.compile(
     r"bot\b|crawler|spider|slurp|curl/|wget/|python-requests|httpclient|scrapy|facebookexternalhit|preview",
     re.IGNORECASE,
@@ -61,23 +59,6 @@ class IngestResult:
 
 def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_USER_AGENT.search(user_agent))
-
-
-def _current_second() -> int:
-    return int(time.time())
-
-
-def _over_rate(shopper_id: int, count: int) -> bool:
-    """Count this batch against the shopper's per-second budget; the store being down lets it pass."""
-    key = f"rt:rate:{shopper_id}:{_current_second()}"
-    try:
-        pipe = realtime.client().pipeline(transaction=False)
-        pipe.incrby(key, count)
-        pipe.expire(key, 2)
-        total, _ = pipe.execute()
-    except realtime.RealtimeUnavailable:
-        return False
-    return int(total) > MAX_EVENTS_PER_SHOPPER_PER_SECOND
 
 
 def events_ingest(
@@ -127,9 +108,6 @@ def events_ingest(
 
     if not shopper.personalization:
         result.not_recorded = len(kept)
-        return result
-    if kept and _over_rate(shopper.pk, len(kept)):
-        result.bots = len(kept)
         return result
 
     try:

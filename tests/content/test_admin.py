@@ -322,13 +322,11 @@ def test_content_list_shows_poster_thumbnail_and_product_count(admin_client):
     [
         (
             {"poster": "posters/p.jpg", "media": "media/clip.mp4"},
-            '<img src="/media/posters/p.jpg" alt="" width="48" height="48" loading="lazy"'
-            ' style="object-fit: cover; border-radius: 4px;">',
+            '<img src="/media/posters/p.jpg" alt="" width="48" height="48" loading="lazy" class="admin-thumbnail">',
         ),
         (
             {"media": "media/look.PNG"},
-            '<img src="/media/media/look.PNG" alt="" width="48" height="48" loading="lazy"'
-            ' style="object-fit: cover; border-radius: 4px;">',
+            '<img src="/media/media/look.PNG" alt="" width="48" height="48" loading="lazy" class="admin-thumbnail">',
         ),
         ({"kind": ContentItem.Kind.VIDEO, "media": "media/clip.mp4"}, "—"),
         ({}, "—"),

@@ -136,3 +136,25 @@ def test_production_passes_djangos_deployment_checks(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, []),
+        ({"AWS_STORAGE_BUCKET_NAME": "media"}, ["https://media.s3.amazonaws.com"]),
+        ({"AWS_STORAGE_BUCKET_NAME": "media", "AWS_S3_CUSTOM_DOMAIN": "cdn.example.com"}, ["https://cdn.example.com"]),
+        ({"AWS_STORAGE_BUCKET_NAME": "media", "AWS_S3_ENDPOINT_URL": "http://minio:9000/"}, ["http://minio:9000"]),
+        ({"CSP_MEDIA_ORIGINS": "https://img.example.net"}, ["https://img.example.net"]),
+    ],
+)
+def test_the_media_origins_of_the_content_security_policy_follow_the_storage(environ, expected):
+    assert env.load(environ).media_origins == expected
+
+
+def test_rate_limits_and_trusted_proxies_come_from_the_environment():
+    config = env.load({"RATE_LIMIT_CATALOG": "off", "RATE_LIMIT_SIGNUP_ADDRESS": "3/hour", "NUM_PROXIES": "1"})
+
+    assert config.rate_limits == {"catalog": None, "signup_address": "3/hour"}
+    assert config.num_proxies == 1
+    assert env.load({}).num_proxies == 0

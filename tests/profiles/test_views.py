@@ -249,3 +249,103 @@ def test_pages_tell_the_script_the_consent_and_the_cart():
         "cartCount": 2,
         "tracker": {"impressionMs": 1000, "flushMs": 4000, "batchSize": 20},
     }
+
+
+# ---- sign-in lockout (django-axes) and the sign-in and sign-up limits -----------------------------
+
+
+def _later(monkeypatch, minutes: float) -> None:
+    """Axes' clock, ``minutes`` from now."""
+    import axes.attempts
+    import axes.handlers.proxy
+    from django.utils import timezone
+
+    moment = timezone.now() + timezone.timedelta(minutes=minutes)
+    for module in (axes.attempts, axes.handlers.proxy, timezone):
+        monkeypatch.setattr(module, "now", lambda: moment)
+
+
+@pytest.mark.parametrize(
+    ("path", "make_user"),
+    [
+        ("/signin", lambda: UserFactory()),
+        ("/admin/login/", lambda: UserFactory(is_staff=True, is_superuser=True)),
+    ],
+    ids=["site", "admin"],
+)
+def test_wrong_passwords_lock_the_username_out_for_the_cool_off_even_with_the_right_one(
+    settings, monkeypatch, path, make_user
+):
+    settings.AXES_FAILURE_LIMIT = 5
+    user = make_user()
+    client = Client()
+    for _ in range(5):
+        client.post(path, {"username": user.username, "password": "guess"})
+
+    locked = client.post(path, {"username": user.username, "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
+    assert "Sign-in paused" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not concerned.
+    other = UserFactory()
+    assert Client().post("/signin", {"username": other.username, "password": PASSWORD}).status_code == 302
+
+    _later(monkeypatch, minutes=settings.AXES_COOLOFF_TIME.total_seconds() / 60 + 1)
+    response = client.post(path, {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_fewer_wrong_passwords_than_the_limit_then_the_right_one_signs_in(settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    user = UserFactory()
+    client = Client()
+    for _ in range(4):
+        client.post("/signin", {"username": user.username, "password": "guess"})
+
+    response = client.post("/signin", {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def _rates(settings, **rates: str | None) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+    }
+
+
+def _sign_up(client: Client, username: str):
+    return client.post("/signup", {"username": username, "email": "", "password1": PASSWORD, "password2": PASSWORD})
+
+
+def test_sign_ups_past_the_address_rate_get_the_slow_down_page_and_no_account(settings):
+    from django.contrib.auth.models import User
+
+    _rates(settings, signup=None, signup_address="2/hour")
+    made = [_sign_up(Client(), f"ada{n}") for n in range(2)]  # new browsers: only the address is common
+
+    refused = _sign_up(Client(), "ada2")
+
+    assert [response.status_code for response in made] == [302, 302]
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "Slow down" in refused.content.decode()
+    assert sorted(User.objects.values_list("username", flat=True)) == ["ada0", "ada1"]
+
+
+def test_sign_ins_past_the_address_rate_are_refused_before_the_password_is_checked(settings):
+    _rates(settings, signin=None, signin_address="3/hour")
+    users = [UserFactory() for _ in range(4)]
+    for user in users[:3]:
+        Client().post("/signin", {"username": user.username, "password": "guess"})
+
+    client = Client()
+    refused = client.post("/signin", {"username": users[3].username, "password": PASSWORD})
+
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session

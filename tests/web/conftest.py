@@ -57,6 +57,10 @@ DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 # The tracker's timings in the page, shortened so that a test waits tenths of seconds, not seconds.
 FAST_TRACKER = "window.feedsiteTrackerOptions = {impressionMs: 300, minDwellMs: 200, flushMs: 300};"
+# Every page reports what its Content-Security-Policy blocked as a console error (Chromium logs most
+# of it itself; the event also catches what it only counts), which fails the test (``_pages``).
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));"""
 # Test media: rendered once, kept in the media storage under this folder (like the demo's pool).
 MEDIA_DIR = "test-web"
 T = TypeVar("T")
@@ -104,11 +108,13 @@ def _pages(browser: Any, base_url: str) -> Iterator[Callable[..., Any]]:
         )
         context.grant_permissions(["clipboard-read", "clipboard-write"])
         context.add_init_script(tracker)
+        context.add_init_script(CSP_WATCH)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda message: _csp_violation(page, message))
         return page
 
     yield make
@@ -119,7 +125,12 @@ def _pages(browser: Any, base_url: str) -> Iterator[Callable[..., Any]]:
             with contextlib.suppress(Exception):
                 page.evaluate("() => window.feedsite?.tracker?.setConsent('refused')")
         context.close()
-    assert errors == [], "the page's script failed"
+    assert errors == [], "the page's script failed, or its Content-Security-Policy blocked something"
+
+
+def _csp_violation(page: Any, message: Any) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        page.errors.append(message.text)
 
 
 @pytest.fixture

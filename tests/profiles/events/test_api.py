@@ -121,19 +121,33 @@ def test_bots_are_counted_apart_and_not_stored(browser, consumer, agent):
     assert Interaction.objects.count() == 0
 
 
-def test_impossible_rate_is_treated_as_a_bot(browser, consumer, monkeypatch):
-    from profiles.events import ingest
-
+def test_events_are_counted_one_by_one_and_a_batch_past_the_rate_is_refused_whole(browser, consumer, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "events": "100/minute"},
+    }
     item = ContentItemFactory()
-    monkeypatch.setattr(ingest, "_current_second", lambda: 1_800_000_000)  # both batches in one second
 
-    first = post_events(browser, [make_event(item.pk) for _ in range(60)]).json()
-    flood = post_events(browser, [make_event(item.pk) for _ in range(60)]).json()
+    first = post_events(browser, [make_event(item.pk) for _ in range(60)])
+    refused = post_events(browser, [make_event(item.pk) for _ in range(60)])
     consumer.drain()
 
-    assert (first["accepted"], first["bots"]) == (60, 0)
-    assert (flood["accepted"], flood["bots"]) == (0, 60)
+    assert first.json()["accepted"] == 60
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused.json()["error"]["code"] == "throttled"
     assert Interaction.objects.count() == 60
+
+
+def test_a_full_batch_is_accepted_at_the_default_rates(browser, consumer):
+    """The README's batch (up to 500 events) is what the limits let through, in one request."""
+    item = ContentItemFactory()
+
+    body = post_events(browser, [make_event(item.pk) for _ in range(500)]).json()
+    consumer.drain()
+
+    assert (body["accepted"], body["bots"]) == (500, 0)
+    assert Interaction.objects.count() == 500
 
 
 def test_consent_off_records_nothing(browser, consumer, shopper_of):
