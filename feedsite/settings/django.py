@@ -21,6 +21,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    # Swagger UI's files, served from our own static files: no CDN.
+    "drf_spectacular_sidecar",
     "channels",
     "content",
     "profiles",
@@ -37,6 +40,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body: each view's body size limit (feedsite.limits).
+    "feedsite.limits.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,6 +81,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 # Shoppers sign in on our own page; the admin keeps its own login at /admin/login/.
+# Database sessions that refuse a key no session can have (a NUL from the cookie).
+SESSION_ENGINE = "feedsite.sessions"
+# A refused CSRF check answers the API's error shape under /api/, Django's page elsewhere.
+CSRF_FAILURE_VIEW = "feedsite.errors.csrf_failure"
 LOGIN_URL = "/signin"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

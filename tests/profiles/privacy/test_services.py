@@ -396,7 +396,7 @@ def test_an_old_visitor_cookie_does_not_open_the_account_it_was_merged_into(arch
         "GET" if path.endswith("export") else "POST", path, '{"confirm": "erase"}', content_type="application/json"
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
     assert db_snapshot() == before
 
