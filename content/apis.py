@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -37,6 +38,30 @@ def _published_item(item_id: int) -> ContentItem:
     return item
 
 
+class CommentSerializer(serializers.Serializer):
+    """A comment as ``comment_json`` answers it: documentation of the schema only."""
+
+    class Author(serializers.Serializer):
+        username = serializers.CharField()
+        name = serializers.CharField()
+
+    id = serializers.IntegerField()
+    body = serializers.CharField(allow_blank=True)
+    author = Author()
+    created_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Comment.Status.choices)
+
+
+class CommentsPageSerializer(serializers.Serializer):
+    comments = CommentSerializer(many=True)
+    next_before = serializers.IntegerField(allow_null=True, help_text="pass it as `before` for the next page")
+
+
+class PostedCommentSerializer(serializers.Serializer):
+    comment = CommentSerializer()
+    message = serializers.CharField(allow_blank=True, help_text="why the comment is held, when it is")
+
+
 class CommentsApi(APIView):
     """``GET /api/v1/items/<id>/comments[?before=<comment id>]``: visible comments, newest first,
     ``{"comments", "next_before"}``. ``POST`` with ``{"body"}`` (signed in): answers the comment
@@ -47,9 +72,11 @@ class CommentsApi(APIView):
     class QuerySerializer(serializers.Serializer):
         before = serializers.IntegerField(min_value=1, required=False)
 
+    @extend_schema_serializer(component_name="CommentInput")
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=10_000)
 
+    @extend_schema(parameters=[QuerySerializer], responses={200: CommentsPageSerializer})
     def get(self, request: Request, item_id: int) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -65,6 +92,7 @@ class CommentsApi(APIView):
             }
         )
 
+    @extend_schema(request=InputSerializer, responses={201: PostedCommentSerializer})
     def post(self, request: Request, item_id: int) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to comment.")

@@ -3,5 +3,5 @@ from django.urls import path
 from content.apis import CommentsApi
 
 urlpatterns = [
-    path("items/<int:item_id>/comments", CommentsApi.as_view(), name="item-comments"),
+    path("items/<id:item_id>/comments", CommentsApi.as_view(), name="item-comments"),
 ]

@@ -5,5 +5,5 @@ from django.urls import path
 from content import views
 
 urlpatterns = [
-    path("p/<int:product_id>", views.product, name="product"),
+    path("p/<id:product_id>", views.product, name="product"),
 ]

@@ -1,4 +1,10 @@
-"""The project's one error type and the DRF handler that turns it into a response."""
+"""The project's one error type, the DRF handler that turns it into a response, and the error views.
+
+Every API error answers ``{"error": {"code", "message", "extra"}}``: DRF's exceptions through
+``api_exception_handler``; unknown URLs under ``/api/`` (``api_not_found``), server errors there
+(``server_error``) and refused bodies (``feedsite.bodies``) through ``error_response``. Outside
+``/api/`` the error pages stay Django's HTML ones.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -33,6 +41,58 @@ class NotFound(ApplicationError):
 
     def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message, code="not_found", extra=extra)
+
+
+class PayloadTooLarge(ApplicationError):
+    http_status = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            f"The body is larger than the {max_bytes} bytes this endpoint accepts.",
+            code="body_too_large",
+            extra={"max_bytes": max_bytes},
+        )
+
+
+class Forbidden(ApplicationError):
+    http_status = status.HTTP_403_FORBIDDEN
+
+
+class ServerError(ApplicationError):
+    http_status = status.HTTP_500_INTERNAL_SERVER_ERROR
+
+
+API_PREFIX = "/api/"
+
+
+def error_response(error: ApplicationError) -> JsonResponse:
+    """The error shape as a plain Django response, for what answers outside a DRF view."""
+    body = {"code": error.code, "message": error.message, "extra": error.extra}
+    return JsonResponse({"error": body}, status=error.http_status)
+
+
+@csrf_exempt  # nothing to protect, and an unknown URL is a 404 whatever the method
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return error_response(NotFound("No API endpoint has this URL.", extra={"path": request.path}))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return api_not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return error_response(Forbidden(f"CSRF check failed: {reason}", code="permission_denied"))
+    return csrf.csrf_failure(request, reason)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """An unhandled exception (already logged by Django as ``django.request``)."""
+    if request.path.startswith(API_PREFIX):
+        return error_response(ServerError("The server failed; it has been logged.", code="server_error"))
+    return defaults.server_error(request)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

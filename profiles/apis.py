@@ -5,6 +5,7 @@ The tracker's events are the learning signal; these endpoints are the state that
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +18,8 @@ from profiles.authentication import ShopperTokenAuthentication, VisitorSessionAu
 from profiles.selectors import like_count
 from profiles.services import consent_set, follow_create, follow_delete, like_create, like_delete, shopper_for_request
 
-STATE_AUTHENTICATION = [VisitorSessionAuthentication, ShopperTokenAuthentication]
+# The token first: its ``WWW-Authenticate`` challenge makes a refused authentication a 401.
+STATE_AUTHENTICATION = [ShopperTokenAuthentication, VisitorSessionAuthentication]
 
 
 def published_item(item_id: int) -> ContentItem:
@@ -27,6 +29,18 @@ def published_item(item_id: int) -> ContentItem:
     return item
 
 
+class LikeStateSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    liked = serializers.BooleanField()
+    likes = serializers.IntegerField()
+
+
+class FollowStateSerializer(serializers.Serializer):
+    creator = serializers.IntegerField()
+    following = serializers.BooleanField()
+
+
+@extend_schema(request=None, responses={200: LikeStateSerializer})
 class LikeApi(APIView):
     """``PUT`` / ``DELETE /api/v1/items/<id>/like``: like or unlike; answers ``{"item", "liked", "likes"}``."""
 
@@ -43,6 +57,7 @@ class LikeApi(APIView):
         return Response({"item": item.pk, "liked": False, "likes": like_count(content_id=item.pk)})
 
 
+@extend_schema(request=None, responses={200: FollowStateSerializer})
 class FollowApi(APIView):
     """``PUT`` / ``DELETE /api/v1/creators/<id>/follow``; answers ``{"creator", "following"}``."""
 
@@ -70,9 +85,11 @@ class ConsentApi(APIView):
 
     authentication_classes = STATE_AUTHENTICATION
 
+    @extend_schema_serializer(component_name="Consent")
     class InputSerializer(serializers.Serializer):
         personalization = serializers.BooleanField()
 
+    @extend_schema(request=InputSerializer, responses={200: InputSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

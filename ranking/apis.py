@@ -3,15 +3,84 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from content.models import ContentItem, Creator, Tag
 from profiles.events.schema import DEVICE_CLASSES
 from profiles.services import shopper_for_request
 from ranking.cursor import Cursor
 from ranking.feed import feed_page
+
+
+class CardSerializer(serializers.Serializer):
+    """A feed card as ``ranking.cards.card`` builds it: documentation of the schema only."""
+
+    class Media(serializers.Serializer):
+        url = serializers.CharField(allow_null=True)
+        poster = serializers.CharField(allow_null=True)
+        type = serializers.CharField(allow_null=True)
+        width = serializers.IntegerField(allow_null=True)
+        height = serializers.IntegerField(allow_null=True)
+        duration_ms = serializers.IntegerField(allow_null=True)
+
+    class CardCreator(serializers.Serializer):
+        id = serializers.IntegerField()
+        handle = serializers.CharField()
+        display_name = serializers.CharField()
+        kind = serializers.ChoiceField(choices=Creator.Kind.choices)
+        verified = serializers.BooleanField()
+
+    class Brand(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+
+    class CardTag(serializers.Serializer):
+        slug = serializers.CharField()
+        name = serializers.CharField()
+        kind = serializers.ChoiceField(choices=Tag.Kind.choices)
+
+    class CardProduct(serializers.Serializer):
+        id = serializers.IntegerField()
+        title = serializers.CharField()
+        price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=True)
+        currency = serializers.CharField()
+        in_stock = serializers.BooleanField()
+
+    class Reason(serializers.Serializer):
+        code = serializers.CharField(help_text="the source that proposed the card")
+        text = serializers.CharField()
+        rule = serializers.CharField(required=False, help_text="the mix policy rule that placed it")
+
+    class Counts(serializers.Serializer):
+        likes = serializers.IntegerField()
+        comments = serializers.IntegerField()
+        shares = serializers.IntegerField()
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ContentItem.Kind.choices)
+    # Declared fields leave the class (DRF's metaclass), so this does not hide Field.source.
+    source = serializers.ChoiceField(choices=ContentItem.Source.choices)  # type: ignore[assignment]
+    position = serializers.IntegerField()
+    media = Media()
+    caption = serializers.CharField(allow_blank=True)
+    creator = CardCreator(allow_null=True)
+    brand = Brand(allow_null=True)
+    tags = CardTag(many=True)
+    products = CardProduct(many=True)
+    reason = Reason()
+    counts = Counts()
+    liked = serializers.BooleanField()
+    following = serializers.BooleanField()
+
+
+class FeedPageSerializer(serializers.Serializer):
+    request_id = serializers.UUIDField()
+    next_cursor = serializers.CharField(allow_null=True, help_text="pass it as `cursor` for the next page")
+    cards = CardSerializer(many=True)
 
 
 class FeedApi(APIView):
@@ -29,6 +98,7 @@ class FeedApi(APIView):
         cursor = serializers.CharField(required=False, allow_blank=True, max_length=512)
         device = serializers.ChoiceField(choices=sorted(DEVICE_CLASSES), default="unknown")
 
+    @extend_schema(parameters=[QuerySerializer], responses={200: FeedPageSerializer})
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -6,5 +6,5 @@ from ranking import views
 
 urlpatterns = [
     path("", views.feed, name="feed-page"),
-    path("c/<int:item_id>", views.shared_card, name="card"),
+    path("c/<id:item_id>", views.shared_card, name="card"),
 ]

@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "axes",
+    "drf_spectacular",
+    # Swagger UI's files, served from our own static files: no CDN.
+    "drf_spectacular_sidecar",
     "channels",
     "content",
     "profiles",
@@ -39,6 +42,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body: each view's body size limit (feedsite.bodies).
+    "feedsite.bodies.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +90,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Shoppers sign in on our own page; the admin keeps its own login at /admin/login/.
+# Database sessions that refuse a key no session can have (a NUL from the cookie).
+SESSION_ENGINE = "feedsite.sessions"
+# A refused CSRF check answers the API's error shape under /api/, Django's page elsewhere.
+CSRF_FAILURE_VIEW = "feedsite.errors.csrf_failure"
 LOGIN_URL = "/signin"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -51,7 +51,8 @@ class Rejected(ValueError):
 
 
 def _int(raw: Any, name: str, low: int, high: int) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != int(raw):
+    # ``is_integer`` is false for infinity too, which JSON brings from a literal such as ``1e400``.
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or (isinstance(raw, float) and not raw.is_integer()):
         raise Rejected(f"invalid_{name}", f"{name} must be a whole number")
     if not low <= raw <= high:
         raise Rejected(f"invalid_{name}", f"{name} must be between {low} and {high}")
@@ -92,7 +93,7 @@ def _context(raw: Any) -> dict[str, Any]:
     context: dict[str, Any] = {}
     device = raw.get("device")
     if device is not None:
-        if device not in DEVICE_CLASSES:
+        if not isinstance(device, str) or device not in DEVICE_CLASSES:
             raise Rejected("invalid_context", f"context.device must be one of {sorted(DEVICE_CLASSES)}")
         context["device"] = device
     viewport = raw.get("viewport")
@@ -130,7 +131,7 @@ def parse_event(raw: Any, *, shopper_id: int, now: datetime) -> Event:
     if not isinstance(event_id, str) or not EVENT_ID_RE.match(event_id):
         raise Rejected("invalid_event_id", "event_id must be 8-64 characters of letters, digits and _.:-")
     kind = raw.get("type")
-    if kind not in CLIENT_TYPES:
+    if not isinstance(kind, str) or kind not in CLIENT_TYPES:
         raise Rejected("invalid_type", f"type must be one of {sorted(CLIENT_TYPES)}")
     if "item" not in raw:
         raise Rejected("missing_item", "item is required")

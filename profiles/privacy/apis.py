@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from feedsite.errors import ApplicationError
+from feedsite.parsers import JSONParser
 from profiles.models import Shopper
 from profiles.privacy.erasure import shopper_erase
 from profiles.privacy.export import shopper_export
@@ -33,9 +35,16 @@ def own_shopper(request: Request) -> Shopper:
     return shopper
 
 
+class ErasureReportSerializer(serializers.Serializer):
+    subject_ref = serializers.CharField(help_text="names nobody: the reference of the erasure record")
+    stores = serializers.DictField(child=serializers.IntegerField(), help_text="what was deleted, per store")
+    completed_at = serializers.DateTimeField()
+
+
 class MeExportApi(APIView):
     """``GET /api/v1/me/export``: everything stored about the requesting shopper (``shopper_export``)."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response(shopper_export(shopper=own_shopper(request)))
 
@@ -49,9 +58,11 @@ class MeEraseApi(APIView):
 
     parser_classes = [JSONParser]
 
+    @extend_schema_serializer(component_name="EraseInput")
     class InputSerializer(serializers.Serializer):
         confirm = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema(request=InputSerializer, responses={200: ErasureReportSerializer})
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated and settings.VISITOR_COOKIE in request.COOKIES:
             # DRF checks CSRF only for a signed-in session; a visitor known by cookie needs it too.

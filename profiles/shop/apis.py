@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,11 +24,39 @@ def _product(product_id: int) -> Product:
     return product
 
 
+class CartSerializer(serializers.Serializer):
+    """The cart as ``CartView.as_dict`` answers it: documentation of the schema only."""
+
+    class Line(serializers.Serializer):
+        class LineProduct(serializers.Serializer):
+            id = serializers.IntegerField()
+            title = serializers.CharField()
+            price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+            currency = serializers.CharField()
+            in_stock = serializers.BooleanField()
+            stock = serializers.IntegerField(allow_null=True)
+            url = serializers.CharField()
+
+        product = LineProduct()
+        quantity = serializers.IntegerField()
+        line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+        available = serializers.BooleanField()
+        thumbnail = serializers.CharField(allow_blank=True)
+        item = serializers.IntegerField(allow_null=True, help_text="the feed card the product was added from")
+
+    count = serializers.IntegerField()
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    can_check_out = serializers.BooleanField()
+    lines = Line(many=True)
+
+
 class CartApi(APIView):
     """``GET /api/v1/cart``: the cart (``profiles.shop.cart.CartView.as_dict``)."""
 
     authentication_classes = STATE_AUTHENTICATION
 
+    @extend_schema(responses={200: CartSerializer})
     def get(self, request: Request) -> Response:
         return Response(cart_summary(shopper=shopper_for_request(request, create=False)).as_dict())
 
@@ -41,6 +70,7 @@ class CartLinesApi(APIView):
 
     authentication_classes = STATE_AUTHENTICATION
 
+    @extend_schema_serializer(component_name="CartLineAdd")
     class InputSerializer(serializers.Serializer):
         product = serializers.IntegerField(min_value=1)
         quantity = serializers.IntegerField(min_value=1, max_value=settings.CART_LINE_MAX_QUANTITY, default=1)
@@ -52,6 +82,7 @@ class CartLinesApi(APIView):
         # Declared fields leave the class (DRF's metaclass), so this does not hide Serializer.context.
         context = serializers.DictField(required=False)  # type: ignore[assignment]
 
+    @extend_schema(request=InputSerializer, responses={201: CartSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,9 +106,11 @@ class CartLineApi(APIView):
 
     authentication_classes = STATE_AUTHENTICATION
 
+    @extend_schema_serializer(component_name="CartLineQuantity")
     class InputSerializer(serializers.Serializer):
         quantity = serializers.IntegerField(min_value=0, max_value=settings.CART_LINE_MAX_QUANTITY)
 
+    @extend_schema(request=InputSerializer, responses={200: CartSerializer})
     def patch(self, request: Request, product_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -88,6 +121,7 @@ class CartLineApi(APIView):
         cart_line_set(shopper=shopper, product=product, quantity=data.validated_data["quantity"])
         return Response(cart_summary(shopper=shopper).as_dict())
 
+    @extend_schema(request=None, responses={200: CartSerializer})
     def delete(self, request: Request, product_id: int) -> Response:
         shopper = shopper_for_request(request, create=False)  # nothing to remove from a cart never written
         product = Product.objects.filter(pk=product_id).first()

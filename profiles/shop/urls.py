@@ -5,5 +5,5 @@ from profiles.shop.apis import CartApi, CartLineApi, CartLinesApi
 urlpatterns = [
     path("cart", CartApi.as_view(), name="cart"),
     path("cart/lines", CartLinesApi.as_view(), name="cart-lines"),
-    path("cart/lines/<int:product_id>", CartLineApi.as_view(), name="cart-line"),
+    path("cart/lines/<id:product_id>", CartLineApi.as_view(), name="cart-line"),
 ]

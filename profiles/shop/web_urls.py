@@ -7,5 +7,5 @@ from profiles.shop import views
 urlpatterns = [
     path("cart", views.cart_page, name="cart-page"),
     path("checkout", views.checkout, name="checkout"),
-    path("orders/<str:number>", views.order_detail, name="order"),
+    path("orders/<slug:number>", views.order_detail, name="order"),
 ]

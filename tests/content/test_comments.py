@@ -110,7 +110,7 @@ def test_posting_needs_a_signed_in_account():
 
     response = Client().post(f"/api/v1/items/{item.pk}/comments", {"body": "hi"}, content_type="application/json")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["message"] == "Sign in to comment."
     assert Comment.objects.count() == 0
 

@@ -8,9 +8,10 @@ from rest_framework.authtoken.models import Token
 
 from profiles.authentication import token_with_user_and_shopper
 from profiles.middleware import visitor_id_read
+from profiles.models import Like, Shopper
 from profiles.selectors import follows_and_interests
 from ranking.models import FeedRequest
-from tests.factories import FollowFactory, InterestFactory, ShopperFactory, UserFactory
+from tests.factories import ContentItemFactory, FollowFactory, InterestFactory, ShopperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +44,36 @@ def test_a_token_user_without_a_shopper_yet_gets_one():
     assert user.shopper.pk == body["account"]["shopper_id"]
 
 
-def test_an_unknown_token_or_an_inactive_user_is_refused():
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/feed"),
+        ("post", "/api/v1/events"),
+        ("put", "/api/v1/items/{item}/like"),
+        ("post", "/api/v1/cart/lines"),
+        ("get", "/api/v1/me/export"),
+        ("post", "/api/v1/items/{item}/comments"),
+    ],
+)
+def test_an_unknown_token_or_an_inactive_user_is_a_401_with_its_challenge(method, path):
+    item = ContentItemFactory()
     inactive = UserFactory(is_active=False)
+    url = path.format(item=item.pk)
+    shoppers = Shopper.objects.count()
 
-    unknown = Client(HTTP_AUTHORIZATION="Token " + "0" * 40).get("/api/v1/feed")
-    refused = _client(inactive).get("/api/v1/feed")
+    unknown = getattr(Client(HTTP_AUTHORIZATION="Token " + "0" * 40), method)(url, {}, content_type="application/json")
+    refused = getattr(_client(inactive), method)(url, {}, content_type="application/json")
 
-    # 403 rather than 401: session authentication comes first and has no WWW-Authenticate challenge
-    assert (unknown.status_code, refused.status_code) == (403, 403)
-    assert "Invalid token" in unknown.content.decode()
-    assert "inactive" in refused.content.decode()
+    assert (unknown.status_code, refused.status_code) == (401, 401)
+    assert unknown["WWW-Authenticate"] == refused["WWW-Authenticate"] == "Token"
+    assert unknown.json() == {"error": {"code": "authentication_failed", "message": "Invalid token.", "extra": {}}}
+    assert refused.json()["error"] == {
+        "code": "authentication_failed",
+        "message": "User inactive or deleted.",
+        "extra": {},
+    }
+    assert Shopper.objects.count() == shoppers
+    assert not Like.objects.exists()
 
 
 def test_a_token_client_gets_no_visitor_cookie_and_a_browser_does():

@@ -1,3 +1,4 @@
+import json
 import time
 
 import pytest
@@ -17,6 +18,8 @@ pytestmark = pytest.mark.django_db
         ({"event_id": "has spaces in it"}, "invalid_event_id"),
         ({"type": "teleport"}, "invalid_type"),
         ({"type": "rate"}, "invalid_type"),
+        ({"type": {}}, "invalid_type"),
+        ({"type": ["like"]}, "invalid_type"),
         ({"item": "12"}, "invalid_item"),
         ({"item": 0}, "invalid_item"),
         ({"ts": "yesterday"}, "invalid_ts"),
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.django_db
         ({"session_id": "x" * 65}, "invalid_session_id"),
         ({"request_id": "not a token!"}, "invalid_request_id"),
         ({"context": {"device": "toaster"}}, "invalid_context"),
+        ({"context": {"device": {"kind": "mobile"}}}, "invalid_context"),
         ({"context": {"viewport": [0, 10]}}, "invalid_context"),
         ({"context": "mobile"}, "invalid_context"),
         ({"color": "red"}, "unknown_field"),
@@ -46,6 +50,28 @@ def test_each_rejection_reason_is_reported_and_valid_events_are_kept(browser, co
     assert [(r["index"], r["reason"]) for r in body["rejected"]] == [(1, reason)]
     consumer.drain()
     assert list(Interaction.objects.values_list("event_id", "type")) == [(good["event_id"], "like")]
+
+
+@pytest.mark.parametrize(
+    ("field", "literal", "reason"),
+    [
+        ("item", "1e400", "invalid_item"),
+        ("position", "-1e400", "invalid_position"),
+        ("dwell_ms", "1e400", "invalid_dwell_ms"),
+        ("product", "1e400", "invalid_product"),
+        ("value", "1e400", "invalid_value"),
+        ("ts", "1e400", "invalid_ts"),
+    ],
+)
+def test_a_number_too_large_for_a_float_is_rejected_not_a_server_error(browser, field, literal, reason):
+    event = make_event(ContentItemFactory().pk) | {field: "PLACEHOLDER"}
+    body = json.dumps({"events": [event]}).replace('"PLACEHOLDER"', literal)
+
+    response = browser.post("/api/v1/events", body, content_type="application/json")
+
+    assert response.status_code == 200
+    assert [(r["index"], r["reason"]) for r in response.json()["rejected"]] == [(0, reason)]
+    assert not EventBacklog.objects.exists()
 
 
 @pytest.mark.parametrize(("missing", "reason"), [("item", "missing_item"), ("ts", "missing_ts")])
