@@ -9,6 +9,7 @@ the write-ahead table until it is stored (``backlog``).
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,31 +24,37 @@ GROUP = "ingest"
 # ~1M entries ≈ 300 MB of Redis at ~300 bytes an entry; the consumer keeps up far below this.
 STREAM_MAXLEN = 1_000_000
 
-# ARGV: stream, maxlen, recent_max, state_ttl, then per event: shopper_id, payload, recent_entry.
-# One script per batch: the entries and the shoppers' own recent lists are appended together. Nothing
-# is deduplicated here: ``backlog_write`` (PostgreSQL) decides which events are new before this runs.
+# A retried call (redis-py retries a command whose answer timed out) must not append twice.
+APPEND_TOKEN_TTL_SECONDS = 60
+
+# ARGV: stream, maxlen, recent_max, state_ttl, token, token_ttl, then per event: shopper_id, payload, recent_entry.
+# One script per batch: the entries and the shoppers' own recent lists are appended together, once
+# per token. Event ids are not deduplicated here: ``backlog_write`` (PostgreSQL) decides which
+# events are new before this runs.
 _APPEND = """
 local stream, maxlen = ARGV[1], ARGV[2]
 local recent_max, state_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-for i = 5, #ARGV, 3 do
+if not redis.call('SET', 'rt:append:' .. ARGV[5], 1, 'NX', 'EX', tonumber(ARGV[6])) then return 0 end
+for i = 7, #ARGV, 3 do
   redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'd', ARGV[i + 1])
   local recent = 'rt:s:' .. ARGV[i] .. ':recent'
   redis.call('LPUSH', recent, ARGV[i + 2])
   redis.call('LTRIM', recent, 0, recent_max - 1)
   redis.call('EXPIRE', recent, state_ttl)
 end
-return #ARGV
+return 1
 """
 
 
 def append(events: Sequence[Event]) -> None:
-    """Append events to the stream and to their shoppers' recent lists.
+    """Append events to the stream and to their shoppers' recent lists, once even if the call is retried.
 
     Raises ``realtime.RealtimeUnavailable`` when the store is down (nothing appended then).
     """
     if not events:
         return
-    argv: list[Any] = [STREAM, STREAM_MAXLEN, RECENT_MAX, STATE_TTL_SECONDS]
+    token = uuid.uuid4().hex
+    argv: list[Any] = [STREAM, STREAM_MAXLEN, RECENT_MAX, STATE_TTL_SECONDS, token, APPEND_TOKEN_TTL_SECONDS]
     for event in events:
         wire = event.to_wire()
         recent = recent_encode(event.item_id, event.type, wire["ts"])
