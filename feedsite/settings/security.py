@@ -14,6 +14,8 @@ AXES_FAILURE_LIMIT = CONFIG.signin_failure_limit
 AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.signin_cooloff_minutes)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# No version banner in the log of every process and command.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "feedsite.limits.lockout_response"
 # The same client address as every other limit (NUM_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "feedsite.limits.client_address"

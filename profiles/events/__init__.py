@@ -1,7 +1,9 @@
 """The event pipeline: what shoppers do, from ``POST /api/v1/events`` to the stored interactions and
-the real-time state the feed reads. Events are validated into a typed ``Event``, appended to a
-Redis stream (or parked in the database while Redis is down) and consumed in batches into the
-interaction table and the real-time state. Other apps use only these:
+the real-time state the feed reads. Events are validated into a typed ``Event``, recorded in a
+write-ahead table (durable, and deduplicated, before the answer), appended to a Redis stream and
+consumed in batches into the interaction table and the real-time state; what the stream loses
+(Redis down or restarted empty) the consumer appends again from the write-ahead. Other apps use
+only these:
 
 - ``types``: the event types and their properties (``EVENT_TYPES``, ``BY_NAME``, the derived sets);
 - ``event.Event``: one accepted event, from the API to the writer;
@@ -15,5 +17,6 @@ interaction table and the real-time state. Other apps use only these:
 - ``selectors``: what a shopper saw, the cards' social counts;
 - ``meta.item_meta``, ``history``, ``rebuild.realtime_rebuild``, ``schema`` limits and patterns.
 
-``writer``, ``backlog`` and the modules inside ``state`` are internal.
+``writer``, ``backlog`` (the write-ahead), ``checks`` (Redis persistence in production) and the
+modules inside ``state`` are internal.
 """

@@ -10,6 +10,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from profiles import signals
         from profiles.events import (
+            checks,  # noqa: F401  (registers the system check)
             history,
             tasks,  # noqa: F401  (registers the Celery task)
         )

@@ -1,11 +1,12 @@
 """Accepting a batch of events: validate, drop bots, dedupe, and make each accepted event durable.
 
     raw batch → parse (per-event reasons) → known items → consent
-              → stream.append (dedupe + append + recent list, atomic) ─┐
-              → or, with the store down, the EventBacklog table ───────┴→ consumer
+              → backlog_write (PostgreSQL: durable, and what is new) → stream.append (+ recent lists) → consumer
 
-An event is "accepted" only once it is in the stream or in the backlog table. How many events a
-shopper may send is the API's rate limit (``events`` in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``).
+An event is "accepted" only once it is in the write-ahead table (``backlog``): the stream is the
+fast path to the consumer, and with the store down the consumer picks the events up from there.
+How many events a shopper may send is the API's rate limit (``events`` in
+``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from content import selectors as content_selectors
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles.events import stream
-from profiles.events.backlog import backlog_park
+from profiles.events.backlog import backlog_write
 from profiles.events.consumer import consume_inline
 from profiles.events.event import Event
 from profiles.events.schema import Rejected, parse_event
@@ -45,7 +46,7 @@ class IngestResult:
     bots: int = 0
     not_recorded: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
-    durable_in: str = "stream"
+    appended: bool = True  # to the stream, as well as to the write-ahead
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -110,14 +111,15 @@ def events_ingest(
         result.not_recorded = len(kept)
         return result
 
+    duplicates = backlog_write(kept)
+    new = [event for index, event in enumerate(kept) if index not in duplicates]
     try:
-        duplicates = stream.append(kept)
+        stream.append(new)
     except realtime.RealtimeUnavailable:
-        duplicates = backlog_park(kept)
-        result.durable_in = "backlog"
+        result.appended = False  # accepted all the same: the consumer appends them when the store is back
     result.duplicates += len(duplicates)
-    result.accepted = len(kept) - len(duplicates)
-    if result.accepted and result.durable_in != "backlog" and settings.EVENTS_CONSUME_INLINE:
+    result.accepted = len(new)
+    if result.accepted and result.appended and settings.EVENTS_CONSUME_INLINE:
         _consume_inline()
     return result
 

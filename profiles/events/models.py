@@ -1,8 +1,9 @@
-"""The stored event log and the events parked while the real-time store is down."""
+"""The stored event log and the write-ahead of accepted events not yet stored."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from content.models import ContentItem, Product
 from profiles.models import Shopper
@@ -62,15 +63,21 @@ class Interaction(models.Model):
 
 
 class EventBacklog(models.Model):
-    """Accepted events parked in the database while the real-time store is unreachable.
+    """The write-ahead: every accepted event, from its acceptance until it is stored as an interaction.
 
-    The consumer replays them into the stream when the store is back (``events.backlog``), then
-    deletes them; until then they are durable here, so an outage loses nothing.
+    Ingestion inserts a batch's new events here before it answers (``backlog_write``), then appends
+    them to the stream; the writer deletes them in the transaction that stores them. So an accepted
+    event is always here or in ``Interaction``, whatever the real-time store loses: events parked
+    while it was down, or lost from its stream by a restart, are appended again by the consumer's
+    ``backlog_reconcile``.
     """
 
     event_id = models.CharField(max_length=64, unique=True)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
+    # When it was last handed to the stream (or tried to be); ``backlog_reconcile`` compares it with
+    # the stream's oldest unacknowledged entry.
+    appended_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["id"]

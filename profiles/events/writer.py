@@ -1,4 +1,5 @@
-"""Writes consumed events to PostgreSQL (or SQLite) as interactions, in batches, idempotently."""
+"""Writes consumed events to PostgreSQL (or SQLite) as interactions, in batches, idempotently,
+and takes them out of the write-ahead (``backlog``) in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import connection, transaction
 
 from content.models import ContentItem, Product
 from profiles.events.event import Event
-from profiles.events.models import Interaction
+from profiles.events.models import EventBacklog, Interaction
 from profiles.models import Shopper
 
 # Emptied at commit, and here too: inside an outer transaction an earlier batch's rows would remain.
@@ -42,10 +43,12 @@ LEFT JOIN {Product._meta.db_table} p ON p.id = s.product_id
 _INSERT_NEW = f"""
 INSERT INTO {Interaction._meta.db_table} ({_COLUMNS}, received_at) {_SELECT}
 WHERE NOT EXISTS (SELECT 1 FROM {Interaction._meta.db_table} i WHERE i.event_id = s.event_id)
+RETURNING event_id
 """
 _INSERT_RACING = f"""
 INSERT INTO {Interaction._meta.db_table} ({_COLUMNS}, received_at) {_SELECT}
 ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id
 """
 
 
@@ -67,10 +70,10 @@ def _copy_row(event: Event) -> tuple[Any, ...]:
     )
 
 
-def interactions_insert_copy(events: Sequence[Event]) -> int:
+def interactions_insert_copy(events: Sequence[Event]) -> set[str]:
     """PostgreSQL's fast path of ``interactions_insert_orm``, with the same rows as the result: one
     COPY into a temporary table and one ``INSERT … WHERE NOT EXISTS`` (``ON CONFLICT DO NOTHING``
-    when racing). Runs in the caller's transaction; returns how many rows were new."""
+    when racing). Runs in the caller's transaction; returns the event ids of the new rows."""
     connection.ensure_connection()
     raw = connection.connection
     with raw.cursor() as cursor:
@@ -81,14 +84,16 @@ def interactions_insert_copy(events: Sequence[Event]) -> int:
         try:
             with transaction.atomic():
                 cursor.execute(_INSERT_NEW)
+                return {row[0] for row in cursor.fetchall()}
         except psycopg.errors.UniqueViolation:
             cursor.execute(_INSERT_RACING)
-        return int(cursor.rowcount)
+            return {row[0] for row in cursor.fetchall()}
 
 
-def interactions_insert_orm(events: Sequence[Event]) -> int:
+def interactions_insert_orm(events: Sequence[Event]) -> set[str]:
     """Store the events not stored yet whose shopper and item exist (a product that does not is
-    left out); returns how many rows were new. Any database; ``bulk_create``."""
+    left out); returns the event ids of the new rows. Any database whose writers are serialised
+    (SQLite); ``bulk_create``."""
     shoppers = set(Shopper.objects.filter(pk__in={e.shopper_id for e in events}).values_list("pk", flat=True))
     items = set(ContentItem.objects.filter(pk__in={e.item_id for e in events}).values_list("pk", flat=True))
     products = set(
@@ -116,19 +121,23 @@ def interactions_insert_orm(events: Sequence[Event]) -> int:
         if e.shopper_id in shoppers and e.item_id in items and e.event_id not in before
     ]
     Interaction.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
-    return len(new)
+    return {interaction.event_id for interaction in new}
 
 
-def interactions_write(events: Sequence[Event]) -> int:
-    """Store consumed events as interactions; returns how many rows were new.
+def interactions_write(events: Sequence[Event]) -> list[Event]:
+    """Store consumed events as interactions and delete them from the write-ahead; returns the
+    events newly stored (in order), the only ones the real-time state may count.
 
     Idempotent on ``event_id``: writing a batch again inserts nothing. Rows whose shopper or item
     is gone are dropped. ``interactions_insert_copy`` on PostgreSQL, else ``interactions_insert_orm``.
+    In the caller's transaction if there is one: the consumer folds the new events into the
+    real-time state before it commits.
     """
     unique = list({e.event_id: e for e in events}.values())
     if not unique:
-        return 0
+        return []
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            return interactions_insert_copy(unique)
-        return interactions_insert_orm(unique)
+        insert = interactions_insert_copy if connection.vendor == "postgresql" else interactions_insert_orm
+        new = insert(unique)
+        EventBacklog.objects.filter(event_id__in=[e.event_id for e in unique]).delete()
+    return [event for event in unique if event.event_id in new]

@@ -1,4 +1,5 @@
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -8,7 +9,6 @@ from django.test import Client
 from feedsite import realtime
 from profiles.events import signals, state, stream
 from profiles.events.consumer import EventConsumer
-from profiles.events.event import Event
 from profiles.events.models import Interaction
 from tests.factories import ContentItemFactory, ProductFactory
 from tests.profiles.events.conftest import BROWSER_UA, make_event, post_events
@@ -53,21 +53,34 @@ def test_consumer_stores_interactions_with_all_fields(browser, consumer, shopper
     assert abs(stored.occurred_at.timestamp() - event["ts"]) < 0.01
 
 
-def test_a_consumer_killed_mid_batch_loses_nothing_and_doubles_nothing(browser):
+class Crash(Exception):
+    pass
+
+
+def _crash_after(monkeypatch, target, name: str) -> None:
+    real = getattr(target, name)
+
+    def then_crash(*args, **kwargs):
+        real(*args, **kwargs)
+        raise Crash(name)
+
+    monkeypatch.setattr(target, name, then_crash)
+
+
+@pytest.mark.parametrize("crash", ["before_writing", "after_folding_before_commit", "after_commit_before_ack"])
+def test_a_consumer_killed_mid_batch_loses_nothing_and_doubles_nothing(browser, monkeypatch, crash):
     item = ContentItemFactory()
-    events = [make_event(item.pk, "like") for _ in range(5)]
-    post_events(browser, events)
-    stream.ensure_group()
-    # The first consumer takes the batch and dies before acknowledging it.
-    taken = realtime.client().xreadgroup(stream.GROUP, "doomed", {stream.STREAM: ">"}, count=3)
-    doomed = EventConsumer(name="doomed")
-    payload_batch = taken[0][1]
-    import json
-
-    from profiles.events import writer
-
-    # it wrote, then crashed
-    writer.interactions_write([Event.from_wire(json.loads(fields[b"d"])) for _, fields in payload_batch])
+    post_events(browser, [make_event(item.pk, "like") for _ in range(5)])
+    doomed = EventConsumer(name="doomed", batch_size=3, block_ms=0)
+    with monkeypatch.context() as patch:
+        if crash == "before_writing":
+            patch.setattr(doomed, "process", lambda entries: (_ for _ in ()).throw(Crash("read")))
+        elif crash == "after_folding_before_commit":
+            _crash_after(patch, state, "apply_events")
+        else:
+            _crash_after(patch, realtime.worker_client(), "xack")
+        with pytest.raises(Crash):
+            doomed.poll_once()  # took 3 entries, and died holding them
 
     survivor = EventConsumer(name="survivor", claim_idle_ms=0, block_ms=0)
     survivor.drain()
@@ -76,7 +89,6 @@ def test_a_consumer_killed_mid_batch_loses_nothing_and_doubles_nothing(browser):
     assert Interaction.objects.count() == 5
     assert state.item_counters([item.pk])[item.pk]["n:like"] == 5
     assert not survivor.has_work()
-    assert doomed.name == "doomed"
 
 
 def test_processing_the_same_entries_twice_changes_nothing(browser, consumer):
@@ -139,3 +151,71 @@ def test_background_hooks_run_after_the_batch_and_the_worker_can_wait_for_them(b
     assert items == {item.pk: frozenset({"like", "view"})}
     assert thread.startswith("event-hooks")
     assert Interaction.objects.count() == 2
+
+
+def test_the_consumer_creates_its_group_again_when_the_store_lost_it(browser, consumer):
+    item = ContentItemFactory()
+    post_events(browser, [make_event(item.pk, "like")])
+    consumer.drain()
+    realtime.client().flushdb()  # the store restarted empty: the consumer still thinks its group exists
+    post_events(browser, [make_event(item.pk, "like")])  # appending makes the stream, without the group
+
+    handled = consumer.poll_once(block_ms=0)
+
+    assert handled == 1
+    assert Interaction.objects.count() == 2
+
+
+def test_a_batch_delivered_again_after_the_store_lost_its_markers_is_not_counted_again(browser, consumer):
+    item = ContentItemFactory()
+    post_events(browser, [make_event(item.pk, "share") for _ in range(3)])
+    stream.ensure_group()
+    entries = realtime.client().xrange(stream.STREAM)
+    consumer.process(entries)
+    for marker in realtime.client().scan_iter(match="rt:applied:*"):
+        realtime.client().delete(marker)
+
+    stored = consumer.process(entries)
+
+    assert stored == 0
+    assert state.item_counters([item.pk])[item.pk]["n:share"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_outlives_errors_and_a_lost_group(browser, monkeypatch):
+    from profiles.events import writer
+
+    item = ContentItemFactory()
+    real_write = writer.interactions_write
+    failures = iter([RuntimeError("database went away"), None])
+
+    def flaky(events):
+        if (failure := next(failures, None)) is not None:
+            raise failure
+        return real_write(events)
+
+    monkeypatch.setattr(writer, "interactions_write", flaky)
+    consumer = EventConsumer(name="worker", block_ms=50, claim_idle_ms=0, reconcile_interval_seconds=0.1)
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, kwargs={"stop": stop})
+    post_events(browser, [make_event(item.pk, "like")])
+    worker.start()
+    try:
+        assert _wait_until(lambda: Interaction.objects.count() == 1)
+        realtime.client().flushdb()
+        post_events(browser, [make_event(item.pk, "like")])
+        assert _wait_until(lambda: Interaction.objects.count() == 2)
+        assert worker.is_alive()
+    finally:
+        stop.set()
+        worker.join(10)
+    assert state.item_counters([item.pk])[item.pk]["n:like"] == 1  # the second; the first's went with the flush
+
+
+def _wait_until(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
