@@ -6,10 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from feedsite.storage import private_storage
+
 
 class Brand(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
+    # Accounts that may sync this brand's catalog (set up by staff).
+    merchants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchant_brands", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -25,6 +29,12 @@ class Creator(models.Model):
         BRAND = "brand", "Brand"
         EDITORIAL = "editorial", "Editorial"
 
+    class Status(models.TextChoices):
+        # Applied through the studio and waiting for staff (CREATOR_APPROVAL=staff).
+        APPLIED = "applied", "Applied"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
     # Brand and editorial accounts may exist before anybody signs in as them.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="creator"
@@ -35,7 +45,12 @@ class Creator(models.Model):
     # PROTECT: a brand account without its brand would break ``creator_brand_account_has_brand``.
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="creators")
     verified = models.BooleanField(default=False)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(blank=True, max_length=500)
+    avatar = models.FileField(upload_to="avatars/%Y/%m/", blank=True)
+    # Accounts set up by staff or the importer are approved; studio applications start per CREATOR_APPROVAL.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPROVED)
+    status_note = models.CharField(max_length=300, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +83,19 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TagSynonym(models.Model):
+    """Another spelling of a tag: a hashtag or caption word with this slug means ``tag``."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="synonyms")
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.tag.slug}"
 
 
 class Product(models.Model):
@@ -114,11 +142,22 @@ class ContentItem(models.Model):
         PROMOTED = "promoted", "Promoted"
 
     class Status(models.TextChoices):
+        # The media pipeline (content.tasks.media_process) is working on the uploaded originals.
+        PROCESSING = "processing", "Processing"
+        # The pipeline failed; ``status_reason`` says why and the originals are kept for a retry.
+        FAILED = "failed", "Failed"
         DRAFT = "draft", "Draft"
         PENDING = "pending_review", "Pending review"
+        # Approved, waiting for ``publish_at`` (content.tasks.publish_due).
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
         REJECTED = "rejected", "Rejected"
         REMOVED = "removed", "Removed"
+
+    class Intent(models.TextChoices):
+        # What the creator asked for once the media is ready: keep a draft, or go to review and publish.
+        DRAFT = "draft", "Save as draft"
+        PUBLISH = "publish", "Publish"
 
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -136,6 +175,11 @@ class ContentItem(models.Model):
     )
     tags = models.ManyToManyField(Tag, related_name="content_items", blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Why the item failed processing or was rejected, in words the creator understands.
+    status_reason = models.CharField(max_length=300, blank=True)
+    intent = models.CharField(max_length=16, choices=Intent.choices, default=Intent.PUBLISH)
+    # Not published before this time (a scheduled post); null publishes once approved.
+    publish_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -150,6 +194,7 @@ class ContentItem(models.Model):
             models.Index(fields=["status", "-published_at"], name="content_published_idx"),
             models.Index(fields=["status", "-engagement"], name="content_popular_idx"),
             models.Index(fields=["creator", "status", "-published_at"], name="content_creator_idx"),
+            models.Index(fields=["status", "publish_at"], name="content_scheduled_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -162,6 +207,43 @@ class ContentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class ContentMedia(models.Model):
+    """One uploaded file of an item (a video, or an image of a carousel) and what the pipeline made of it.
+
+    The ``original`` stays private (no URL) until the item is removed; shoppers only ever get the
+    processed ``file``, its ``poster`` and ``variants``. The item's own ``media`` / ``poster`` point
+    at position 0's processed files, so cards read one row.
+    """
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        IMAGE = "image", "Image"
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="media_files")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    original = models.FileField(upload_to="originals/%Y/%m/", storage=private_storage, blank=True)
+    # The type sniffed from the original's bytes (never the name or the browser's word).
+    original_type = models.CharField(max_length=64)
+    original_bytes = models.PositiveBigIntegerField(default=0)
+    file = models.FileField(upload_to="media/%Y/%m/", blank=True)
+    file_type = models.CharField(max_length=64, blank=True)
+    poster = models.FileField(upload_to="posters/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Resized images: [{"width": 480, "name": "media/2026/12/….webp"}, …], narrowest first.
+    variants = models.JSONField(default=list, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [models.UniqueConstraint(fields=["item", "position"], name="content_media_position_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.position + 1} of {self.item}"
 
 
 class ContentProduct(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,10 +21,15 @@ from feedsite.errors import ApplicationError
 
 Status = ContentItem.Status
 
-# Which review step may follow which. Removal is possible from anywhere a shopper could see it.
+# Which step may follow which. Removal is possible from anywhere a shopper could see it. An upload
+# starts ``processing``; when its media is ready it becomes a draft or goes to review (its
+# ``intent``); an approved item with a future ``publish_at`` waits ``scheduled``.
 TRANSITIONS: dict[str, set[str]] = {
+    Status.PROCESSING: {Status.DRAFT, Status.PENDING, Status.FAILED, Status.REMOVED},
+    Status.FAILED: {Status.PROCESSING, Status.REMOVED},
     Status.DRAFT: {Status.PENDING, Status.REMOVED},
-    Status.PENDING: {Status.PUBLISHED, Status.REJECTED, Status.REMOVED},
+    Status.PENDING: {Status.PUBLISHED, Status.SCHEDULED, Status.REJECTED, Status.REMOVED},
+    Status.SCHEDULED: {Status.PUBLISHED, Status.REMOVED},
     Status.PUBLISHED: {Status.REMOVED},
     Status.REJECTED: {Status.PENDING, Status.REMOVED},
     Status.REMOVED: set(),
@@ -192,8 +198,9 @@ def content_create(
 
 
 @transaction.atomic
-def content_transition(*, item: ContentItem, to: str) -> ContentItem:
-    """Move ``item`` along the review workflow, stamping the time of the step.
+def content_transition(*, item: ContentItem, to: str, reason: str | None = None) -> ContentItem:
+    """Move ``item`` along the review workflow, stamping the time of the step; ``reason`` (when
+    given) replaces ``status_reason``, what the creator is told.
 
     Raises ``ApplicationError(code="invalid_transition")`` and changes nothing for a step the
     workflow does not allow (see ``TRANSITIONS``).
@@ -206,8 +213,14 @@ def content_transition(*, item: ContentItem, to: str) -> ContentItem:
             extra={"from": locked.status, "to": to},
         )
     locked.status = to
-    setattr(locked, _TIMESTAMP_OF[to], timezone.now())
-    locked.save(update_fields=["status", _TIMESTAMP_OF[to]])
+    fields = ["status"]
+    if to in _TIMESTAMP_OF:
+        setattr(locked, _TIMESTAMP_OF[to], timezone.now())
+        fields.append(_TIMESTAMP_OF[to])
+    if reason is not None:
+        locked.status_reason = reason[:300]
+        fields.append("status_reason")
+    locked.save(update_fields=fields)
     return locked
 
 
@@ -216,13 +229,30 @@ def content_submit(*, item: ContentItem) -> ContentItem:
 
 
 def content_publish(*, item: ContentItem) -> ContentItem:
-    published = content_transition(item=item, to=Status.PUBLISHED)
+    """Approve ``item``: published now, or ``scheduled`` while its ``publish_at`` is in the future."""
+    if item.publish_at is not None and item.publish_at > timezone.now() and item.status != Status.SCHEDULED:
+        return content_transition(item=item, to=Status.SCHEDULED, reason="")
+    published = content_transition(item=item, to=Status.PUBLISHED, reason="")
     send_on_commit(signals.content_published, sender=ContentItem, item_id=published.pk)  # live push (ranking)
     return published
 
 
-def content_reject(*, item: ContentItem) -> ContentItem:
-    return content_transition(item=item, to=Status.REJECTED)
+def content_publish_due(*, now: datetime | None = None) -> int:
+    """Publish every scheduled item whose ``publish_at`` has come; returns how many."""
+    now = now or timezone.now()
+    due = ContentItem.objects.filter(status=Status.SCHEDULED, publish_at__lte=now).order_by("publish_at", "pk")
+    published = 0
+    for item in due:
+        try:
+            content_publish(item=item)
+        except ApplicationError:
+            continue  # removed meanwhile
+        published += 1
+    return published
+
+
+def content_reject(*, item: ContentItem, reason: str = "") -> ContentItem:
+    return content_transition(item=item, to=Status.REJECTED, reason=reason)
 
 
 def content_remove(*, item: ContentItem) -> ContentItem:

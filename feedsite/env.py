@@ -54,6 +54,8 @@ class Config:
     signin_cooloff_minutes: int
     # Origins media is served from besides the site (the CDN or bucket), for the Content-Security-Policy.
     media_origins: list[str]
+    # "auto": a studio application makes a creator at once; "staff": staff approve it in admin.
+    creator_approval: str
 
 
 PREPARE_THRESHOLD = 5
@@ -196,6 +198,9 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     if not 0 <= feed_min_creator_reputation <= 1:
         raise ImproperlyConfigured("FEED_MIN_CREATOR_REPUTATION must be between 0 and 1.")
     storage = storage_config(env, media_root)
+    creator_approval = env.str("CREATOR_APPROVAL", default="staff" if production else "auto")
+    if creator_approval not in ("auto", "staff"):
+        raise ImproperlyConfigured("CREATOR_APPROVAL must be auto or staff.")
     num_proxies = env.int("NUM_PROXIES", default=0)
     if num_proxies < 0:
         raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
@@ -222,4 +227,5 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         signin_failure_limit=env.int("SIGNIN_FAILURE_LIMIT", default=5),
         signin_cooloff_minutes=env.int("SIGNIN_COOLOFF_MINUTES", default=15),
         media_origins=media_origins_config(env, storage),
+        creator_approval=creator_approval,
     )

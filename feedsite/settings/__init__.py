@@ -6,3 +6,4 @@ from feedsite.settings.feed import *  # noqa: F403
 from feedsite.settings.security import *  # noqa: F403
 from feedsite.settings.services import *  # noqa: F403
 from feedsite.settings.shop import *  # noqa: F403
+from feedsite.settings.studio import *  # noqa: F403

@@ -49,6 +49,7 @@ CELERY_TASK_ROUTES = {
     # Exact names win over patterns: precomputing feeds must not wait behind a retrain.
     "ranking.precompute_feeds": {"queue": "default"},
     "ranking.*": {"queue": "training"},
+    "content.media_process": {"queue": "media"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
@@ -61,6 +62,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},
     # Nightly: a new ranker on everything stored, activated only if not worse offline.
     "ranking-retrain": {"task": "ranking.retrain", "schedule": crontab(hour=3, minute=30)},
+    # Scheduled posts whose time has come.
+    "content-publish-due": {"task": "content.publish_due", "schedule": 60.0},
     # Hourly: creators' reputations from their removed items and the hides on their posts.
     "moderation-recompute-reputations": {"task": "moderation.recompute_reputations", "schedule": crontab(minute=37)},
 }
