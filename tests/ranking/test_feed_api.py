@@ -91,11 +91,17 @@ def test_a_carousel_card_shows_every_processed_image_in_order_with_its_resized_c
             processed_at=timezone.now(),
         )
     # Still being processed: never shown, and its original has no URL at all.
-    ContentMedia.objects.create(item=item, position=3, kind="image", original="originals/3.jpg", original_type="image/jpeg")
+    ContentMedia.objects.create(
+        item=item, position=3, kind="image", original="originals/3.jpg", original_type="image/jpeg"
+    )
 
     (card,) = api_client.get("/api/v1/feed").json()["cards"]
 
-    assert [image["url"] for image in card["gallery"]] == ["/media/media/0.webp", "/media/media/1.webp", "/media/media/2.webp"]
+    assert [image["url"] for image in card["gallery"]] == [
+        "/media/media/0.webp",
+        "/media/media/1.webp",
+        "/media/media/2.webp",
+    ]
     assert card["gallery"][1]["srcset"] == [{"width": 480, "url": "/media/media/1-480.webp"}]
     assert card["gallery"][0]["type"] == "image/webp"
     assert card["media"]["type"] == "image/webp"
