@@ -1,0 +1,106 @@
+"""The dashboard's HTML page and its CSV export: an approved creator's own figures, nobody else's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from content.models import Creator
+from feedsite.errors import ApplicationError, Forbidden
+from profiles.dashboard.access import DEFAULT_DAYS, dashboard_creator, period_days
+from profiles.dashboard.export import stats_csv
+from profiles.dashboard.payload import stats_payload
+from profiles.events.creator_stats import PERIODS, VIEW_MIN_DWELL_MS, WATCHED_THROUGH, CreatorStats, creator_stats
+
+# Copied by `make vendor` from package.json's Chart.js; the page draws no chart without it.
+CHART_LIBRARY = "vendor/chart.umd.min.js"
+
+
+def chart_library_url() -> str | None:
+    """The chart library's static URL, or None where it was not installed (no npm)."""
+    if finders.find(CHART_LIBRARY) is None:
+        return None
+    try:
+        return static(CHART_LIBRARY)
+    except ValueError:  # the manifest of a collectstatic run before it was installed
+        return None
+
+
+def _creator(request: HttpRequest) -> Creator:
+    try:
+        return dashboard_creator(request.user)
+    except Forbidden as error:
+        raise PermissionDenied(error.message) from error
+
+
+def _percent(fraction: float | None) -> str:
+    return "–" if fraction is None else f"{fraction * 100:.0f} %"
+
+
+def _context(creator: Creator, stats: CreatorStats, *, error: str = "") -> dict[str, Any]:
+    series = stats.series
+    daily = zip(
+        series.dates,
+        series.impressions,
+        series.views,
+        series.carts,
+        series.purchases,
+        series.followers_gained,
+        series.followers_lost,
+        series.followers,
+        strict=True,
+    )
+    return {
+        "creator": creator,
+        "stats": stats,
+        "error": error,
+        "periods": PERIODS if stats.days in PERIODS else sorted({*PERIODS, stats.days}),
+        "items": [(item, _percent(item.figures.watch_through)) for item in stats.items],
+        "watch_through": _percent(stats.totals.watch_through),
+        "gained": sum(series.followers_gained),
+        "lost": sum(series.followers_lost),
+        "daily": list(daily)[::-1],
+        "payload": stats_payload(stats),
+        "chart_library": chart_library_url(),
+        "view_seconds": VIEW_MIN_DWELL_MS // 1000,
+        "through_percent": round(WATCHED_THROUGH * 100),
+    }
+
+
+@never_cache
+@require_GET
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """``/studio/dashboard?days=N``: tables of the figures, and charts drawn from the same data."""
+    creator = _creator(request)
+    try:
+        days, error, status = period_days(request.GET.get("days")), "", 200
+    except ApplicationError as refused:
+        days, error, status = DEFAULT_DAYS, refused.message, 400
+    stats = creator_stats(creator=creator, days=days)
+    return render(request, "studio/dashboard.html", _context(creator, stats, error=error), status=status)
+
+
+@never_cache
+@require_GET
+@login_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """``/studio/dashboard.csv?days=N``: one row per item (``profiles.dashboard.export``)."""
+    creator = _creator(request)
+    try:
+        days = period_days(request.GET.get("days"))
+    except ApplicationError as refused:
+        return HttpResponse(refused.message, status=400, content_type="text/plain; charset=utf-8")
+    stats = creator_stats(creator=creator, days=days)
+    response = HttpResponse(stats_csv(stats), content_type="text/csv; charset=utf-8")
+    filename = f"feedsite-{creator.handle}-{stats.since.isoformat()}-{stats.until.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
