@@ -22,7 +22,11 @@ function draw(name, config) {
 
 function drawCharts() {
   const Chart = window.Chart;
-  if (!Chart) return;
+  if (!Chart) {
+    // The library did not load: the daily table is the only view of the period's days.
+    document.querySelector("details.daily")?.setAttribute("open", "");
+    return;
+  }
   Chart.defaults.color = css("--muted");
   Chart.defaults.borderColor = css("--line");
   Chart.defaults.font.family = css("--font");
@@ -33,6 +37,7 @@ function drawCharts() {
     maintainAspectRatio: false,
     animation: false,
     interaction: { mode: "index", intersect: false },
+    scales: { x: { ticks: { maxRotation: 0, autoSkipPadding: 12 } } },
     plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
   };
   const line = (label, values, color, axis) => ({
@@ -42,7 +47,7 @@ function drawCharts() {
   const bar = (label, values, color, axis) => ({
     type: "bar", label, data: values, backgroundColor: color, yAxisID: axis, borderRadius: 3,
   });
-  const count = { beginAtZero: true, ticks: { precision: 0 } };
+  const count = { beginAtZero: true, grace: "10%", ticks: { precision: 0 } };
   draw("activity", {
     data: {
       labels,
@@ -56,6 +61,7 @@ function drawCharts() {
     options: {
       ...common,
       scales: {
+        ...common.scales,
         reach: { ...count, position: "left", title: { display: true, text: "Impressions, views" } },
         sales: { ...count, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "Carts, purchases" } },
       },
@@ -73,9 +79,9 @@ function drawCharts() {
     options: {
       ...common,
       scales: {
-        x: { stacked: true },
-        change: { stacked: true, ticks: { precision: 0 }, position: "left", title: { display: true, text: "Per day" } },
-        total: { ...count, beginAtZero: false, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "Followers" } },
+        x: { ...common.scales.x, stacked: true },
+        change: { stacked: true, grace: "10%", ticks: { precision: 0 }, position: "left", title: { display: true, text: "Per day" } },
+        total: { ...count, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "Followers" } },
       },
     },
   });
