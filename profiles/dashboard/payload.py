@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from profiles.events.creator_stats import CreatorStats, Figures
+from profiles.events.creator_stats import CreatorStats, DailySeries, Figures
 
 
 def figures_payload(figures: Figures) -> dict[str, Any]:
@@ -14,8 +14,12 @@ def figures_payload(figures: Figures) -> dict[str, Any]:
     return {**asdict(figures), "watch_through": None if watch_through is None else round(watch_through, 4)}
 
 
+def series_payload(series: DailySeries) -> dict[str, list[Any]]:
+    """The daily series: what the page's charts draw."""
+    return {**asdict(series), "dates": [day.isoformat() for day in series.dates]}
+
+
 def stats_payload(stats: CreatorStats) -> dict[str, Any]:
-    series = stats.series
     return {
         "days": stats.days,
         "since": stats.since.isoformat(),
@@ -35,8 +39,5 @@ def stats_payload(stats: CreatorStats) -> dict[str, Any]:
             }
             for item in stats.items
         ],
-        "series": {
-            **asdict(series),
-            "dates": [day.isoformat() for day in series.dates],
-        },
+        "series": series_payload(stats.series),
     }

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,8 +18,15 @@ from content.models import Creator
 from feedsite.errors import ApplicationError, Forbidden
 from profiles.dashboard.access import DEFAULT_DAYS, dashboard_creator, period_days
 from profiles.dashboard.export import stats_csv
-from profiles.dashboard.payload import stats_payload
-from profiles.events.creator_stats import PERIODS, VIEW_MIN_DWELL_MS, WATCHED_THROUGH, CreatorStats, creator_stats
+from profiles.dashboard.payload import series_payload
+from profiles.events.creator_stats import (
+    PERIODS,
+    VIEW_MIN_DWELL_MS,
+    WATCHED_THROUGH,
+    CreatorStats,
+    Figures,
+    creator_stats,
+)
 
 # Copied by `make vendor` from package.json's Chart.js; the page draws no chart without it.
 CHART_LIBRARY = "vendor/chart.umd.min.js"
@@ -45,10 +53,41 @@ def _percent(fraction: float | None) -> str:
     return "–" if fraction is None else f"{fraction * 100:.0f} %"
 
 
-def _context(creator: Creator, stats: CreatorStats, *, error: str = "") -> dict[str, Any]:
+def _cells(figures: Figures) -> list[str]:
+    """A post's (or the total's) figures in the table's column order, as text (a template localizes
+    each number it is given, at a cost that showed on a page of hundreds of posts)."""
+    return [
+        str(figures.impressions),
+        str(figures.views),
+        _percent(figures.watch_through),
+        str(figures.likes),
+        str(figures.shares),
+        str(figures.product_clicks),
+        str(figures.carts),
+        str(figures.purchases),
+    ]
+
+
+def _post_rows(stats: CreatorStats) -> list[dict[str, Any]]:
+    """The posts table, formatted here: lookups and filters per cell were the template's slowest part."""
+    return [
+        {
+            "id": item.id,
+            "caption": Truncator(item.caption or "(no caption)").chars(60),
+            "meta": f"{item.kind} · {item.created_at:%-d %b %Y}",
+            "status": item.status,
+            "status_label": item.status_label,
+            "reason": item.reason,
+            "cells": _cells(item.figures),
+        }
+        for item in stats.items
+    ]
+
+
+def _daily_rows(stats: CreatorStats) -> list[dict[str, Any]]:
+    """The daily table, newest day first."""
     series = stats.series
-    daily = zip(
-        series.dates,
+    columns = zip(
         series.impressions,
         series.views,
         series.carts,
@@ -58,17 +97,27 @@ def _context(creator: Creator, stats: CreatorStats, *, error: str = "") -> dict[
         series.followers,
         strict=True,
     )
+    return [
+        {"iso": day.isoformat(), "label": f"{day:%a %-d %b}", "cells": [str(n) for n in cells]}
+        for day, cells in reversed(list(zip(series.dates, columns, strict=True)))
+    ]
+
+
+def _context(creator: Creator, stats: CreatorStats, *, error: str = "") -> dict[str, Any]:
+    series = stats.series
     return {
         "creator": creator,
         "stats": stats,
         "error": error,
         "periods": PERIODS if stats.days in PERIODS else sorted({*PERIODS, stats.days}),
-        "items": [(item, _percent(item.figures.watch_through)) for item in stats.items],
+        "items": _post_rows(stats),
+        "totals": _cells(stats.totals),
         "watch_through": _percent(stats.totals.watch_through),
         "gained": sum(series.followers_gained),
         "lost": sum(series.followers_lost),
-        "daily": list(daily)[::-1],
-        "payload": stats_payload(stats),
+        "daily": _daily_rows(stats),
+        # What the charts draw: the daily series (the posts are in the tables only).
+        "payload": {"series": series_payload(stats.series)},
         "chart_library": chart_library_url(),
         "view_seconds": VIEW_MIN_DWELL_MS // 1000,
         "through_percent": round(WATCHED_THROUGH * 100),
