@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("profiles.shop.urls")),
     path("api/v1/", include("profiles.privacy.urls")),
     path("api/v1/", include("content.urls")),
+    path("api/v1/", include("content.studio.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
     # Any other URL under /api/ (a DEBUG process too): a 404 in the error shape, not an HTML page.
@@ -37,6 +38,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("profiles.shop.web_urls")),
     path("", include("profiles.privacy.web_urls")),
     path("", include("content.web_urls")),
+    path("", include("content.studio.web_urls")),
 ]
 
 if settings.DEBUG or not settings.STORAGES["default"]["BACKEND"].endswith("S3Storage"):
