@@ -76,7 +76,8 @@ class PostForm(forms.Form):
     products = forms.TypedMultipleChoiceField(
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Linked products"
     )
-    when = forms.ChoiceField(choices=WHEN, initial="now", widget=forms.RadioSelect, label="When")
+    # Not asked of a published post (its time has come): "now" then.
+    when = forms.ChoiceField(choices=WHEN, initial="now", widget=forms.RadioSelect, label="When", required=False)
     publish_at = forms.DateTimeField(
         required=False,
         label="Publish at",
@@ -108,7 +109,7 @@ class PostForm(forms.Form):
 
     def post_fields(self) -> PostFields:
         data = self.cleaned_data
-        when = data["when"]
+        when = data.get("when") or "now"
         return PostFields(
             caption=data.get("caption", ""),
             tags=[name.strip() for name in data.get("tags", "").split(",") if name.strip()],

@@ -306,7 +306,7 @@ def studio_item_update(*, creator: Creator, item_id: int, fields: PostFields, ch
     """Edit the ``changed`` fields (caption, tags, products, publish_at, intent) of the creator's own post.
 
     A draft asked to publish goes to review; a scheduled post whose time is cleared is published
-    now; a published post keeps its publication time (``publish_at`` refused).
+    now; a published post keeps its publication time (a new ``publish_at`` is refused).
     """
     item = ContentItem.objects.select_for_update().get(pk=studio_item_get(creator=creator, item_id=item_id).pk)
     current = PostFields(
@@ -319,12 +319,12 @@ def studio_item_update(*, creator: Creator, item_id: int, fields: PostFields, ch
         publish_at=fields.publish_at if "publish_at" in changed else None,
     )
     products, tag_names = _fields_check(current)
-    if "publish_at" in changed and item.status == Status.PUBLISHED:
+    if item.status == Status.PUBLISHED and current.publish_at is not None:
         raise ApplicationError("A published post cannot be scheduled.", code="already_published")
     update = ["caption", "intent"]
     item.caption = current.caption
     item.intent = current.intent
-    if "publish_at" in changed:
+    if "publish_at" in changed and item.status != Status.PUBLISHED:
         item.publish_at = current.publish_at
         update.append("publish_at")
     item.save(update_fields=update)

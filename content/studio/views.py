@@ -97,7 +97,9 @@ def _posts(request: HttpRequest, creator: Creator) -> HttpResponse:
     before = int(cursor) if cursor.isdigit() and len(cursor) < 19 else None
     items = selectors.studio_items(creator=creator, before_id=before, limit=POSTS_PAGE + 1)
     page = items[:POSTS_PAGE]
-    rows = [{"item": item, "reason": selectors.status_reason(item), "media": item.media_files.all()} for item in page]
+    rows = [
+        {"item": item, "reason": selectors.status_reason(item), "media": list(item.media_files.all())} for item in page
+    ]
     context = {
         "creator": creator,
         "rows": rows,
@@ -151,7 +153,9 @@ def post_edit(request: HttpRequest, creator: Creator, item_id: int) -> HttpRespo
         "caption": item.caption,
         "tags": ", ".join(tag.name for tag in item.tags.all()),
         "products": [p.pk for p in linked],
-        "when": "schedule" if item.publish_at else ("draft" if item.intent == ContentItem.Intent.DRAFT else "now"),
+        "when": "schedule"
+        if item.publish_at and item.status != Status.PUBLISHED
+        else ("draft" if item.intent == ContentItem.Intent.DRAFT else "now"),
         "publish_at": local.replace(tzinfo=None) if local else None,
         "timezone": "UTC",
     }
