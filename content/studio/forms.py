@@ -120,7 +120,10 @@ class PostForm(forms.Form):
 
 
 class NewPostForm(PostForm):
-    media = MultipleFileField(label="Video or images", help_text="One MP4, MOV or WebM video, or up to 10 images.")
+    # Named as the API's field (``form["media"]``; ``form.media`` stays the widgets' assets).
+    media = MultipleFileField(  # type: ignore[assignment]
+        label="Video or images", help_text="One MP4, MOV or WebM video, or up to 10 images."
+    )
     # Names this form's submission: a second POST of the same form returns the post the first made.
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64, initial=lambda: uuid.uuid4().hex)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 
 from content.models import ContentItem, ContentMedia, ContentProduct, Creator, Product, Tag
@@ -12,7 +12,7 @@ Status = ContentItem.Status
 SEARCH_LIMIT = 20
 TAG_SUGGESTIONS = 10
 # What a creator's status means, when no reason was given (status_reason says more when set).
-STATUS_EXPLAINED = {
+STATUS_EXPLAINED: dict[str, str] = {
     Status.PROCESSING: "We are preparing your media; this takes about as long as the video.",
     Status.FAILED: "Processing failed.",
     Status.DRAFT: "Saved as a draft: only you see it.",
@@ -23,7 +23,7 @@ STATUS_EXPLAINED = {
 }
 
 
-def creator_of(user: User | None) -> Creator | None:
+def creator_of(user: User | AnonymousUser | None) -> Creator | None:
     """The creator row of ``user`` (any status), or ``None``."""
     if user is None or not user.is_authenticated:
         return None
