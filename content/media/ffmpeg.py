@@ -25,7 +25,11 @@ FFPROBE_TIMEOUT_SECONDS = 30
 
 
 class MediaError(ApplicationError):
-    """ffmpeg failed or is missing, or a file is not the media it claims to be."""
+    """ffmpeg failed or is missing, or a file is not the media it claims to be.
+
+    ``code``: ``media_error`` (ffmpeg refused the content), ``unreadable`` (ffprobe found no video
+    in it), ``unavailable`` (the binary could not run).
+    """
 
     def __init__(self, message: str, *, code: str = "media_error") -> None:
         super().__init__(message, code=code)
@@ -67,7 +71,7 @@ def run_ffmpeg(args: list[str], *, timeout: float = FFMPEG_TIMEOUT_SECONDS, exe:
     except subprocess.TimeoutExpired as exc:
         raise MediaTimeout(f"ffmpeg took longer than {timeout:.0f} s") from exc
     except OSError as exc:
-        raise MediaError(f"ffmpeg could not run: {exc}") from exc
+        raise MediaError(f"ffmpeg could not run: {exc}", code="unavailable") from exc
     if done.returncode != 0:
         raise MediaError(f"ffmpeg failed: {done.stderr.decode(errors='replace')[-500:]}")
     return done.stdout

@@ -8,17 +8,31 @@ in the default storage, then moves the item to draft or review as its creator as
 
 from __future__ import annotations
 
+import io
 import logging
+import shutil
+import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
 
+from django.conf import settings
+from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from PIL import Image
 
 from content.media.checks import CheckedFile
+from content.media.ffmpeg import MediaError, MediaTimeout, ffprobe, pipeline_ffmpeg_exe, poster_of, run_ffmpeg
+from content.media.images import image_webp
 from content.models import ContentItem, ContentMedia
+from content.services import content_transition
 from feedsite.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 Status = ContentItem.Status
 
 # Two cores are shared with the web and the other queues: one transcode uses both, no more.
@@ -93,3 +107,162 @@ def media_originals_store(*, item: ContentItem, files: Sequence[CheckedFile]) ->
             row.original.storage.delete(row.original.name)
         raise
     return rows
+
+
+# What the creator is told; the technical detail goes to the log.
+VIDEO_FAILED = "The video could not be converted: the file may be damaged or use an encoding we cannot read."
+IMAGE_FAILED = "An image could not be converted: the file may be damaged."
+NOTHING_UPLOADED = "The upload has no file: upload the media again."
+GAVE_UP = "The media could not be processed for now; try again later."
+
+
+def target_size(width: int, height: int, *, max_lines: int) -> tuple[int, int]:
+    """The output size of a ``width``×``height`` video: the shorter side at most ``max_lines``
+    (720p, portrait or landscape), never enlarged, aspect kept, both sides even (yuv420p)."""
+    scale = min(1.0, max_lines / min(width, height))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def transcode_timeout(duration_ms: int) -> float:
+    """How long ffmpeg may take on a video of this length before the try counts as hung."""
+    return 120 + 4 * duration_ms / 1000
+
+
+def _copy_original(row: ContentMedia, to: Path) -> None:
+    try:
+        with row.original.storage.open(row.original.name, "rb") as source, to.open("wb") as target:
+            shutil.copyfileobj(source, target, length=1024 * 1024)
+    except OSError as exc:
+        raise MediaTransientError(f"original {row.original.name} could not be read: {exc}") from exc
+
+
+def _save(field: FieldFile, name: str, content: File) -> None:
+    try:
+        field.save(name, content, save=False)
+    except OSError as exc:
+        raise MediaTransientError(f"{name} could not be stored: {exc}") from exc
+
+
+def _ffmpeg_step(what: str, step: Callable[[], T], *, failed: str) -> T:
+    """Run ``step``: a timeout or a missing binary may pass (transient); ffmpeg refusing the content does not."""
+    try:
+        return step()
+    except MediaTimeout as exc:
+        raise MediaTransientError(f"{what}: {exc.message}") from exc
+    except MediaError as exc:
+        if exc.code == "unavailable":
+            raise MediaTransientError(f"{what}: {exc.message}") from exc
+        logger.warning("media: %s failed: %s", what, exc.message)
+        raise MediaFailed(failed) from exc
+
+
+def _video(row: ContentMedia) -> None:
+    exe = pipeline_ffmpeg_exe()
+    with tempfile.TemporaryDirectory(prefix="feedsite-media-") as tmp:
+        source, output = Path(tmp) / "original", Path(tmp) / "out.mp4"
+        _copy_original(row, source)
+        probe = _ffmpeg_step(f"probe of {row}", lambda: ffprobe(source), failed=VIDEO_FAILED)
+        width, height = target_size(probe.width, probe.height, max_lines=settings.MEDIA_VIDEO_MAX_LINES)
+        args = ["-i", str(source), "-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn", "-map_metadata", "-1"]
+        args += ["-vf", f"scale={width}:{height},setsar=1", "-fpsmax", "30"]
+        args += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
+        args += ["-c:a", "aac", "-b:a", AUDIO_BITRATE, "-movflags", "+faststart", "-threads", str(FFMPEG_THREADS)]
+        timeout = transcode_timeout(probe.duration_ms)
+        _ffmpeg_step(
+            f"transcode of {row}",
+            lambda: run_ffmpeg([*args, str(output)], timeout=timeout, exe=exe),
+            failed=VIDEO_FAILED,
+        )
+        made = _ffmpeg_step(f"probe of {row}'s output", lambda: ffprobe(output), failed=VIDEO_FAILED)
+        at_ms = min(POSTER_AT_MS, made.duration_ms // 2)
+        poster = _ffmpeg_step(f"poster of {row}", lambda: poster_of(output, at_ms=at_ms, exe=exe), failed=VIDEO_FAILED)
+        base = uuid.uuid4().hex
+        with output.open("rb") as made_file:
+            _save(row.file, f"{base}.mp4", File(made_file))
+        _save(row.poster, f"{base}.jpg", ContentFile(poster))
+    row.file_type = "video/mp4"
+    row.width, row.height, row.duration_ms = made.width, made.height, made.duration_ms
+
+
+def _image(row: ContentMedia) -> None:
+    try:
+        with row.original.storage.open(row.original.name, "rb") as source:
+            data = source.read()
+    except OSError as exc:
+        raise MediaTransientError(f"original {row.original.name} could not be read: {exc}") from exc
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image = opened.copy()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        logger.warning("media: %s could not be decoded: %s", row, exc)
+        raise MediaFailed(IMAGE_FAILED) from exc
+    base = uuid.uuid4().hex
+    main, (width, height) = image_webp(image)
+    _save(row.file, f"{base}.webp", ContentFile(main))
+    variants = []
+    for wanted in sorted(settings.MEDIA_IMAGE_WIDTHS):
+        if wanted >= width:
+            continue  # never enlarged; the main file serves that width
+        resized, _ = image_webp(image, width=wanted)
+        name = row.file.field.generate_filename(row, f"{base}-{wanted}.webp")
+        try:
+            stored = row.file.storage.save(name, ContentFile(resized))
+        except OSError as exc:
+            raise MediaTransientError(f"{name} could not be stored: {exc}") from exc
+        variants.append({"width": wanted, "name": stored})
+    row.file_type, row.poster, row.variants = "image/webp", "", variants
+    row.width, row.height, row.duration_ms = width, height, None
+
+
+def _item_ready(item_id: int) -> None:
+    """Point the item at position 0's processed files and move it on as its creator asked."""
+    with transaction.atomic():
+        item = ContentItem.objects.select_for_update().get(pk=item_id)
+        if item.status != Status.PROCESSING:
+            return
+        first = item.media_files.order_by("position").first()
+        assert first is not None
+        item.media, item.poster = first.file.name, first.poster.name
+        item.media_width, item.media_height, item.duration_ms = first.width, first.height, first.duration_ms
+        item.save(update_fields=["media", "poster", "media_width", "media_height", "duration_ms"])
+        to = Status.PENDING if item.intent == ContentItem.Intent.PUBLISH else Status.DRAFT
+        content_transition(item=item, to=to, reason="")
+
+
+def media_fail(*, item_id: int, reason: str) -> None:
+    """Move a processing item to ``failed`` with ``reason`` (what its creator is told); its
+    originals are kept for a retry. Does nothing to an item no longer processing."""
+    with transaction.atomic():
+        item = ContentItem.objects.select_for_update().filter(pk=item_id).first()
+        if item is None or item.status != Status.PROCESSING:
+            return
+        content_transition(item=item, to=Status.FAILED, reason=reason)
+
+
+def media_process_item(item_id: int) -> None:
+    """Make the served files of a processing item's originals, then move it to draft or review.
+
+    Idempotent: an item that is not processing (ready, failed, removed) is left alone, and files
+    already made are not made again. Raises ``MediaTransientError`` for what may pass (storage,
+    timeouts): the task retries. A file that cannot be processed moves the item to ``failed``
+    with a reason; the originals are kept.
+    """
+    item = ContentItem.objects.filter(pk=item_id).first()
+    if item is None or item.status != Status.PROCESSING:
+        return
+    rows = list(item.media_files.order_by("position"))
+    if not rows:
+        media_fail(item_id=item_id, reason=NOTHING_UPLOADED)
+        return
+    try:
+        for row in rows:
+            if row.processed_at is not None:
+                continue
+            (_video if row.kind == ContentMedia.Kind.VIDEO else _image)(row)
+            row.processed_at = timezone.now()
+            row.save()
+    except MediaFailed as failed:
+        media_fail(item_id=item_id, reason=failed.reason)
+        return
+    _item_ready(item_id)
