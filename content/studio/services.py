@@ -21,6 +21,7 @@ from content.media.checks import image_check, media_check_uploads
 from content.media.pipeline import media_originals_store
 from content.models import ContentItem, Creator, Product, Tag
 from content.services import content_create, content_publish, content_remove, content_submit, tag_ensure
+from content.tasks import media_process_enqueue, media_retry
 from feedsite.errors import ApplicationError, Forbidden, NotFound
 
 Status = ContentItem.Status
@@ -278,9 +279,6 @@ def studio_item_create(
             item.publish_at = fields.publish_at
             item.save(update_fields=["status", "intent", "publish_at"])
             media_originals_store(item=item, files=checked)
-            # TODO(media): top-level import once the media branch's pipeline lands.
-            from content.tasks import media_process_enqueue  # type: ignore[attr-defined]
-
             media_process_enqueue(item)
     except IntegrityError:
         # The same token raced in from a second request: that one stored the post.
@@ -356,7 +354,4 @@ def studio_item_retry(*, creator: Creator, item_id: int) -> ContentItem:
     item = studio_item_get(creator=creator, item_id=item_id)
     if item.status != Status.FAILED:
         raise ApplicationError("Only a post whose processing failed can be retried.", code="not_failed")
-    # TODO(media): top-level import once the media branch's pipeline lands.
-    from content.media.pipeline import media_retry  # type: ignore[attr-defined]
-
-    return media_retry(item)
+    return media_retry(item=item)

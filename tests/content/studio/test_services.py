@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from content.media.checks import MediaRefused
 from django.utils import timezone
 
+from content.media.checks import MediaRefused
+from content.media.pipeline import media_fail, media_process_item
 from content.models import ContentItem, ContentMedia, Creator
+from content.services import content_publish, content_publish_due
 from content.studio.services import (
     PostFields,
     creator_apply,
@@ -336,3 +338,30 @@ def test_only_a_failed_post_can_be_retried(creator):
         studio_item_retry(creator=creator, item_id=item.pk)
 
     assert refused.value.code == "not_failed"
+
+
+def test_an_upload_is_processed_then_goes_to_review_and_is_published_on_its_schedule(creator, images):
+    later = timezone.now() + timedelta(hours=1)
+    item, _ = studio_item_create(creator=creator, files=images(2), fields=PostFields(publish_at=later))
+
+    media_process_item(item.pk)
+
+    item.refresh_from_db()
+    assert item.status == Status.PENDING
+    assert [(m.file_type, bool(m.file)) for m in item.media_files.all()] == [("image/webp", True)] * 2
+    assert content_publish(item=item).status == Status.SCHEDULED
+    assert content_publish_due(now=later) == 1
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED
+
+
+def test_a_failed_upload_is_retried_from_its_kept_originals(creator, images):
+    item, _ = studio_item_create(creator=creator, files=images(1), fields=PostFields(intent="draft"))
+    media_fail(item_id=item.pk, reason="The image could not be decoded.")
+
+    retried = studio_item_retry(creator=creator, item_id=item.pk)
+
+    assert (retried.status, retried.status_reason) == (Status.PROCESSING, "")
+    media_process_item(item.pk)
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT
