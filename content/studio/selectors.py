@@ -13,7 +13,7 @@ SEARCH_LIMIT = 20
 TAG_SUGGESTIONS = 10
 # What a creator's status means, when no reason was given (status_reason says more when set).
 STATUS_EXPLAINED: dict[str, str] = {
-    Status.PROCESSING: "We are preparing your media; this takes about as long as the video.",
+    Status.PROCESSING: "We are preparing your media; it is usually ready within a minute or two.",
     Status.FAILED: "Processing failed.",
     Status.DRAFT: "Saved as a draft: only you see it.",
     Status.PENDING: "Waiting for a moderator; it goes live once approved.",

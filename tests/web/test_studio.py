@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from content.media.pipeline import media_process_item
 from content.models import ContentItem, Creator
 from tests.factories import CreatorFactory, ProductFactory, TagFactory, UserFactory
 from tests.web.conftest import DESKTOP, PHONE, screenshot
@@ -32,9 +33,20 @@ def photos(folder: Path, n: int) -> list[str]:
     paths = []
     for index in range(n):
         path = folder / f"look-{index}.jpg"
-        Image.new("RGB", (540, 960), (60 * index % 256, 90, 200)).save(path, format="JPEG")
+        # Noise: large enough (about 0.5 MB) that the upload reports progress on its way.
+        noise = Image.effect_noise((720, 1280), 90 + index).convert("RGB")
+        Image.blend(noise, Image.new("RGB", noise.size, (60 * index % 256, 90, 200)), 0.5).save(path, format="JPEG")
         paths.append(str(path))
     return paths
+
+
+RECORD_PROGRESS = """() => {
+    const label = document.querySelector("[data-upload-label]");
+    new MutationObserver(() => {
+        const seen = JSON.parse(sessionStorage.getItem("progress") || "[]");
+        sessionStorage.setItem("progress", JSON.stringify([...seen, label.textContent]));
+    }).observe(label, {childList: true, characterData: true, subtree: true});
+}"""
 
 
 def approved_creator() -> Creator:
@@ -44,26 +56,30 @@ def approved_creator() -> Creator:
 def test_a_shopper_applies_and_waits_for_staff(new_page, settings):
     settings.CREATOR_APPROVAL = "staff"
     user = UserFactory()
-    for size in ("phone", "desktop"):
-        page = new_page(size)
-        sign_in(page, user)
-        page.get_by_role("heading", name="Become a creator").wait_for()
-        if size == "phone":
-            page.fill("#id_handle", "admin")
-            page.fill("#id_display_name", "Mia")
-            page.get_by_role("button", name="Apply").click()
-            page.get_by_text("@admin is reserved; choose another handle.").wait_for()
-            screenshot(page, "studio-apply-refused")
-            page.fill("#id_handle", "glowwithmia")
-            page.fill("#id_bio", "Skincare for oily skin, every morning.")
-            page.set_input_files("#id_avatar", {"name": "me.png", "mimeType": "image/png", "buffer": png(96)})
-            page.get_by_role("button", name="Apply").click()
-        page.get_by_text("waiting for review").wait_for()
-        screenshot(page, "studio-applied")
+    desktop, phone = new_page("desktop"), new_page("phone")
+    sign_in(desktop, user)
+    desktop.get_by_role("heading", name="Become a creator").wait_for()
+    screenshot(desktop, "studio-apply")
+
+    sign_in(phone, user)
+    phone.fill("#id_handle", "admin")
+    phone.fill("#id_display_name", "Mia")
+    phone.get_by_role("button", name="Apply").click()
+    phone.get_by_text("@admin is reserved; choose another handle.").wait_for()
+    screenshot(phone, "studio-apply-refused")
+    phone.fill("#id_handle", "glowwithmia")
+    phone.fill("#id_bio", "Skincare for oily skin, every morning.")
+    phone.set_input_files("#id_avatar", {"name": "me.png", "mimeType": "image/png", "buffer": png(96)})
+    phone.get_by_role("button", name="Apply").click()
+    phone.get_by_text("waiting for review").wait_for()
+    screenshot(phone, "studio-applied")
 
     creator = Creator.objects.get(user=user)
     assert (creator.handle, creator.status) == ("glowwithmia", Creator.Status.APPLIED)
     assert creator.avatar.name.startswith("avatars/")
+    desktop.reload()
+    desktop.get_by_text("waiting for review").wait_for()
+    assert desktop.get_by_role("link", name="New post").count() == 0
 
 
 def png(side: int) -> bytes:
@@ -89,27 +105,27 @@ def test_a_creator_uploads_a_carousel_with_progress_and_a_retry_that_makes_one_p
     page.locator(".product-pick", has_text="Glow serum").click()
     screenshot(page, "studio-new-post")
 
-    # The first answer is lost (a proxy's 502 after the server stored the post): Retry resends it.
-    answers: list[int] = []
-
-    def first_answer_lost(route):
-        response = route.fetch()
-        answers.append(response.status)
-        if len(answers) == 1:
-            route.fulfill(status=502, body="Bad gateway")
-        else:
-            route.fulfill(response=response)
-
-    page.route("**/api/v1/studio/items", first_answer_lost)
+    # The first attempt dies on the network: Retry resends it with the same Idempotency-Key.
+    keys: list[str] = []
+    page.on(
+        "request", lambda r: keys.append(r.headers.get("idempotency-key", "")) if "/studio/items" in r.url else None
+    )
+    page.route("**/api/v1/studio/items", lambda route: route.abort("connectionreset"))
     page.get_by_role("button", name="Upload").click()
     retry = page.get_by_role("button", name="Retry")
     retry.wait_for()
-    assert page.eval_on_selector("[data-upload-bar]", "bar => bar.value") == 100
+    assert "interrupted" in page.locator("[data-upload-label]").inner_text()
     screenshot(page, "studio-upload-retry")
+    page.unroute("**/api/v1/studio/items")
+    # What the progress label says during the upload, kept across the redirect that follows it.
+    page.evaluate(RECORD_PROGRESS)
     retry.click()
     page.wait_for_url("**/studio/#post-*")
 
-    assert answers == [201, 201]
+    assert len(keys) == 2
+    assert keys[0] == keys[1] != ""
+    progress = page.evaluate("() => JSON.parse(sessionStorage.getItem('progress') || '[]')")
+    assert "Uploading… 100%" in progress
     item = ContentItem.objects.get(creator=creator)
     assert (item.kind, item.status, item.caption) == ("image", Status.PROCESSING, "Three steps to glass skin #glow")
     assert item.media_files.count() == 3
@@ -118,6 +134,14 @@ def test_a_creator_uploads_a_carousel_with_progress_and_a_retry_that_makes_one_p
     row = page.locator(f"#post-{item.pk}")
     assert row.locator("[data-status-label]").inner_text() == "Processing"
     screenshot(page, "studio-posts-processing")
+
+    # The media worker (run here, as the queue "media" would) makes the WebP copies; the page,
+    # polling, shows the post in review with its first image.
+    media_process_item(item.pk)
+    row.locator("[data-status-label]", has_text="Pending review").wait_for()
+    row.locator("img").wait_for()
+    assert row.locator("img").get_attribute("src").endswith(".webp")
+    screenshot(page, "studio-posts-ready")
 
 
 def test_the_status_of_a_processing_post_refreshes_by_itself(new_page):
@@ -147,7 +171,7 @@ def test_a_creator_schedules_a_post_in_their_time_zone(new_page, tmp_path):
     sign_in(page, creator.user, next_path="/studio/new")
 
     page.set_input_files("#id_media", photos(tmp_path, 1))
-    page.get_by_text("Schedule").click()
+    page.get_by_label("Schedule").check()
     page.fill("#id_publish_at", "2031-06-01T10:00")
     assert page.input_value("#id_timezone") == "America/New_York"
     screenshot(page, "studio-schedule")
@@ -173,7 +197,7 @@ def test_the_studio_works_without_javascript(browser, live_server, tmp_path):
         page.set_input_files("#id_media", photos(tmp_path, 2))
         page.fill("#id_caption", f"No script needed ({size})")
         page.fill("#id_tags", "glow, spf")
-        page.get_by_text("Schedule").click()
+        page.get_by_label("Schedule").check()
         page.fill("#id_publish_at", "2031-06-01T10:00")
         page.select_option("#id_timezone", "Europe/Paris")
         screenshot(page, f"studio-no-js-{size}")

@@ -96,7 +96,7 @@ def test_a_creator_uploads_a_carousel_and_reads_it_back(creator, creator_api, im
     assert created == {"id": created["id"], "status": "processing"}
     body = creator_api.get(f"{ITEMS}/{created['id']}").json()
     assert body["status"] == "processing"
-    assert body["reason"].startswith("We are preparing your media")
+    assert body["reason"] == "We are preparing your media; it is usually ready within a minute or two."
     assert (body["kind"], body["caption"], body["intent"]) == ("image", "Three looks #glow", "publish")
     assert body["tags"] == [{"slug": "glow", "name": "glow"}, {"slug": "skincare", "name": "Skincare"}]
     assert body["products"] == [
