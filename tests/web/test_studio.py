@@ -127,17 +127,17 @@ def test_a_creator_uploads_a_carousel_with_progress_and_a_retry_that_makes_one_p
     progress = page.evaluate("() => JSON.parse(sessionStorage.getItem('progress') || '[]')")
     assert "Uploading… 100%" in progress
     item = ContentItem.objects.get(creator=creator)
-    assert (item.kind, item.status, item.caption) == ("image", Status.PROCESSING, "Three steps to glass skin #glow")
+    assert (item.kind, item.caption) == ("image", "Three steps to glass skin #glow")
     assert item.media_files.count() == 3
     assert list(item.products.all()) == [serum]
     assert sorted(item.tags.values_list("slug", flat=True)) == ["glow", "skincare"]
     row = page.locator(f"#post-{item.pk}")
-    assert row.locator("[data-status-label]").inner_text() == "Processing"
-    screenshot(page, "studio-posts-processing")
-
-    # The media worker (run here, as the queue "media" would) makes the WebP copies; the page,
-    # polling, shows the post in review with its first image.
-    media_process_item(item.pk)
+    if item.status == Status.PROCESSING:
+        # With a real broker no worker runs here: the test runs the queue "media"'s task itself (the
+        # embedded default ran it inline, after the upload's commit). The page polls meanwhile.
+        assert row.locator("[data-status-label]").inner_text() == "Processing"
+        screenshot(page, "studio-posts-processing")
+        media_process_item(item.pk)
     row.locator("[data-status-label]", has_text="Pending review").wait_for()
     row.locator("img").wait_for()
     assert row.locator("img").get_attribute("src").endswith(".webp")
@@ -203,7 +203,8 @@ def test_the_studio_works_without_javascript(browser, live_server, tmp_path):
         screenshot(page, f"studio-no-js-{size}")
         page.get_by_role("button", name="Upload").click()
         page.wait_for_url("**/studio/#post-*")
-        page.get_by_text("Refresh").wait_for()
+        row = page.locator(f"#post-{ContentItem.objects.filter(creator=creator).latest('pk').pk}")
+        assert row.locator("[data-status-label]").inner_text() in {"Processing", "Pending review"}
         context.close()
 
     items = list(ContentItem.objects.filter(creator=creator).order_by("pk"))
