@@ -7,6 +7,7 @@ Public, by module:
 - ``content.media.pipeline``: ``media_originals_store``, ``media_process_item``, ``media_fail``
   (the Celery task ``content.media_process`` runs the second; ``content.tasks`` has
   ``media_process_enqueue`` and ``media_retry``);
+- ``content.media.serve``: ``media_serve``, the ``/media/`` view of local storage (``content.media.urls``);
 - ``content.media.sniff``: ``sniff_type``, ``accepted_type``, ``ACCEPTED`` (the real type of bytes);
 - here, for the demo renderer and its tests: ``MediaError``, ``run_ffmpeg``, ``video_poster``,
   ``media_sniff``, ``image_size``.

@@ -109,6 +109,23 @@ def media_originals_store(*, item: ContentItem, files: Sequence[CheckedFile]) ->
     return rows
 
 
+@transaction.atomic
+def media_upload_start(*, item: ContentItem, files: Sequence[CheckedFile], intent: str) -> list[ContentMedia]:
+    """A new item without media (a draft just made by ``content_create``) takes its upload:
+    it becomes ``processing`` with ``intent`` and its originals are stored. The caller queues
+    ``content.tasks.media_process_enqueue`` in the same transaction.
+
+    Raises ``ApplicationError(code="invalid_state")`` for an item that is not a draft without media.
+    """
+    locked = ContentItem.objects.select_for_update().get(pk=item.pk)
+    if locked.status != Status.DRAFT or locked.media or ContentMedia.objects.filter(item=locked).exists():
+        raise ApplicationError("Only a new item without media can take an upload.", code="invalid_state")
+    # The upload's first state, not a step of the review workflow: nobody has seen the item yet.
+    locked.status, locked.intent = Status.PROCESSING, intent
+    locked.save(update_fields=["status", "intent"])
+    return media_originals_store(item=locked, files=files)
+
+
 # What the creator is told; the technical detail goes to the log.
 VIDEO_FAILED = "The video could not be converted: the file may be damaged or use an encoding we cannot read."
 IMAGE_FAILED = "An image could not be converted: the file may be damaged."

@@ -72,3 +72,14 @@ def media_root(settings, tmp_path) -> Path:
         },
     }
     return root
+
+
+@pytest.fixture
+def eager_celery():
+    """Queued tasks run at once, as on the embedded default (the namespaced key is what Celery reads)."""
+    from feedsite.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = previous

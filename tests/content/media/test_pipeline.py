@@ -16,7 +16,6 @@ from content.media.pipeline import (
 )
 from content.models import ContentItem, ContentMedia
 from content.tasks import MEDIA_MAX_RETRIES, media_process, media_retry
-from feedsite.celery import app as celery_app
 from feedsite.errors import ApplicationError
 from tests.content.media.conftest import image_bytes, upload
 from tests.content.media.storages import FlakyStorage
@@ -278,15 +277,6 @@ def test_the_task_has_its_name_queue_and_late_acknowledgement(settings):
     assert media_process.name == "content.media_process"
     assert media_process.acks_late is True
     assert settings.CELERY_TASK_ROUTES["content.media_process"] == {"queue": "media"}
-
-
-@pytest.fixture
-def eager_celery():
-    """Queued tasks run at once, as on the embedded default (the namespaced key is what Celery reads)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
 
 
 def test_a_failed_item_is_retried_from_its_kept_original(media_root, eager_celery, django_capture_on_commit_callbacks):
