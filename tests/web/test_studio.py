@@ -213,3 +213,38 @@ def test_the_studio_works_without_javascript(browser, live_server, tmp_path):
         assert item.publish_at == datetime(2031, 6, 1, 8, 0, tzinfo=UTC)
         assert list(item.products.all()) == [serum]
         assert item.media_files.count() == 2
+
+
+def test_a_creator_edits_a_scheduled_post_shown_in_their_time_zone(new_page):
+    creator = approved_creator()
+    serum = ProductFactory(title="Glow serum")
+    item = ContentItem.objects.create(
+        kind="image",
+        creator=creator,
+        status=Status.SCHEDULED,
+        caption="Soon",
+        publish_at=datetime(2031, 6, 1, 14, 0, tzinfo=UTC),
+    )
+    page = new_page("phone")
+    page.context.new_cdp_session(page).send("Emulation.setTimezoneOverride", {"timezoneId": "America/New_York"})
+    sign_in(page, creator.user)
+    page.locator(f"#post-{item.pk}").get_by_role("link", name="Edit").click()
+    page.wait_for_url(f"**/studio/posts/{item.pk}/edit")
+
+    # Stored 14:00 UTC: 10:00 in New York, in the browser's zone.
+    assert (page.input_value("#id_publish_at"), page.input_value("#id_timezone")) == (
+        "2031-06-01T10:00",
+        "America/New_York",
+    )
+    page.fill("#id_caption", "Soon: my summer routine")
+    page.locator("[data-product-query]").press_sequentially("serum")
+    page.locator(".product-pick", has_text="Glow serum").click()
+    page.fill("#id_publish_at", "2031-06-02T09:30")
+    screenshot(page, "studio-edit")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/studio/#post-*")
+
+    item.refresh_from_db()
+    assert (item.caption, item.status) == ("Soon: my summer routine", Status.SCHEDULED)
+    assert item.publish_at == datetime(2031, 6, 2, 13, 30, tzinfo=UTC)
+    assert list(item.products.all()) == [serum]
