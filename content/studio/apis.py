@@ -20,15 +20,15 @@ from rest_framework.views import APIView
 from content.models import Creator
 from content.studio import selectors
 from content.studio.serializers import (
-    CreatedSerializer,
-    CreatorInputSerializer,
-    CreatorSerializer,
-    ItemSerializer,
-    ItemsPageSerializer,
-    PostInputSerializer,
-    ProductSerializer,
-    TagSerializer,
-    UploadInputSerializer,
+    StudioCreatedSerializer,
+    StudioCreatorInputSerializer,
+    StudioCreatorSerializer,
+    StudioItemSerializer,
+    StudioItemsPageSerializer,
+    StudioPostInputSerializer,
+    StudioProductSerializer,
+    StudioTagSerializer,
+    StudioUploadInputSerializer,
     creator_json,
     item_json,
     product_json,
@@ -67,7 +67,7 @@ class CreatorApi(APIView):
     throttle_scope = {"POST": "uploads"}
     max_body_bytes = settings.MEDIA_LIMITS["avatar_max_bytes"] + 64 * 1024
 
-    @extend_schema(responses={200: CreatorSerializer})
+    @extend_schema(responses={200: StudioCreatorSerializer})
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to use the studio.")
@@ -76,11 +76,11 @@ class CreatorApi(APIView):
             raise NotFound("You have not applied as a creator.")
         return Response(creator_json(creator))
 
-    @extend_schema(request=CreatorInputSerializer, responses={201: CreatorSerializer})
+    @extend_schema(request=StudioCreatorInputSerializer, responses={201: StudioCreatorSerializer})
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to apply as a creator.")
-        data = CreatorInputSerializer(data=request.data)
+        data = StudioCreatorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         creator = creator_apply(user=request.user, **data.validated_data)
         return Response(creator_json(creator), status=status.HTTP_201_CREATED)
@@ -98,7 +98,9 @@ class ItemsApi(APIView):
     class QuerySerializer(serializers.Serializer):
         cursor = serializers.IntegerField(min_value=1, max_value=10**18 - 1, required=False)
 
-    @extend_schema(parameters=[QuerySerializer], responses={200: ItemsPageSerializer})
+    @extend_schema(
+        operation_id="v1_studio_items_list", parameters=[QuerySerializer], responses={200: StudioItemsPageSerializer}
+    )
     def get(self, request: Request) -> Response:
         creator = _creator(request)
         query = self.QuerySerializer(data=request.query_params)
@@ -111,13 +113,13 @@ class ItemsApi(APIView):
         return Response({"items": [item_json(i) for i in page], "next_cursor": str(page[-1].pk) if more else None})
 
     @extend_schema(
-        request={"multipart/form-data": UploadInputSerializer},
+        request={"multipart/form-data": StudioUploadInputSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
-        responses={201: CreatedSerializer},
+        responses={201: StudioCreatedSerializer},
     )
     def post(self, request: Request) -> Response:
         creator = _creator(request)
-        data = UploadInputSerializer(data=request.data)
+        data = StudioUploadInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item, _ = studio_item_create(
             creator=creator,
@@ -133,14 +135,14 @@ class ItemApi(APIView):
 
     throttle_scope = {"GET": "catalog", "PATCH": "uploads", "DELETE": "uploads"}
 
-    @extend_schema(responses={200: ItemSerializer})
+    @extend_schema(responses={200: StudioItemSerializer})
     def get(self, request: Request, item_id: int) -> Response:
         return Response(_item_answer(_creator(request), item_id))
 
-    @extend_schema(request=PostInputSerializer, responses={200: ItemSerializer})
+    @extend_schema(request=StudioPostInputSerializer, responses={200: StudioItemSerializer})
     def patch(self, request: Request, item_id: int) -> Response:
         creator = _creator(request)
-        data = PostInputSerializer(data=request.data, partial=True)
+        data = StudioPostInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         studio_item_update(creator=creator, item_id=item_id, fields=data.post_fields(), changed=data.fields_changed())
         return Response(_item_answer(creator, item_id))
@@ -156,7 +158,7 @@ class ItemRetryApi(APIView):
 
     throttle_scope = "uploads"
 
-    @extend_schema(request=None, responses={200: ItemSerializer})
+    @extend_schema(request=None, responses={200: StudioItemSerializer})
     def post(self, request: Request, item_id: int) -> Response:
         creator = _creator(request)
         studio_item_retry(creator=creator, item_id=item_id)
@@ -172,7 +174,7 @@ class ProductSearchApi(APIView):
 
     throttle_scope = "catalog"
 
-    @extend_schema(parameters=[SearchQuery], responses={200: ProductSerializer(many=True)})
+    @extend_schema(parameters=[SearchQuery], responses={200: StudioProductSerializer(many=True)})
     def get(self, request: Request) -> Response:
         _creator(request)
         query = SearchQuery(data=request.query_params)
@@ -185,7 +187,7 @@ class TagSearchApi(APIView):
 
     throttle_scope = "catalog"
 
-    @extend_schema(parameters=[SearchQuery], responses={200: TagSerializer(many=True)})
+    @extend_schema(parameters=[SearchQuery], responses={200: StudioTagSerializer(many=True)})
     def get(self, request: Request) -> Response:
         _creator(request)
         query = SearchQuery(data=request.query_params)

@@ -18,7 +18,7 @@ def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
 
 
-class PostInputSerializer(serializers.Serializer):
+class StudioPostInputSerializer(serializers.Serializer):
     """The fields of a post, from multipart or JSON; ``fields()`` hands them to the services."""
 
     caption = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=10_000)
@@ -65,13 +65,13 @@ class PostInputSerializer(serializers.Serializer):
         )
 
 
-class UploadInputSerializer(PostInputSerializer):
+class StudioUploadInputSerializer(StudioPostInputSerializer):
     media = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), help_text="one video, or 1 to 10 images"
     )
 
 
-class CreatorInputSerializer(serializers.Serializer):
+class StudioCreatorInputSerializer(serializers.Serializer):
     handle = serializers.CharField(max_length=100)
     display_name = serializers.CharField(max_length=1000)
     bio = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -137,7 +137,7 @@ def item_json(item: ContentItem) -> dict[str, Any]:
 # ---- documentation of the answers (drf-spectacular) ---------------------------------------------
 
 
-class CreatorSerializer(serializers.Serializer):
+class StudioCreatorSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     handle = serializers.CharField()
     display_name = serializers.CharField()
@@ -148,7 +148,7 @@ class CreatorSerializer(serializers.Serializer):
     reviewed_at = serializers.DateTimeField(allow_null=True)
 
 
-class ProductSerializer(serializers.Serializer):
+class StudioProductSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     brand = serializers.CharField(allow_null=True)
@@ -157,12 +157,12 @@ class ProductSerializer(serializers.Serializer):
     in_stock = serializers.BooleanField()
 
 
-class TagSerializer(serializers.Serializer):
+class StudioTagSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class MediaSerializer(serializers.Serializer):
+class StudioMediaSerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True, help_text="null until processed")
     poster = serializers.CharField(allow_null=True)
     width = serializers.IntegerField(allow_null=True)
@@ -171,26 +171,26 @@ class MediaSerializer(serializers.Serializer):
     type = serializers.CharField(allow_null=True)
 
 
-class ItemSerializer(serializers.Serializer):
+class StudioItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=[s for s in ContentItem.Status.choices if s[0] != "removed"])
     reason = serializers.CharField(allow_blank=True)
     kind = serializers.ChoiceField(choices=ContentItem.Kind.choices)
     intent = serializers.ChoiceField(choices=ContentItem.Intent.choices)
     caption = serializers.CharField(allow_blank=True)
-    tags = TagSerializer(many=True)
-    products = ProductSerializer(many=True)
+    tags = StudioTagSerializer(many=True)
+    products = StudioProductSerializer(many=True)
     publish_at = serializers.DateTimeField(allow_null=True)
-    media = MediaSerializer(many=True)
+    media = StudioMediaSerializer(many=True)
     created_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
 
 
-class ItemsPageSerializer(serializers.Serializer):
-    items = ItemSerializer(many=True)
+class StudioItemsPageSerializer(serializers.Serializer):
+    items = StudioItemSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True, help_text="pass it as `cursor` for the next page")
 
 
-class CreatedSerializer(serializers.Serializer):
+class StudioCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ContentItem.Status.choices)

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from content.media.checks import image_check, media_check_uploads
 from content.media.pipeline import media_originals_store
@@ -224,9 +225,11 @@ def _fields_check(fields: PostFields) -> tuple[list[Product], list[str]]:
     if fields.intent not in ContentItem.Intent.values:
         raise ApplicationError("Choose draft or publish.", code="invalid_intent")
     names = list(dict.fromkeys(name.strip().lstrip("#") for name in fields.tags if name.strip().lstrip("#")))
-    if len(names) > TAGS_MAX or any(len(name) > 60 for name in names):
+    if len(names) > TAGS_MAX or any(len(name) > 60 or not slugify(name) for name in names):
         raise ApplicationError(
-            f"At most {TAGS_MAX} tags of 60 characters each.", code="invalid_tags", extra={"limit": TAGS_MAX}
+            f"At most {TAGS_MAX} tags of up to 60 characters, each with a letter or digit.",
+            code="invalid_tags",
+            extra={"limit": TAGS_MAX},
         )
     publish_at_validate(fields.publish_at)
     return products_resolve(fields.product_ids), names

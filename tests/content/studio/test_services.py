@@ -210,6 +210,7 @@ def test_another_creators_token_is_theirs_alone(creator, images):
         (PostFields(caption="x" * 2201), "caption_too_long"),
         (PostFields(intent="later"), "invalid_intent"),
         (PostFields(tags=[f"tag{i}" for i in range(11)]), "invalid_tags"),
+        (PostFields(tags=["glow", "!!!"]), "invalid_tags"),
     ],
 )
 def test_bad_fields_are_refused_before_anything_is_stored(creator, images, media_root, fields, code):
