@@ -77,6 +77,7 @@ def test_the_posts_list_shows_status_and_reason(creator, creator_client):
     assert "The video has no picture." in page
     assert f'action="/studio/posts/{failed.pk}/retry"' in page
     assert "Some posts are being processed" in page
+    assert '<a href="/studio/dashboard">Dashboard</a>' in page
 
 
 def test_the_new_post_form_uploads_without_script(creator, creator_client, images):
