@@ -4,9 +4,9 @@ Two guards, one rule: a body larger than its endpoint accepts is refused with 41
 error shape under ``/api/``) without being read.
 
 - ``BodySizeLimit`` wraps the ASGI application: Django's ASGI handler reads a whole body before
-  any middleware runs, so the ceiling of a path (``API_BODY_CEILING_BYTES`` under ``/api/``,
-  ``REQUEST_BODY_MAX_BYTES`` elsewhere) is applied here, from ``Content-Length``, or by counting a
-  chunked body as it arrives.
+  any middleware runs, so the ceiling of a path (``API_BODY_CEILING_BYTES`` under ``/api/`` but
+  for the upload paths of ``API_BODY_CEILING_PREFIXES``, ``REQUEST_BODY_MAX_BYTES`` elsewhere)
+  is applied here, from ``Content-Length``, or by counting a chunked body as it arrives.
 - ``BodyLimitMiddleware`` applies each view's own limit from ``Content-Length`` before the view
   parses anything: an API view's ``max_body_bytes`` (default ``API_BODY_MAX_BYTES``). DRF's
   parsers read the stream themselves, so ``DATA_UPLOAD_MAX_MEMORY_SIZE`` does not cover them;
@@ -31,8 +31,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def path_ceiling(path: str) -> int:
-    """The most any endpoint under ``path`` accepts."""
-    return settings.API_BODY_CEILING_BYTES if path.startswith(API_PREFIX) else settings.REQUEST_BODY_MAX_BYTES
+    """The most any endpoint under ``path`` accepts (upload paths: ``API_BODY_CEILING_PREFIXES``)."""
+    if not path.startswith(API_PREFIX):
+        return settings.REQUEST_BODY_MAX_BYTES
+    for prefix, ceiling in settings.API_BODY_CEILING_PREFIXES.items():
+        if path.startswith(prefix):
+            return int(ceiling)
+    return settings.API_BODY_CEILING_BYTES
 
 
 def view_limit(path: str, view_func: Callable[..., Any]) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -12,6 +14,7 @@ from django.http import HttpRequest
 from content.admin.shared import adopt, count_of
 from content.models import Brand, ContentItem, Creator, Product, Tag
 from content.services import product_upsert
+from content.studio.services import creator_review
 
 Status = ContentItem.Status
 
@@ -22,6 +25,8 @@ class BrandAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
+    # Merchant accounts may sync this brand's catalog.
+    filter_horizontal = ("merchants",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Brand]:
         return (
@@ -42,23 +47,46 @@ class BrandAdmin(admin.ModelAdmin):
         return int(obj.published_count)
 
 
+class CreatorActionForm(ActionForm):
+    note = forms.CharField(
+        required=False, max_length=300, label="Note to the applicant", help_text="Shown when declining."
+    )
+
+
 @admin.register(Creator)
 class CreatorAdmin(admin.ModelAdmin):
+    """Studio applications are reviewed with the approve / decline actions (through ``creator_review``)."""
+
     list_display = (
         "__str__",
         "display_name",
         "kind",
+        "status",
         "brand",
         "verified",
         "published_count",
         "follower_count",
         "created_at",
     )
-    list_filter = ("kind", "verified")
+    list_filter = ("status", "kind", "verified")
     list_select_related = ("brand",)
     search_fields = ("handle", "display_name", "user__email")
     autocomplete_fields = ("user", "brand")
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "status", "status_note", "reviewed_at")
+    action_form = CreatorActionForm
+    actions = ("approve", "decline")
+
+    @admin.action(description="Approve the selected creators")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Creator]) -> None:
+        for creator in queryset:
+            creator_review(creator=creator, approve=True, note=request.POST.get("note", ""))
+        self.message_user(request, f"Approved {len(queryset)} creator(s).", messages.SUCCESS)
+
+    @admin.action(description="Decline the selected creators (with the note)")
+    def decline(self, request: HttpRequest, queryset: QuerySet[Creator]) -> None:
+        for creator in queryset:
+            creator_review(creator=creator, approve=False, note=request.POST.get("note", ""))
+        self.message_user(request, f"Declined {len(queryset)} creator(s).", messages.SUCCESS)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Creator]:
         # Followers are counted through the reverse relation profiles declares: content never imports profiles.

@@ -22,3 +22,11 @@ MEDIA_LIMITS = {
 # What the pipeline makes: videos at most this many lines (720p), images resized to these widths.
 MEDIA_VIDEO_MAX_LINES = 720
 MEDIA_IMAGE_WIDTHS = (480, 1080)
+
+# The most one studio upload request may carry: a whole video, or a full carousel, plus its fields.
+STUDIO_UPLOAD_MAX_BYTES = (
+    max(MEDIA_LIMITS["video_max_bytes"], MEDIA_LIMITS["carousel_max_images"] * MEDIA_LIMITS["image_max_bytes"])
+    + 1024 * 1024
+)
+# API paths whose body ceiling (feedsite.bodies) is above API_BODY_CEILING_BYTES: the studio's uploads.
+API_BODY_CEILING_PREFIXES = {"/api/v1/studio/": STUDIO_UPLOAD_MAX_BYTES}
