@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from feedsite.storage import private_storage
 
@@ -108,6 +108,10 @@ class Product(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     stock = models.IntegerField(default=0)
     active = models.BooleanField(default=True)
+    # A promotion: the struck-through "was" price, a short label ("-20 %", "Winter sale") and when it ends.
+    compare_at_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    promotion_label = models.CharField(max_length=40, blank=True)
+    promotion_ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +122,10 @@ class Product(models.Model):
                 condition=Q(price__isnull=True) | Q(price__gte=0), name="product_price_not_negative"
             ),
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gt=F("price")),
+                name="product_compare_at_above_price",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -89,13 +89,27 @@ def product_upsert(
     currency: str = "EUR",
     stock: int = 0,
     active: bool = True,
+    compare_at_price: Decimal | None = None,
+    promotion_label: str = "",
+    promotion_ends_at: datetime | None = None,
 ) -> Product:
-    """Create or update the product a merchant knows as ``external_id``."""
+    """Create or update the product a merchant knows as ``external_id`` (every field is set).
+
+    ``compare_at_price`` (the struck-through "was" price) must exceed ``price``. A change of
+    price, stock or whether it is sold (``active``) is announced after commit
+    (``signals.product_changed``).
+    """
     if price is not None and price < 0:
         raise ApplicationError("A price cannot be negative.", code="invalid_price")
     if stock < 0:
         raise ApplicationError("Stock cannot be negative.", code="invalid_stock")
-    before = Product.objects.filter(external_id=external_id).values_list("price", "stock").first()
+    if compare_at_price is not None and (price is None or compare_at_price <= price):
+        raise ApplicationError(
+            "The compare-at price must be higher than the price (it is shown struck through).",
+            code="invalid_promotion",
+            extra={"price": None if price is None else str(price), "compare_at_price": str(compare_at_price)},
+        )
+    before = Product.objects.filter(external_id=external_id).values_list("price", "stock", "active").first()
     product, _ = Product.objects.update_or_create(
         external_id=external_id,
         defaults={
@@ -106,11 +120,19 @@ def product_upsert(
             "currency": currency.upper(),
             "stock": stock,
             "active": active,
+            "compare_at_price": compare_at_price,
+            "promotion_label": promotion_label,
+            "promotion_ends_at": promotion_ends_at,
         },
     )
-    if before is not None and before != (price, stock):
+    if before is not None and before != (price, stock, active):
         send_on_commit(
-            signals.product_changed, sender=Product, product_id=product.pk, old_price=before[0], old_stock=before[1]
+            signals.product_changed,
+            sender=Product,
+            product_id=product.pk,
+            old_price=before[0],
+            old_stock=before[1],
+            old_active=before[2],
         )
     return product
 
@@ -152,7 +174,12 @@ def product_stock_take(*, quantities: Mapping[int, int]) -> dict[int, Product]:
         Product.objects.filter(pk=product_id).update(stock=F("stock") - wanted)
         old_stock, product.stock = product.stock, product.stock - wanted
         send_on_commit(
-            signals.product_changed, sender=Product, product_id=product_id, old_price=product.price, old_stock=old_stock
+            signals.product_changed,
+            sender=Product,
+            product_id=product_id,
+            old_price=product.price,
+            old_stock=old_stock,
+            old_active=product.active,
         )
     return products
 

@@ -6,9 +6,10 @@ The apps above content (profiles, ranking, moderation) connect their receivers i
 ``content_published(sender=ContentItem, item_id)``: sent by ``services.content_publish`` once the
 transaction that published the item commits. Receivers' errors are logged (``send_robust``).
 
-``product_changed(sender=Product, product_id, old_price, old_stock)``: sent once the transaction
-that changed a product's price or stock commits (``services.product_upsert``, checkout taking
-stock); not sent when neither changed. Receivers' errors are logged (``send_robust``).
+``product_changed(sender=Product, product_id, old_price, old_stock, old_active)``: sent once the
+transaction that changed a product's price, stock or ``active`` commits (``services.product_upsert``
+from admin and the catalog sync, checkout taking stock); not sent when none changed. Receivers'
+errors are logged (``send_robust``).
 
 ``servable_conditions(sender=ContentItem)``: sent by ``selectors.published()`` on every call; each
 receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean expression) that a published

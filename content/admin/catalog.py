@@ -19,7 +19,10 @@ Status = ContentItem.Status
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "product_count", "published_count", "created_at")
-    search_fields = ("name", "slug")
+    search_fields = ("name", "slug", "merchants__username")
+    # The accounts that may sync this brand's catalog (``manage.py merchant_token USERNAME`` gives their token).
+    filter_horizontal = ("merchants",)
+    list_filter = (("merchants", admin.RelatedOnlyFieldListFilter),)
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
 
@@ -110,7 +113,17 @@ class StockFilter(admin.SimpleListFilter):
 class ProductAdmin(admin.ModelAdmin):
     """Every save goes through ``product_upsert``, the same path as the catalog sync."""
 
-    list_display = ("title", "external_id", "brand", "price", "currency", "stock", "active", "updated_at")
+    list_display = (
+        "title",
+        "external_id",
+        "brand",
+        "price",
+        "compare_at_price",
+        "currency",
+        "stock",
+        "active",
+        "updated_at",
+    )
     list_editable = ("stock", "active")
     list_filter = ("active", StockFilter, "currency", "brand")
     list_select_related = ("brand",)
@@ -132,5 +145,8 @@ class ProductAdmin(admin.ModelAdmin):
             currency=obj.currency,
             stock=obj.stock,
             active=obj.active,
+            compare_at_price=obj.compare_at_price,
+            promotion_label=obj.promotion_label,
+            promotion_ends_at=obj.promotion_ends_at,
         )
         adopt(obj, stored)
