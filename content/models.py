@@ -71,6 +71,8 @@ class Tag(models.Model):
         STYLE = "style", "Style"
         INGREDIENT = "ingredient", "Ingredient"
         TOPIC = "topic", "Topic"
+        # A brand's own tag (``content.tagging.tag_brand_ensure``): items showing its products carry it.
+        BRAND = "brand", "Brand"
 
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=120)

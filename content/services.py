@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from content import signals
 from content.comment_checks import comment_verdict
-from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
+from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag, TagSynonym
 from feedsite.dispatch import send_on_commit
 from feedsite.errors import ApplicationError
 
@@ -61,16 +61,28 @@ def tag_category_path_ensure(*, path: str) -> list[Tag]:
     parent: Tag | None = None
     for depth in range(len(names)):
         slug = tag_slug(Tag.Kind.CATEGORY, names[: depth + 1])
-        tag, _ = Tag.objects.get_or_create(
-            slug=slug, defaults={"name": names[depth], "kind": Tag.Kind.CATEGORY, "parent": parent}
-        )
+        # A category staff merged into another lives on as a synonym: it is not made again.
+        tag = Tag.objects.filter(slug=slug).first() or _synonym_tag(slug)
+        if tag is None:
+            tag, _ = Tag.objects.get_or_create(
+                slug=slug, defaults={"name": names[depth], "kind": Tag.Kind.CATEGORY, "parent": parent}
+            )
         tags.append(tag)
         parent = tag
     return tags
 
 
+def _synonym_tag(slug: str) -> Tag | None:
+    synonym = TagSynonym.objects.select_related("tag").filter(slug=slug).first()
+    return synonym.tag if synonym is not None else None
+
+
 def tag_ensure(*, name: str, kind: str = Tag.Kind.TOPIC) -> Tag:
-    tag, _ = Tag.objects.get_or_create(slug=tag_slug(kind, [name]), defaults={"name": name, "kind": kind})
+    """The tag ``name`` of ``kind``, or the one its slug is a synonym of; created when neither exists."""
+    slug = tag_slug(kind, [name])
+    tag = _synonym_tag(slug) if not Tag.objects.filter(slug=slug).exists() else None
+    if tag is None:
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind})
     return tag
 
 

@@ -11,6 +11,11 @@ transaction that changed a product's price, stock or ``active`` commits (``servi
 from admin and the catalog sync, checkout taking stock); not sent when none changed. Receivers'
 errors are logged (``send_robust``).
 
+``tag_merged(sender=Tag, source_id, source_slug, target_id, target_slug)``: sent by
+``tagging.tag_merge`` inside its transaction, after the items were re-tagged and before the source
+tag is deleted: receivers re-point what of theirs refers to the source (it cascades away
+otherwise). Not robust: a receiver's error undoes the merge.
+
 ``servable_conditions(sender=ContentItem)``: sent by ``selectors.published()`` on every call; each
 receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean expression) that a published
 item must also pass to be served (moderation: the creator's standing). A condition must add no
@@ -25,6 +30,7 @@ from django.dispatch import Signal
 
 content_published = Signal()
 product_changed = Signal()
+tag_merged = Signal()
 # Cached receivers: sent several times per feed page.
 servable_conditions = Signal(use_caching=True)
 comment_submitted = Signal(use_caching=True)

@@ -1,4 +1,4 @@
-"""Admin of who makes and sells what: brands, creators, tags and products."""
+"""Admin of who makes and sells what: brands, creators and products (tags: ``content.admin.tags``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from content.admin.shared import adopt, count_of
-from content.models import Brand, ContentItem, Creator, Product, Tag
+from content.models import Brand, ContentItem, Creator, Product
 from content.services import product_upsert
 
 Status = ContentItem.Status
@@ -81,15 +81,6 @@ class CreatorAdmin(admin.ModelAdmin):
     @admin.display(description="followers", ordering="follower_count")
     def follower_count(self, obj: Any) -> int:
         return int(obj.follower_count)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "kind", "parent")
-    list_filter = ("kind",)
-    list_select_related = ("parent",)
-    search_fields = ("name", "slug")
-    autocomplete_fields = ("parent",)
 
 
 class StockFilter(admin.SimpleListFilter):

@@ -10,6 +10,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='tag',
+            name='kind',
+            field=models.CharField(choices=[('category', 'Category'), ('style', 'Style'), ('ingredient', 'Ingredient'), ('topic', 'Topic'), ('brand', 'Brand')], default='topic', max_length=16),
+        ),
         migrations.AddField(
             model_name='product',
             name='compare_at_price',
