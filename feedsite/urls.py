@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView
 
 from feedsite.api_docs import DocsView
@@ -39,6 +38,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("content.web_urls")),
 ]
 
-if settings.DEBUG or not settings.STORAGES["default"]["BACKEND"].endswith("S3Storage"):
-    # Local media in development and on the embedded default; S3/CDN serves it in production.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Local media (development, the embedded default), only as sniffed media; S3/CDN serves it otherwise.
+    urlpatterns.append(path("media/", include("content.media.urls")))

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from content.admin.shared import adopt, count_of, store_upload
+from content.admin.shared import adopt, count_of
+from content.admin.uploads import ContentItemAdminForm, store_checked
+from content.media.pipeline import media_upload_start
 from content.models import ContentItem, ContentProduct
 from content.services import (
     TRANSITIONS,
@@ -28,10 +31,12 @@ from content.services import (
     content_remove,
     content_submit,
 )
+from content.tasks import media_process_enqueue, media_retry
 from feedsite.admin import apply_each
 from feedsite.errors import ApplicationError
 
 Status = ContentItem.Status
+Kind = ContentItem.Kind
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 
@@ -50,7 +55,19 @@ REVIEW_STEPS = {
     "reject": ReviewStep("Reject", content_reject, Status.REJECTED, "rejected"),
     "remove": ReviewStep("Remove", content_remove, Status.REMOVED, "removed"),
     "send_to_review": ReviewStep("Send to review", content_submit, Status.PENDING, "sent to review"),
+    "retry_media": ReviewStep("Retry processing", media_retry, Status.PROCESSING, "queued for processing again"),
 }
+
+
+def _take_step(step: ReviewStep, item: ContentItem) -> ContentItem:
+    """``step`` on ``item``; an item whose media is processing can only be removed (the pipeline moves it on)."""
+    if item.status == Status.PROCESSING and step.to != Status.REMOVED:
+        raise ApplicationError("Its media is still processing; it moves on by itself when ready.", code="processing")
+    return step.service(item=item)
+
+
+def _offered(step: ReviewStep, status: str) -> bool:
+    return step.to in TRANSITIONS[status] and (status != Status.PROCESSING or step.to == Status.REMOVED)
 
 
 class ContentProductInline(admin.TabularInline):
@@ -74,6 +91,8 @@ def _image_url(item: ContentItem) -> str | None:
 
 @admin.register(ContentItem)
 class ContentItemAdmin(admin.ModelAdmin):
+    # New uploads are checked like a creator's; a video or image goes through the media pipeline.
+    form = ContentItemAdminForm
     list_display = (
         "thumbnail",
         "id",
@@ -108,6 +127,7 @@ class ContentItemAdmin(admin.ModelAdmin):
         "preview",
         "decide",
         "status",
+        "status_reason",
         "created_at",
         "submitted_at",
         "published_at",
@@ -115,7 +135,16 @@ class ContentItemAdmin(admin.ModelAdmin):
         "removed_at",
         "engagement",
     )
-    review_fields = ("status", "created_at", "submitted_at", "published_at", "rejected_at", "removed_at", "engagement")
+    review_fields = (
+        "status",
+        "status_reason",
+        "created_at",
+        "submitted_at",
+        "published_at",
+        "rejected_at",
+        "removed_at",
+        "engagement",
+    )
 
     def get_fieldsets(self, request: HttpRequest, obj: ContentItem | None = None) -> Any:
         can_decide = obj is not None and self.has_change_permission(request, obj)
@@ -139,25 +168,38 @@ class ContentItemAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: ContentItem, form: ModelForm, change: bool) -> None:
+        checked = dict(getattr(form, "checked", {}))
+        # A video or image of such an item is processed like a creator's upload; the original stays private.
+        upload = checked.pop("media") if "media" in checked and obj.kind in (Kind.VIDEO, Kind.IMAGE) else None
+        if upload is not None:
+            obj.media = ""
+        for name, file in checked.items():
+            store_checked(obj, name, file)
+            if name == "media":
+                obj.media_width, obj.media_height = file.width, file.height
         if change:
             # Only the columns the form edits: a review step taken meanwhile is never written over.
             obj.save(update_fields=[f.name for f in obj._meta.concrete_fields if f.name in form.fields])
             return
         # A new item starts where every item starts: a draft made by content_create. Tags and the
         # product inline are saved afterwards by the admin, on the adopted instance.
-        created = content_create(
-            kind=obj.kind,
-            source=obj.source,
-            creator=obj.creator,
-            brand=obj.brand,
-            caption=obj.caption,
-            external_id=obj.external_id,
-            media_name=store_upload(obj, "media"),
-            poster_name=store_upload(obj, "poster"),
-            media_width=obj.media_width,
-            media_height=obj.media_height,
-            duration_ms=obj.duration_ms,
-        )
+        with transaction.atomic():
+            created = content_create(
+                kind=obj.kind,
+                source=obj.source,
+                creator=obj.creator,
+                brand=obj.brand,
+                caption=obj.caption,
+                external_id=obj.external_id,
+                media_name=obj.media.name or "",
+                poster_name=obj.poster.name or "",
+                media_width=obj.media_width,
+                media_height=obj.media_height,
+                duration_ms=obj.duration_ms,
+            )
+            if upload is not None:
+                media_upload_start(item=created, files=[upload], intent=ContentItem.Intent.DRAFT)
+                media_process_enqueue(created)
         adopt(obj, created)
 
     def response_change(self, request: HttpRequest, obj: ContentItem) -> HttpResponse:
@@ -166,7 +208,7 @@ class ContentItemAdmin(admin.ModelAdmin):
         if step is None:
             return super().response_change(request, obj)
         try:
-            step.service(item=obj)
+            _take_step(step, obj)
         except ApplicationError as refused:
             self.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
         else:
@@ -198,7 +240,7 @@ class ContentItemAdmin(admin.ModelAdmin):
     @admin.display(description="next step")
     def decide(self, obj: ContentItem) -> str:
         """A button per step the workflow allows from the item's status (the service checks again)."""
-        steps = [(name, step.label) for name, step in REVIEW_STEPS.items() if step.to in TRANSITIONS[obj.status]]
+        steps = [(name, step.label) for name, step in REVIEW_STEPS.items() if _offered(step, obj.status)]
         if not steps:
             return "None: a removed item stays removed."
         return format_html_join(
@@ -217,6 +259,10 @@ class ContentItemAdmin(admin.ModelAdmin):
     def remove(self, request: HttpRequest, queryset: QuerySet[ContentItem]) -> None:
         self._take(request, queryset, REVIEW_STEPS["remove"])
 
+    @admin.action(description=REVIEW_STEPS["retry_media"].label, permissions=["change"])
+    def retry_media(self, request: HttpRequest, queryset: QuerySet[ContentItem]) -> None:
+        self._take(request, queryset, REVIEW_STEPS["retry_media"])
+
     @admin.action(description=REVIEW_STEPS["send_to_review"].label, permissions=["change"])
     def send_to_review(self, request: HttpRequest, queryset: QuerySet[ContentItem]) -> None:
         self._take(request, queryset, REVIEW_STEPS["send_to_review"])
@@ -227,7 +273,7 @@ class ContentItemAdmin(admin.ModelAdmin):
             self,
             request,
             queryset.order_by("pk"),
-            lambda item: step.service(item=item),
+            lambda item: _take_step(step, item),
             done=lambda n: f"{n} item{'s' if n != 1 else ''} {step.done}.",
             refusal=lambda item, refused: f"{item}: {refused.message}",
             rest="items",

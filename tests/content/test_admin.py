@@ -424,7 +424,7 @@ def test_content_items_cannot_be_deleted_from_admin(admin_client):
 
     assert response.status_code == 403
     assert ContentItem.objects.filter(pk=item.pk).exists()
-    assert [name for name, _ in actions] == ["", "publish", "reject", "remove", "send_to_review"]
+    assert [name for name, _ in actions] == ["", "publish", "reject", "remove", "send_to_review", "retry_media"]
 
 
 # Content items: the form
