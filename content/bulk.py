@@ -138,14 +138,20 @@ def product_cards_ensure_staged(*, staged: str, published_at: str, engagement: s
         f"""
         INSERT INTO {c}
             ({c.external_id}, {c.kind}, {c.source}, {c.brand}, {c.caption}, {c.media}, {c.poster}, {c.status},
-             {c.created_at}, {c.published_at}, {c.engagement})
-        SELECT s.external_id, %s, %s, p.{p.brand}, '', '', '', %s, %s, {published_at}, COALESCE(e.n, 0)
+             {c.status_reason}, {c.intent}, {c.created_at}, {c.published_at}, {c.engagement})
+        SELECT s.external_id, %s, %s, p.{p.brand}, '', '', '', %s, '', %s, %s, {published_at}, COALESCE(e.n, 0)
         FROM {staged} AS s
             JOIN {p} AS p ON p.{p.external_id} = s.external_id
             LEFT JOIN {engagement} AS e ON e.external_id = s.external_id
         WHERE NOT EXISTS (SELECT 1 FROM {c} AS c WHERE c.{c.external_id} = s.external_id)
         """,
-        [ContentItem.Kind.PRODUCT_CARD, ContentItem.Source.BRAND, ContentItem.Status.PUBLISHED, _now()],
+        [
+            ContentItem.Kind.PRODUCT_CARD,
+            ContentItem.Source.BRAND,
+            ContentItem.Status.PUBLISHED,
+            ContentItem.Intent.PUBLISH,
+            _now(),
+        ],
     )
     _execute(
         f"""

@@ -16,6 +16,13 @@ from ranking.cursor import Cursor
 from ranking.feed import feed_page
 
 
+class MediaVariantSerializer(serializers.Serializer):
+    """A resized copy of an image (an ``srcset`` candidate)."""
+
+    width = serializers.IntegerField()
+    url = serializers.CharField()
+
+
 class CardSerializer(serializers.Serializer):
     """A feed card as ``ranking.cards.card`` builds it: documentation of the schema only."""
 
@@ -26,6 +33,14 @@ class CardSerializer(serializers.Serializer):
         width = serializers.IntegerField(allow_null=True)
         height = serializers.IntegerField(allow_null=True)
         duration_ms = serializers.IntegerField(allow_null=True)
+        srcset = MediaVariantSerializer(many=True)
+
+    class GalleryImage(serializers.Serializer):
+        url = serializers.CharField()
+        type = serializers.CharField(allow_null=True)
+        width = serializers.IntegerField(allow_null=True)
+        height = serializers.IntegerField(allow_null=True)
+        srcset = MediaVariantSerializer(many=True)
 
     class CardCreator(serializers.Serializer):
         id = serializers.IntegerField()
@@ -66,6 +81,7 @@ class CardSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=ContentItem.Source.choices)  # type: ignore[assignment]
     position = serializers.IntegerField()
     media = Media()
+    gallery = GalleryImage(many=True, help_text="a carousel's images in order; empty for one file")
     caption = serializers.CharField(allow_blank=True)
     creator = CardCreator(allow_null=True)
     brand = Brand(allow_null=True)

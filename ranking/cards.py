@@ -23,11 +23,48 @@ from ranking.timed_cache import TimedCache
 BODY_TTL_SECONDS = 30.0
 BODY_CACHE_MAX = 20_000  # ≈ 2 KB each: 40 MB per process at most
 
+# Items without pipeline output (the demo's, the importer's): the type their kind implies.
 MEDIA_TYPES = {"video": "video/mp4", "image": "image/jpeg"}
 
 
 def _url(name: str) -> str | None:
     return default_storage.url(name) if name else None
+
+
+def _srcset(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"width": v["width"], "url": _url(v["name"])} for v in variants if v.get("name")]
+
+
+def _gallery(item: ContentItem) -> list[dict[str, Any]]:
+    """Every processed image of a carousel, in order; empty for a single file or no pipeline output."""
+    files = list(item.media_files.all())
+    if len(files) < 2:
+        return []
+    return [
+        {
+            "url": _url(f.file.name),
+            "type": f.file_type or None,
+            "width": f.width,
+            "height": f.height,
+            "srcset": _srcset(f.variants),
+        }
+        for f in files
+        if f.file
+    ]
+
+
+def _media(item: ContentItem) -> dict[str, Any]:
+    first = next(iter(item.media_files.all()), None)
+    kind_type = MEDIA_TYPES.get(item.kind, "image/jpeg")
+    return {
+        "url": _url(item.media.name),
+        "poster": _url(item.poster.name),
+        "type": ((first.file_type if first else "") or kind_type) if item.media else None,
+        "width": item.media_width,
+        "height": item.media_height,
+        "duration_ms": item.duration_ms,
+        "srcset": _srcset(first.variants) if first else [],
+    }
 
 
 def card(
@@ -62,14 +99,8 @@ def card_body(item: ContentItem) -> dict[str, Any]:
         "id": item.pk,
         "kind": item.kind,
         "source": item.source,
-        "media": {
-            "url": _url(item.media.name),
-            "poster": _url(item.poster.name),
-            "type": MEDIA_TYPES.get(item.kind, "image/jpeg") if item.media else None,
-            "width": item.media_width,
-            "height": item.media_height,
-            "duration_ms": item.duration_ms,
-        },
+        "media": _media(item),
+        "gallery": _gallery(item),
         "caption": item.caption,
         "creator": None
         if creator is None
@@ -103,7 +134,7 @@ def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> l
     """Bodies of the published items among ``ids``, in that order.
 
     ``live``: which of ``ids`` are still published, when the caller knows (the feed reads it with
-    the cards' social counts). Then no query when every body is cached, three otherwise; one more
+    the cards' social counts). Then no query when every body is cached, four otherwise; one more
     to find ``live`` when not given.
     """
     live = content_selectors.published_ids(set(ids)) if live is None else live

@@ -52,17 +52,56 @@ function media(card) {
     video.append(h("source", { src: m.url, type: "video/mp4" }));
     return video;
   }
+  if (card.gallery?.length > 1) return gallery(card);
   const src = m.url || m.poster;
   if (!src) return h("div", { class: "card__media", role: "img", "aria-label": altText(card) });
+  return image(m, `card__media${fit}`, altText(card));
+}
+
+// A stage is at most 480 CSS px wide on a desktop, the whole viewport on a phone.
+const STAGE_SIZES = "(max-width: 600px) 100vw, 480px";
+
+function image(m, className, alt) {
+  const srcset = (m.srcset || []).map((v) => `${encodeURI(v.url)} ${v.width}w`).join(", ");
   return h("img", {
-    class: `card__media${fit}`,
-    src,
-    alt: altText(card),
+    class: className,
+    src: m.url || m.poster,
+    srcset: srcset || null,
+    sizes: srcset ? STAGE_SIZES : null,
+    alt,
     width: m.width || 720,
     height: m.height || 1280,
     loading: "lazy",
     decoding: "async",
   });
+}
+
+/** A carousel: the images side by side, swiped (scroll snap), stepped with buttons, counted. */
+function gallery(card) {
+  const images = card.gallery;
+  const alt = altText(card);
+  const strip = h(
+    "div",
+    { class: "card__gallery", tabindex: "0", role: "group", "aria-roledescription": "carousel", "aria-label": alt },
+    images.map((m, i) =>
+      image(m, "card__gallery-image", `${alt} (image ${i + 1} of ${images.length})`),
+    ),
+  );
+  const count = h("span", { class: "card__gallery-count", "aria-live": "polite" }, `1 / ${images.length}`);
+  const step = (delta) => strip.scrollBy({ left: delta * strip.clientWidth, behavior: "smooth" });
+  const prev = h("button", { type: "button", class: "card__gallery-step card__gallery-step--prev", "aria-label": "Previous image" }, "‹");
+  const next = h("button", { type: "button", class: "card__gallery-step card__gallery-step--next", "aria-label": "Next image" }, "›");
+  prev.addEventListener("click", () => step(-1));
+  next.addEventListener("click", () => step(1));
+  strip.addEventListener(
+    "scroll",
+    () => {
+      const index = Math.round(strip.scrollLeft / Math.max(1, strip.clientWidth));
+      count.textContent = `${Math.min(images.length, index + 1)} / ${images.length}`;
+    },
+    { passive: true },
+  );
+  return h("div", { class: "card__media card__gallery-frame" }, strip, prev, next, count);
 }
 
 function railButton(action, iconName, label, count, { pressed = null } = {}) {

@@ -84,7 +84,7 @@ function boot(root) {
       video.preload = "auto";
       video.load();
     }
-    const img = el.querySelector("img.card__media");
+    const img = el.querySelector("img.card__media, img.card__gallery-image");
     if (img && img.loading !== "eager") img.loading = "eager";
   }
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from content.models import ContentItem, Tag
+from content.models import ContentItem, ContentMedia, Tag
 from content.services import product_upsert
 from profiles.models import Shopper
 from ranking import feed
@@ -68,9 +68,44 @@ def test_card_has_the_contract_fields(api_client):
         {"id": product.pk, "title": "Glow serum", "price": "19.90", "currency": "EUR", "in_stock": False}
     ]
     assert card["reason"]["code"] in {"popular", "fresh"}
-    assert set(card["media"]) == {"url", "poster", "type", "width", "height", "duration_ms"}
+    assert set(card["media"]) == {"url", "poster", "type", "width", "height", "duration_ms", "srcset"}
+    assert card["gallery"] == []
     assert body["request_id"]
     assert body["next_cursor"] is None
+
+
+def test_a_carousel_card_shows_every_processed_image_in_order_with_its_resized_copies(api_client):
+    item = ContentItemFactory(media="media/a.webp", media_width=1080, media_height=1350)
+    for position in (1, 0, 2):
+        ContentMedia.objects.create(
+            item=item,
+            position=position,
+            kind="image",
+            original=f"originals/{position}.jpg",
+            original_type="image/jpeg",
+            file=f"media/{position}.webp",
+            file_type="image/webp",
+            width=1080,
+            height=1350,
+            variants=[{"width": 480, "name": f"media/{position}-480.webp"}],
+            processed_at=timezone.now(),
+        )
+    # Still being processed: never shown, and its original has no URL at all.
+    ContentMedia.objects.create(
+        item=item, position=3, kind="image", original="originals/3.jpg", original_type="image/jpeg"
+    )
+
+    (card,) = api_client.get("/api/v1/feed").json()["cards"]
+
+    assert [image["url"] for image in card["gallery"]] == [
+        "/media/media/0.webp",
+        "/media/media/1.webp",
+        "/media/media/2.webp",
+    ]
+    assert card["gallery"][1]["srcset"] == [{"width": 480, "url": "/media/media/1-480.webp"}]
+    assert card["gallery"][0]["type"] == "image/webp"
+    assert card["media"]["type"] == "image/webp"
+    assert card["media"]["srcset"] == [{"width": 480, "url": "/media/media/0-480.webp"}]
 
 
 @pytest.mark.parametrize("limit", [1, 3, 7, 25])
@@ -138,9 +173,9 @@ def test_query_count_does_not_grow_with_the_page(api_client, n_items):
     assert len(body["cards"]) == n_items
     # shopper, seen items, onboarding interests (cold start), two candidate lists, like and comment
     # counts with the shopper's own like and follows (which also tells which items are still
-    # published), card bodies not cached yet (items, products, tags), served-list log (share counts
-    # come from the real-time store, no query)
-    assert len(queries) == 10, [q["sql"] for q in queries]
+    # published), card bodies not cached yet (items, products, tags, processed media files),
+    # served-list log (share counts come from the real-time store, no query)
+    assert len(queries) == 11, [q["sql"] for q in queries]
 
 
 @pytest.mark.parametrize(

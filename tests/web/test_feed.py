@@ -1,7 +1,9 @@
 """The feed page in a browser: onboarding, infinite scroll, keyboard, autoplay, layout, live hook."""
 
 import pytest
+from django.utils import timezone
 
+from content.models import ContentMedia
 from profiles.models import Interest
 from tests.web.conftest import card_ids, card_in_view, open_feed, screenshot, shopper_of, wait_for_card
 
@@ -149,3 +151,39 @@ def test_insert_fresh_puts_new_cards_on_top_and_offers_to_go_there(phone_page, s
     phone_page.evaluate("() => window.feedsite.updateCounts(999999, {likes: 1234})")
     assert phone_page.locator("article.card[data-id='999999'] [data-count='like']").inner_text() == "1.2K"
     assert fresh.pk in ids
+
+
+def test_a_carousel_swipes_through_its_images_and_counts_them(desktop_page, shop, media_files):
+    world = shop(1)
+    item = world.items[0]
+    item.kind = "image"
+    item.media = media_files.images[0]
+    item.save(update_fields=["kind", "media"])
+    for position, name in enumerate(media_files.images[:3]):
+        ContentMedia.objects.create(
+            item=item,
+            position=position,
+            kind="image",
+            original_type="image/jpeg",
+            file=name,
+            file_type="image/jpeg",
+            width=360,
+            height=640,
+            processed_at=timezone.now(),
+        )
+    open_feed(desktop_page)
+
+    card = desktop_page.locator(f"article.card[data-id='{item.pk}']")
+    images = card.locator("img.card__gallery-image")
+    assert images.count() == 3
+    assert images.nth(2).get_attribute("alt").endswith("(image 3 of 3)")
+    count = card.locator(".card__gallery-count")
+    assert count.inner_text() == "1 / 3"
+
+    card.get_by_role("button", name="Next image").click()
+    desktop_page.wait_for_function("el => el.textContent === '2 / 3'", arg=count.element_handle())
+    strip = card.locator(".card__gallery").element_handle()
+    desktop_page.wait_for_function("el => Math.abs(el.scrollLeft - el.clientWidth) < 1", arg=strip)
+    screenshot(desktop_page, "feed-carousel")
+    card.get_by_role("button", name="Previous image").click()
+    desktop_page.wait_for_function("el => el.textContent === '1 / 3'", arg=count.element_handle())
