@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from feedsite.storage import private_storage
 
@@ -136,6 +137,13 @@ class Product(models.Model):
     @property
     def in_stock(self) -> bool:
         return self.active and self.stock > 0
+
+    @property
+    def promotion_on(self) -> bool:
+        """A struck-through price is shown: one is set and its promotion has not ended."""
+        return self.compare_at_price is not None and (
+            self.promotion_ends_at is None or self.promotion_ends_at > timezone.now()
+        )
 
 
 class ContentItem(models.Model):
