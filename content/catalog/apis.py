@@ -5,14 +5,15 @@ Token authentication only: a merchant's integration is a server, never a browser
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from content.catalog.selectors import merchant_brands, merchant_product
@@ -70,8 +71,12 @@ def _error_json(error: ApplicationError) -> dict[str, Any]:
 
 
 class CatalogApi(APIView):
-    authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        # The project's token class (the settings name it: content does not import profiles), never a session.
+        classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+        return [auth() for auth in classes if issubclass(auth, TokenAuthentication)]
 
 
 class CatalogProductApi(CatalogApi):
