@@ -264,6 +264,14 @@ def content_transition(*, item: ContentItem, to: str, reason: str | None = None)
 
 
 def content_submit(*, item: ContentItem) -> ContentItem:
+    """Send a draft (or a rejected item, edited) to review. An item still processing goes to review
+    by itself when its media is ready (``content.media.pipeline``), never before."""
+    if ContentItem.objects.filter(pk=item.pk, status=Status.PROCESSING).exists():
+        raise ApplicationError(
+            "This item's media is still being processed; it goes to review when it is ready.",
+            code="invalid_transition",
+            extra={"from": Status.PROCESSING, "to": Status.PENDING},
+        )
     return content_transition(item=item, to=Status.PENDING)
 
 

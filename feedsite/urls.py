@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("profiles.events.urls")),
     path("api/v1/", include("profiles.shop.urls")),
     path("api/v1/", include("profiles.privacy.urls")),
+    path("api/v1/", include("profiles.dashboard.urls")),
     path("api/v1/", include("content.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
@@ -35,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("profiles.web_urls")),
     path("", include("profiles.shop.web_urls")),
     path("", include("profiles.privacy.web_urls")),
+    path("", include("profiles.dashboard.web_urls")),
     path("", include("content.web_urls")),
 ]
 

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from content.models import ContentItem, Creator, Tag
 
@@ -92,6 +93,26 @@ class Follow(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shopper", "creator"], name="follow_once")]
         indexes = [models.Index(fields=["creator", "-created_at"], name="follow_creator_idx")]
+
+
+class FollowChange(models.Model):
+    """A follow (+1) or an unfollow (-1) of a creator, kept after the ``Follow`` row is gone.
+
+    No shopper: it is the creator's follower count over time, not a record of who followed. Only
+    ``follow_create`` and ``follow_delete`` write it; follows moved or erased elsewhere (a visitor
+    merged into an account, an erasure) are not, so a growth series is anchored on today's count.
+    """
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+", db_index=False)
+    delta = models.SmallIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["creator", "at"], name="follow_change_creator_idx")]
+        constraints = [models.CheckConstraint(condition=Q(delta__in=[1, -1]), name="follow_change_delta_one")]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} follower of {self.creator_id}"
 
 
 class Like(models.Model):

@@ -17,7 +17,7 @@ from content.models import ContentItem, Creator, Tag
 from feedsite.errors import ApplicationError
 from profiles import signals
 from profiles.middleware import visitor_rotate
-from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
+from profiles.models import ConsentRecord, Follow, FollowChange, Interest, Like, Shopper
 
 
 class VisitorIdRetired(ApplicationError):
@@ -162,13 +162,21 @@ def interests_set(*, shopper: Shopper, tags: Iterable[Tag]) -> Shopper:
 
 
 def follow_create(*, shopper: Shopper, creator: Creator) -> Follow:
-    """Follow ``creator``; following twice is not an error and keeps one row."""
-    follow, _ = Follow.objects.get_or_create(shopper=shopper, creator=creator)
+    """Follow ``creator``; following twice is not an error and keeps one row. A new follow is
+    logged as a ``FollowChange`` (the creator's follower growth)."""
+    with transaction.atomic():
+        follow, created = Follow.objects.get_or_create(shopper=shopper, creator=creator)
+        if created:
+            FollowChange.objects.create(creator=creator, delta=1, at=follow.created_at)
     return follow
 
 
 def follow_delete(*, shopper: Shopper, creator: Creator) -> bool:
-    deleted, _ = Follow.objects.filter(shopper=shopper, creator=creator).delete()
+    """Unfollow; False when there was no follow. An unfollow is logged as a ``FollowChange``."""
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(shopper=shopper, creator=creator).delete()
+        if deleted:
+            FollowChange.objects.create(creator=creator, delta=-1, at=timezone.now())
     return deleted > 0
 
 

@@ -26,7 +26,7 @@ from profiles.demo.plan import ShopPlan, Sizes, TagKey, plan_shop
 from profiles.demo.pool import Stored, pool_store
 from profiles.events import history
 from profiles.events.models import Interaction
-from profiles.models import Follow, Interest, Like, Shopper
+from profiles.models import Follow, FollowChange, Interest, Like, Shopper
 
 # Every demo shopper and shopper-creator signs in with this password; the admin (created outside
 # production only) with ADMIN_PASSWORD.
@@ -304,6 +304,11 @@ def _shoppers(
     for follow, at in zip(follows, times, strict=True):
         follow.created_at = at
     Follow.objects.bulk_update(follows, ["created_at"], batch_size=BATCH)
+    # The creators' follower growth (the studio dashboard), as ``follow_create`` logs it.
+    FollowChange.objects.bulk_create(
+        (FollowChange(creator_id=follow.creator_id, delta=1, at=follow.created_at) for follow in follows),
+        batch_size=BATCH,
+    )
     Interaction.objects.bulk_create(
         (
             Interaction(

@@ -15,6 +15,7 @@ only these:
   ``InteractionType``): for privacy's export and erasure and for reports;
 - ``signals.batch_processed``: be told which items a consumed batch touched;
 - ``selectors``: what a shopper saw, the cards' social counts;
+- ``creator_stats.creator_stats``: a creator's figures per item, in total and per day (the dashboard);
 - ``meta.item_meta``, ``history``, ``rebuild.realtime_rebuild``, ``schema`` limits and patterns.
 
 ``writer``, ``backlog`` (the write-ahead), ``checks`` (Redis persistence in production) and the

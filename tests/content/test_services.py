@@ -54,6 +54,9 @@ def test_workflow_from_draft_to_published_stamps_each_step():
         (Status.REMOVED, services.content_publish),
         (Status.PUBLISHED, services.content_reject),
         (Status.REMOVED, services.content_submit),
+        # Its media goes to review by itself once processed.
+        (Status.PROCESSING, services.content_submit),
+        (Status.FAILED, services.content_publish),
     ],
 )
 def test_disallowed_transition_is_refused_and_changes_nothing(start, action):

@@ -4,7 +4,7 @@ import pytest
 
 from profiles import services
 from profiles.events.models import Interaction
-from profiles.models import ConsentRecord, Follow, Interest, Shopper
+from profiles.models import ConsentRecord, Follow, FollowChange, Interest, Shopper
 from tests.factories import (
     CreatorFactory,
     InteractionFactory,
@@ -100,3 +100,18 @@ def test_follow_twice_keeps_one_row_and_unfollow_reports_whether_it_existed():
     assert Follow.objects.filter(shopper=shopper, creator=creator).count() == 1
     assert services.follow_delete(shopper=shopper, creator=creator) is True
     assert services.follow_delete(shopper=shopper, creator=creator) is False
+
+
+def test_a_follow_and_an_unfollow_are_logged_once_each_without_the_shopper():
+    shopper, creator = ShopperFactory(), CreatorFactory()
+
+    follow = services.follow_create(shopper=shopper, creator=creator)
+    services.follow_create(shopper=shopper, creator=creator)
+    services.follow_delete(shopper=shopper, creator=creator)
+    services.follow_delete(shopper=shopper, creator=creator)
+
+    changes = list(FollowChange.objects.filter(creator=creator).order_by("pk").values_list("delta", "at"))
+    assert [delta for delta, _ in changes] == [1, -1]
+    assert changes[0][1] == follow.created_at
+    assert changes[1][1] >= follow.created_at
+    assert [f.name for f in FollowChange._meta.concrete_fields] == ["id", "creator", "delta", "at"]

@@ -7,6 +7,7 @@ from PIL import ExifTags, Image
 
 from content.checks import ffprobe_check
 from content.media.checks import MediaRefused, image_check, media_check_uploads
+from feedsite.errors import api_exception_handler
 from tests.content.media.conftest import image_bytes, upload
 
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -289,3 +290,15 @@ def test_image_check_refuses_what_is_not_a_small_image(data, max_bytes, code):
         image_check(upload("me.png", data), max_bytes=max_bytes)
 
     assert (refused.value.code, refused.value.extra["file"]) == (code, "me.png")
+
+
+def test_a_refusal_answers_the_api_error_shape():
+    refused = _refusal([upload("page.jpg", HTML)])
+
+    response = api_exception_handler(refused, {})
+
+    assert response is not None
+    assert response.status_code == 400
+    assert response.data == {
+        "error": {"code": "unsupported_type", "message": refused.message, "extra": refused.extra},
+    }

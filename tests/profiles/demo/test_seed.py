@@ -18,7 +18,7 @@ from profiles.demo.histories import plan_shoppers
 from profiles.demo.items import plan_items
 from profiles.demo.plan import Sizes, plan_shop
 from profiles.events.models import Interaction
-from profiles.models import Follow, Interest, Shopper
+from profiles.models import Follow, FollowChange, Interest, Shopper
 from tests.factories import ContentItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,15 @@ def test_shoppers_have_accounts_and_histories_on_published_items(seeded):
     assert not Interaction.objects.filter(type__in=["add_to_cart", "purchase"], product__isnull=True).exists()
     assert Follow.objects.count() == seeded.follows > 0
     assert not Shopper.objects.filter(interactions__isnull=False, last_seen_at__isnull=True).exists()
+
+
+def test_every_demo_follow_is_in_its_creators_follower_growth(seeded):
+    follows = Counter(Follow.objects.values_list("creator_id", "created_at"))
+
+    changes = Counter(FollowChange.objects.filter(delta=1).values_list("creator_id", "at"))
+
+    assert changes == follows
+    assert not FollowChange.objects.filter(delta=-1).exists()
 
 
 def test_production_seeds_no_superuser_with_a_known_password(settings):
