@@ -114,9 +114,9 @@ def products_upsert_staged(*, staged: str, currency: str, stock: int) -> tuple[i
         f"""
         INSERT INTO {p}
             ({p.external_id}, {p.title}, {p.brand}, {p.category_path}, {p.price}, {p.currency}, {p.stock},
-             {p.active}, {p.created_at}, {p.updated_at})
+             {p.active}, {p.promotion_label}, {p.created_at}, {p.updated_at})
         SELECT s.external_id, COALESCE(s.title, 'Item ' || s.external_id), s.brand_id,
-            COALESCE(s.category_path, ''), s.price, %s, %s, TRUE, %s, %s
+            COALESCE(s.category_path, ''), s.price, %s, %s, TRUE, '', %s, %s
         FROM {staged} AS s
         WHERE NOT EXISTS (SELECT 1 FROM {p} AS p WHERE p.{p.external_id} = s.external_id)
         """,

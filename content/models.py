@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from feedsite.storage import private_storage
 
@@ -71,6 +72,8 @@ class Tag(models.Model):
         STYLE = "style", "Style"
         INGREDIENT = "ingredient", "Ingredient"
         TOPIC = "topic", "Topic"
+        # A brand's own tag (``content.tagging.tag_brand_ensure``): items showing its products carry it.
+        BRAND = "brand", "Brand"
 
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=120)
@@ -108,6 +111,10 @@ class Product(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     stock = models.IntegerField(default=0)
     active = models.BooleanField(default=True)
+    # A promotion: the struck-through "was" price, a short label ("-20 %", "Winter sale") and when it ends.
+    compare_at_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    promotion_label = models.CharField(max_length=40, blank=True)
+    promotion_ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +125,10 @@ class Product(models.Model):
                 condition=Q(price__isnull=True) | Q(price__gte=0), name="product_price_not_negative"
             ),
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gt=F("price")),
+                name="product_compare_at_above_price",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +137,13 @@ class Product(models.Model):
     @property
     def in_stock(self) -> bool:
         return self.active and self.stock > 0
+
+    @property
+    def promotion_on(self) -> bool:
+        """A struck-through price is shown: one is set and its promotion has not ended."""
+        return self.compare_at_price is not None and (
+            self.promotion_ends_at is None or self.promotion_ends_at > timezone.now()
+        )
 
 
 class ContentItem(models.Model):

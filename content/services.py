@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from content import signals
 from content.comment_checks import comment_verdict
-from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
+from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag, TagSynonym
 from feedsite.dispatch import send_on_commit
 from feedsite.errors import ApplicationError
 
@@ -61,16 +61,28 @@ def tag_category_path_ensure(*, path: str) -> list[Tag]:
     parent: Tag | None = None
     for depth in range(len(names)):
         slug = tag_slug(Tag.Kind.CATEGORY, names[: depth + 1])
-        tag, _ = Tag.objects.get_or_create(
-            slug=slug, defaults={"name": names[depth], "kind": Tag.Kind.CATEGORY, "parent": parent}
-        )
+        # A category staff merged into another lives on as a synonym: it is not made again.
+        tag = Tag.objects.filter(slug=slug).first() or _synonym_tag(slug)
+        if tag is None:
+            tag, _ = Tag.objects.get_or_create(
+                slug=slug, defaults={"name": names[depth], "kind": Tag.Kind.CATEGORY, "parent": parent}
+            )
         tags.append(tag)
         parent = tag
     return tags
 
 
+def _synonym_tag(slug: str) -> Tag | None:
+    synonym = TagSynonym.objects.select_related("tag").filter(slug=slug).first()
+    return synonym.tag if synonym is not None else None
+
+
 def tag_ensure(*, name: str, kind: str = Tag.Kind.TOPIC) -> Tag:
-    tag, _ = Tag.objects.get_or_create(slug=tag_slug(kind, [name]), defaults={"name": name, "kind": kind})
+    """The tag ``name`` of ``kind``, or the one its slug is a synonym of; created when neither exists."""
+    slug = tag_slug(kind, [name])
+    tag = _synonym_tag(slug) if not Tag.objects.filter(slug=slug).exists() else None
+    if tag is None:
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind})
     return tag
 
 
@@ -89,13 +101,27 @@ def product_upsert(
     currency: str = "EUR",
     stock: int = 0,
     active: bool = True,
+    compare_at_price: Decimal | None = None,
+    promotion_label: str = "",
+    promotion_ends_at: datetime | None = None,
 ) -> Product:
-    """Create or update the product a merchant knows as ``external_id``."""
+    """Create or update the product a merchant knows as ``external_id`` (every field is set).
+
+    ``compare_at_price`` (the struck-through "was" price) must exceed ``price``. A change of
+    price, stock or whether it is sold (``active``) is announced after commit
+    (``signals.product_changed``).
+    """
     if price is not None and price < 0:
         raise ApplicationError("A price cannot be negative.", code="invalid_price")
     if stock < 0:
         raise ApplicationError("Stock cannot be negative.", code="invalid_stock")
-    before = Product.objects.filter(external_id=external_id).values_list("price", "stock").first()
+    if compare_at_price is not None and (price is None or compare_at_price <= price):
+        raise ApplicationError(
+            "The compare-at price must be higher than the price (it is shown struck through).",
+            code="invalid_promotion",
+            extra={"price": None if price is None else str(price), "compare_at_price": str(compare_at_price)},
+        )
+    before = Product.objects.filter(external_id=external_id).values_list("price", "stock", "active").first()
     product, _ = Product.objects.update_or_create(
         external_id=external_id,
         defaults={
@@ -106,11 +132,19 @@ def product_upsert(
             "currency": currency.upper(),
             "stock": stock,
             "active": active,
+            "compare_at_price": compare_at_price,
+            "promotion_label": promotion_label,
+            "promotion_ends_at": promotion_ends_at,
         },
     )
-    if before is not None and before != (price, stock):
+    if before is not None and before != (price, stock, active):
         send_on_commit(
-            signals.product_changed, sender=Product, product_id=product.pk, old_price=before[0], old_stock=before[1]
+            signals.product_changed,
+            sender=Product,
+            product_id=product.pk,
+            old_price=before[0],
+            old_stock=before[1],
+            old_active=before[2],
         )
     return product
 
@@ -152,7 +186,12 @@ def product_stock_take(*, quantities: Mapping[int, int]) -> dict[int, Product]:
         Product.objects.filter(pk=product_id).update(stock=F("stock") - wanted)
         old_stock, product.stock = product.stock, product.stock - wanted
         send_on_commit(
-            signals.product_changed, sender=Product, product_id=product_id, old_price=product.price, old_stock=old_stock
+            signals.product_changed,
+            sender=Product,
+            product_id=product_id,
+            old_price=product.price,
+            old_stock=old_stock,
+            old_active=product.active,
         )
     return products
 

@@ -6,9 +6,15 @@ The apps above content (profiles, ranking, moderation) connect their receivers i
 ``content_published(sender=ContentItem, item_id)``: sent by ``services.content_publish`` once the
 transaction that published the item commits. Receivers' errors are logged (``send_robust``).
 
-``product_changed(sender=Product, product_id, old_price, old_stock)``: sent once the transaction
-that changed a product's price or stock commits (``services.product_upsert``, checkout taking
-stock); not sent when neither changed. Receivers' errors are logged (``send_robust``).
+``product_changed(sender=Product, product_id, old_price, old_stock, old_active)``: sent once the
+transaction that changed a product's price, stock or ``active`` commits (``services.product_upsert``
+from admin and the catalog sync, checkout taking stock); not sent when none changed. Receivers'
+errors are logged (``send_robust``).
+
+``tag_merged(sender=Tag, source_id, source_slug, target_id, target_slug)``: sent by
+``tagging.tag_merge`` inside its transaction, after the items were re-tagged and before the source
+tag is deleted: receivers re-point what of theirs refers to the source (it cascades away
+otherwise). Not robust: a receiver's error undoes the merge.
 
 ``servable_conditions(sender=ContentItem)``: sent by ``selectors.published()`` on every call; each
 receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean expression) that a published
@@ -24,6 +30,7 @@ from django.dispatch import Signal
 
 content_published = Signal()
 product_changed = Signal()
+tag_merged = Signal()
 # Cached receivers: sent several times per feed page.
 servable_conditions = Signal(use_caching=True)
 comment_submitted = Signal(use_caching=True)

@@ -102,7 +102,7 @@ def storage_config(env: environ.Env, media_root: Path) -> dict[str, Any]:
         "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
         "file_overwrite": False,
     }
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"BACKEND": "feedsite.s3.MediaS3Storage", "OPTIONS": options}
 
 
 def _refuse_weak_production(*, debug: bool, secret_key: str) -> None:
@@ -133,6 +133,10 @@ def private_storage_config(env: environ.Env) -> dict[str, Any]:
         "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
         "default_acl": "private",
         "querystring_auth": True,
+        # A signed URL is handed to one reader for one download: it need not outlive a few minutes.
+        "querystring_expire": env.int("AWS_PRIVATE_URL_EXPIRE_SECONDS", default=300),
+        # Signature V4: the only one newer regions accept, and one that carries its expiry in seconds.
+        "signature_version": "s3v4",
         "file_overwrite": False,
     }
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -1,8 +1,10 @@
-"""Private files: ranker artifacts, event archives and other files no URL may reach.
+"""Where files live: public media, and private files no URL may reach.
 
-``STORAGES["private"]`` is a folder outside ``MEDIA_ROOT`` (``var/private``) on the embedded
-default, or a private prefix of the bucket (signed URLs only) when S3 is configured. Media served
-to shoppers stay in the default storage.
+``STORAGES["default"]`` holds the media shoppers see: ``MEDIA_ROOT`` on the embedded default, or
+an S3 bucket (``feedsite.s3.MediaS3Storage``) when one is configured. ``STORAGES["private"]`` holds ranker
+artifacts, event archives and the originals of uploads: a folder outside ``MEDIA_ROOT``
+(``var/private``) on the embedded default, or a private prefix of the bucket (signed URLs only).
+docs/storage.md says how to set either up.
 """
 
 from __future__ import annotations

@@ -203,3 +203,12 @@ def interest_add(*, shopper: Shopper, tag: Tag) -> Interest:
 def interest_remove(*, shopper: Shopper, tag: Tag) -> bool:
     deleted, _ = Interest.objects.filter(shopper=shopper, tag=tag).delete()
     return deleted > 0
+
+
+@transaction.atomic
+def interests_tag_merged(*, source_id: int, target_id: int, **_: object) -> int:
+    """``content.signals.tag_merged``: shoppers interested in the merged tag become interested in
+    the one it was merged into (once); returns how many interests moved."""
+    already = Interest.objects.filter(tag_id=target_id).values("shopper_id")
+    Interest.objects.filter(tag_id=source_id, shopper_id__in=already).delete()
+    return Interest.objects.filter(tag_id=source_id).update(tag_id=target_id)

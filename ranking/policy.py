@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from django.db import transaction
 
 from content.models import ContentItem
 from feedsite import caches
@@ -30,7 +31,7 @@ from feedsite.dispatch import answers
 from ranking import merch, pacing, signals
 from ranking.exploration import default_rng, thompson_pick
 from ranking.merch import Trigger
-from ranking.models import MixPolicy
+from ranking.models import MixPolicy, MixRule
 
 # Policies change when a marketer saves; serving re-reads them at most this often.
 POLICY_CACHE_SECONDS = 30.0
@@ -189,6 +190,15 @@ def clear_cache() -> None:
 
 
 caches.register("ranking.policy", clear_cache)
+
+
+def mix_rules_tag_merged(*, source_slug: str, target_slug: str, **_: object) -> int:
+    """``content.signals.tag_merged``: rules matching the merged tag's slug match the target's;
+    returns how many rules changed (this process drops its policies at commit)."""
+    changed = MixRule.objects.filter(match=MixRule.Match.TAG, value=source_slug).update(value=target_slug)
+    if changed:
+        transaction.on_commit(clear_cache)
+    return changed
 
 
 def policy_for(name: str | None = None) -> Policy:

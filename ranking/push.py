@@ -351,9 +351,11 @@ def _counts_push(touched: set[int]) -> None:
 # --- notice ---------------------------------------------------------------------------------------
 
 
-def product_changed(product_id: int, old_price: Decimal | None, old_stock: int, **_: object) -> int:
+def product_changed(
+    product_id: int, old_price: Decimal | None, old_stock: int, old_active: bool = True, **_: object
+) -> int:
     """``content.signals.product_changed``, after commit: tell shoppers with the product in their
-    cart that it got cheaper or is back.
+    cart that it got cheaper or is back (in stock again, or sold again after being withdrawn).
 
     Back in stock wins over a price drop when both happened (the notice carries the new price).
     Returns how many shoppers were sent a notice (those online receive it).
@@ -362,7 +364,7 @@ def product_changed(product_id: int, old_price: Decimal | None, old_stock: int, 
     if product is None or not product.in_stock:
         return 0
     kind: Literal["price_drop", "back_in_stock"]
-    if old_stock <= 0:
+    if old_stock <= 0 or not old_active:
         kind = "back_in_stock"
     elif old_price is not None and product.price is not None and product.price < old_price:
         kind = "price_drop"

@@ -1,4 +1,4 @@
-"""Admin of who makes and sells what: brands, creators, tags and products."""
+"""Admin of who makes and sells what: brands, creators and products (tags: ``content.admin.tags``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from content.admin.shared import adopt, count_of
-from content.models import Brand, ContentItem, Creator, Product, Tag
+from content.models import Brand, ContentItem, Creator, Product
 from content.services import product_upsert
 from content.studio.services import creator_review
 
@@ -22,7 +22,10 @@ Status = ContentItem.Status
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "product_count", "published_count", "created_at")
-    search_fields = ("name", "slug")
+    search_fields = ("name", "slug", "merchants__username")
+    # The accounts that may sync this brand's catalog (``manage.py merchant_token USERNAME`` gives their token).
+    filter_horizontal = ("merchants",)
+    list_filter = (("merchants", admin.RelatedOnlyFieldListFilter),)
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
     # Merchant accounts may sync this brand's catalog.
@@ -108,15 +111,6 @@ class CreatorAdmin(admin.ModelAdmin):
         return int(obj.follower_count)
 
 
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "kind", "parent")
-    list_filter = ("kind",)
-    list_select_related = ("parent",)
-    search_fields = ("name", "slug")
-    autocomplete_fields = ("parent",)
-
-
 class StockFilter(admin.SimpleListFilter):
     """By stock alone; whether the product is sold at all is the "active" filter."""
 
@@ -138,7 +132,17 @@ class StockFilter(admin.SimpleListFilter):
 class ProductAdmin(admin.ModelAdmin):
     """Every save goes through ``product_upsert``, the same path as the catalog sync."""
 
-    list_display = ("title", "external_id", "brand", "price", "currency", "stock", "active", "updated_at")
+    list_display = (
+        "title",
+        "external_id",
+        "brand",
+        "price",
+        "compare_at_price",
+        "currency",
+        "stock",
+        "active",
+        "updated_at",
+    )
     list_editable = ("stock", "active")
     list_filter = ("active", StockFilter, "currency", "brand")
     list_select_related = ("brand",)
@@ -160,5 +164,8 @@ class ProductAdmin(admin.ModelAdmin):
             currency=obj.currency,
             stock=obj.stock,
             active=obj.active,
+            compare_at_price=obj.compare_at_price,
+            promotion_label=obj.promotion_label,
+            promotion_ends_at=obj.promotion_ends_at,
         )
         adopt(obj, stored)

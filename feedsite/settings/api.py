@@ -23,6 +23,9 @@ THROTTLE_RATES: dict[str, str | None] = {
     # A creator's uploads (the studio).
     "uploads": "30/hour",
     "uploads_address": "100/hour",
+    # Merchants' catalog sync, counted per product row: ten full bulk calls a minute.
+    "catalog_sync": "5000/minute",
+    "catalog_sync_address": "20000/minute",
     # The sign-up and sign-in forms (POSTs); wrong passwords also lock a username out (AXES_*).
     "signup": "5/hour",
     "signup_address": "20/hour",

@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from profiles.middleware import visitor_id_sign
 from profiles.services import shopper_for_user
 from tests.factories import (
+    BrandFactory,
     CommentFactory,
     ContentItemFactory,
     CreatorFactory,
@@ -61,6 +62,10 @@ def identity(request, db) -> dict[str, str]:
         return {"X-Visitor-Id": visitor_id_sign(uuid.uuid4())}
     user = UserFactory()
     shopper_for_user(user=user)
+    # A merchant too, so that the catalog sync's writes are fuzzed, not only its refusals.
+    brand = BrandFactory(slug="fuzz-brand")
+    brand.merchants.add(user)
+    ProductFactory(external_id="FUZZ-1", brand=brand)
     return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
 
 

@@ -42,7 +42,7 @@ def test_service_mode_uses_postgres_redis_and_s3():
     assert config.database["CONN_MAX_AGE"] == 0
     assert config.database["OPTIONS"]["pool"]["max_size"] == 12
     assert config.redis_url == "redis://cache.internal:6379/2"
-    assert config.storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert config.storage["BACKEND"] == "feedsite.s3.MediaS3Storage"
     assert config.storage["OPTIONS"]["bucket_name"] == "feed-media"
     assert config.storage["OPTIONS"]["endpoint_url"] == "http://minio.internal:9000"
     assert config.allowed_hosts == ["feed.example.com", "www.feed.example.com"]

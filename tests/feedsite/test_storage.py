@@ -35,5 +35,7 @@ def test_private_files_live_outside_the_media_folder_or_behind_signed_urls():
         "region_name": None,
         "default_acl": "private",
         "querystring_auth": True,
+        "querystring_expire": 300,
+        "signature_version": "s3v4",
         "file_overwrite": False,
     }
