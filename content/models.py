@@ -178,6 +178,8 @@ class ContentItem(models.Model):
         PUBLISH = "publish", "Publish"
 
     external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    # The studio client's idempotency key of the upload that made the item (a retried upload finds it).
+    upload_key = models.CharField(max_length=64, null=True, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.USER)
     creator = models.ForeignKey(Creator, null=True, blank=True, on_delete=models.CASCADE, related_name="items")
@@ -221,6 +223,7 @@ class ContentItem(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind__in=["video", "image"]) | Q(creator__isnull=False), name="content_media_has_creator"
             ),
+            models.UniqueConstraint(fields=["creator", "upload_key"], name="content_upload_key_once"),
         ]
 
     def __str__(self) -> str:

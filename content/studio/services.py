@@ -21,7 +21,8 @@ from django.utils.text import slugify
 from content.media.checks import image_check, media_check_uploads
 from content.media.pipeline import media_originals_store
 from content.models import ContentItem, Creator, Product, Tag
-from content.services import content_create, content_publish, content_remove, content_submit, tag_ensure
+from content.services import content_create, content_publish, content_remove, content_submit
+from content.tagging import item_tags_derive
 from content.tasks import media_process_enqueue, media_retry
 from feedsite.errors import ApplicationError, Forbidden, NotFound
 
@@ -64,8 +65,7 @@ RESERVED_HANDLES = frozenset(
 CAPTION_MAX = 2200
 PRODUCTS_MAX = 5
 TAGS_MAX = 10
-HASHTAG = re.compile(r"#(\w{2,60})")
-# Client tokens name an upload attempt; stored in the item's unique ``external_id`` as ``studio:<creator>:<token>``.
+# Client tokens name an upload attempt; stored as the item's ``upload_key``, unique per creator.
 CLIENT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -236,19 +236,15 @@ def _fields_check(fields: PostFields) -> tuple[list[Product], list[str]]:
 
 
 def post_tags(*, caption: str, products: Sequence[Product], chosen: Sequence[str]) -> list[Tag]:
-    """The tags of a post: the chosen ones and the caption's hashtags.
-
-    The one place the studio derives tags; ``content.tagging.item_tags_derive`` (products'
-    categories and brands, synonyms) takes over here once it lands.
-    """
-    names = list(dict.fromkeys([*chosen, *HASHTAG.findall(caption)]))
-    return [tag_ensure(name=name) for name in names]
+    """The tags of a post: hashtags, the chosen ones, known tags its caption names, and its
+    products' categories and brands, through synonyms (``content.tagging``)."""
+    return item_tags_derive(caption=caption, products=products, chosen=chosen)
 
 
 def _token_key(creator: Creator, client_token: str) -> str:
     if not CLIENT_TOKEN.match(client_token):
         raise ApplicationError("An idempotency key is 8 to 64 letters, digits, - or _.", code="invalid_idempotency_key")
-    return f"studio:{creator.pk}:{client_token}"
+    return client_token
 
 
 def studio_item_create(
@@ -262,7 +258,7 @@ def studio_item_create(
     (queue "media", enqueued on commit) makes it a draft or sends it to review per ``intent``.
     """
     key = _token_key(creator, client_token) if client_token else None
-    if key is not None and (done := ContentItem.objects.filter(external_id=key).first()) is not None:
+    if key is not None and (done := ContentItem.objects.filter(creator=creator, upload_key=key).first()) is not None:
         return done, False
     products, tag_names = _fields_check(fields)
     checked = media_check_uploads(list(files))
@@ -275,17 +271,17 @@ def studio_item_create(
                 caption=fields.caption,
                 products=products,
                 tags=post_tags(caption=fields.caption, products=products, chosen=tag_names),
-                external_id=key,
             )
             item.status = Status.PROCESSING
             item.intent = fields.intent
             item.publish_at = fields.publish_at
-            item.save(update_fields=["status", "intent", "publish_at"])
+            item.upload_key = key or None
+            item.save(update_fields=["status", "intent", "publish_at", "upload_key"])
             media_originals_store(item=item, files=checked)
             media_process_enqueue(item)
     except IntegrityError:
         # The same token raced in from a second request: that one stored the post.
-        done = ContentItem.objects.filter(external_id=key).first() if key is not None else None
+        done = ContentItem.objects.filter(creator=creator, upload_key=key).first() if key is not None else None
         if done is None:
             raise
         return done, False

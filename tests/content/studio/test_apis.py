@@ -98,7 +98,12 @@ def test_a_creator_uploads_a_carousel_and_reads_it_back(creator, creator_api, im
     assert body["status"] == "processing"
     assert body["reason"] == "We are preparing your media; it is usually ready within a minute or two."
     assert (body["kind"], body["caption"], body["intent"]) == ("image", "Three looks #glow", "publish")
-    assert body["tags"] == [{"slug": "glow", "name": "glow"}, {"slug": "skincare", "name": "Skincare"}]
+    # The hashtag, the chosen tag, and the linked product's brand (content.tagging).
+    assert {(t["slug"], t["name"]) for t in body["tags"]} == {
+        ("glow", "glow"),
+        ("skincare", "Skincare"),
+        (serum.brand and f"brand-{serum.brand.slug}", "Lumi"),
+    }
     assert body["products"] == [
         {"id": serum.pk, "title": "Glow serum", "brand": "Lumi", "price": "19.90", "currency": "EUR", "in_stock": True}
     ]
