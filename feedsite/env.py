@@ -56,6 +56,9 @@ class Config:
     media_origins: list[str]
     # "auto": a studio application makes a creator at once; "staff": staff approve it in admin.
     creator_approval: str
+    # The media pipeline's tools; empty: found on the PATH (content.media.ffmpeg).
+    ffmpeg_binary: str
+    ffprobe_binary: str
 
 
 PREPARE_THRESHOLD = 5
@@ -232,4 +235,6 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         signin_cooloff_minutes=env.int("SIGNIN_COOLOFF_MINUTES", default=15),
         media_origins=media_origins_config(env, storage),
         creator_approval=creator_approval,
+        ffmpeg_binary=env.str("FFMPEG_BINARY", default=""),
+        ffprobe_binary=env.str("FFPROBE_BINARY", default=""),
     )

@@ -4,6 +4,9 @@ from feedsite.settings.django import CONFIG
 
 # "auto" on the embedded default and in development, "staff" in production (CREATOR_APPROVAL).
 CREATOR_APPROVAL = CONFIG.creator_approval
+# Paths of ffmpeg / ffprobe; empty: the ones on the PATH (docs/media.md).
+FFMPEG_BINARY = CONFIG.ffmpeg_binary
+FFPROBE_BINARY = CONFIG.ffprobe_binary
 
 # Limits of content.media's checks; an upload over any of them is refused before it is stored.
 MEDIA_LIMITS = {

@@ -95,6 +95,21 @@ def test_min_creator_reputation_outside_zero_to_one_is_refused(value):
         env.load({"FEED_MIN_CREATOR_REPUTATION": value})
 
 
+def test_creator_approval_is_automatic_in_development_and_by_staff_in_production():
+    assert env.load({}).creator_approval == "auto"
+    production = {"DJANGO_ENV": "production", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "shop.example"}
+    assert env.load(production).creator_approval == "staff"
+    assert env.load({"CREATOR_APPROVAL": "staff"}).creator_approval == "staff"
+    with pytest.raises(ImproperlyConfigured, match="CREATOR_APPROVAL must be auto or staff"):
+        env.load({"CREATOR_APPROVAL": "sometimes"})
+
+
+def test_media_tools_come_from_the_path_unless_named():
+    assert (env.load({}).ffmpeg_binary, env.load({}).ffprobe_binary) == ("", "")
+    named = env.load({"FFMPEG_BINARY": "/opt/ff/ffmpeg", "FFPROBE_BINARY": "/opt/ff/ffprobe"})
+    assert (named.ffmpeg_binary, named.ffprobe_binary) == ("/opt/ff/ffmpeg", "/opt/ff/ffprobe")
+
+
 STRONG_KEY = "k7Qx2LmP9vR4tY8wZ1aB3cD5eF6gH0jN-sU_iO2pE4rT6yU8iO0pA"
 
 
