@@ -123,18 +123,6 @@ class ContentItemAdmin(admin.ModelAdmin):
     # Save comes first in the form, so that Enter in a text field saves instead of pressing the
     # first review button (browsers submit with the first submit button of the form).
     save_on_top = True
-    readonly_fields = (
-        "preview",
-        "decide",
-        "status",
-        "status_reason",
-        "created_at",
-        "submitted_at",
-        "published_at",
-        "rejected_at",
-        "removed_at",
-        "engagement",
-    )
     review_fields = (
         "status",
         "status_reason",
@@ -145,6 +133,7 @@ class ContentItemAdmin(admin.ModelAdmin):
         "removed_at",
         "engagement",
     )
+    readonly_fields = ("preview", "decide", *review_fields)
 
     def get_fieldsets(self, request: HttpRequest, obj: ContentItem | None = None) -> Any:
         can_decide = obj is not None and self.has_change_permission(request, obj)

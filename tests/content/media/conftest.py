@@ -59,22 +59,6 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
 
 
 @pytest.fixture
-def media_root(settings, tmp_path) -> Path:
-    """The public media storage of this test: a folder of its own."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": "/media/"},
-        },
-    }
-    return root
-
-
-@pytest.fixture
 def eager_celery():
     """Queued tasks run at once, as on the embedded default (the namespaced key is what Celery reads)."""
     from feedsite.celery import app

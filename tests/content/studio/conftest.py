@@ -53,19 +53,9 @@ def images() -> Callable[[int], list[SimpleUploadedFile]]:
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    """The public media storage of this test: a folder of its own."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": "/media/"},
-        },
-    }
-    return root
+def _own_media_root(media_root: Path) -> Path:
+    """Every studio test stores its media in a folder of its own (``media_root``)."""
+    return media_root
 
 
 @pytest.fixture
