@@ -12,6 +12,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from content.admin.shared import adopt, count_of
+from content.admin.uploads import CreatorAdminForm, store_checked
 from content.models import Brand, ContentItem, Creator, Product
 from content.services import product_upsert
 from content.studio.services import creator_review
@@ -76,8 +77,15 @@ class CreatorAdmin(admin.ModelAdmin):
     search_fields = ("handle", "display_name", "user__email")
     autocomplete_fields = ("user", "brand")
     readonly_fields = ("created_at", "status", "status_note", "reviewed_at")
+    form = CreatorAdminForm
     action_form = CreatorActionForm
     actions = ("approve", "decline")
+
+    def save_model(self, request: HttpRequest, obj: Creator, form: ModelForm, change: bool) -> None:
+        # The avatar as the checks re-encoded it (no metadata), under a name from its real type.
+        for name, checked in getattr(form, "checked", {}).items():
+            store_checked(obj, name, checked)
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Approve the selected creators")
     def approve(self, request: HttpRequest, queryset: QuerySet[Creator]) -> None:

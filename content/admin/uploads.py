@@ -53,6 +53,15 @@ class CheckedUploadsForm(forms.ModelForm):
         return cleaned
 
 
+class CreatorAdminForm(CheckedUploadsForm):
+    """A creator's avatar, checked as a studio applicant's is (at most ``avatar_max_bytes``)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.check_upload("avatar", lambda u: image_check(u, max_bytes=settings.MEDIA_LIMITS["avatar_max_bytes"]))
+        return cleaned
+
+
 class ContentItemAdminForm(CheckedUploadsForm):
     """A content item's media: a video or image of a video/image item goes through the pipeline
     (``form.checked["media"]`` is then a video or an image for it); other kinds take one image."""

@@ -166,3 +166,36 @@ def test_a_failed_item_is_retried_from_admin(admin_client, media_root, django_ca
 
     item.refresh_from_db()
     assert (item.status, item.status_reason, len(queued)) == (Status.PROCESSING, "", 1)
+
+
+def _creator_form(creator, **fields) -> dict:
+    return {
+        "handle": creator.handle,
+        "display_name": creator.display_name,
+        "kind": creator.kind,
+        "bio": "",
+        **fields,
+    }
+
+
+def test_an_admin_avatar_is_checked_like_an_applicants(admin_client, media_root):
+    creator = CreatorFactory()
+    change = reverse("admin:content_creator_change", args=[creator.pk])
+
+    refused = admin_client.post(change, _creator_form(creator, avatar=upload("me.png", HTML, "image/png")))
+
+    assert refused.status_code == 200
+    (error,) = refused.context["adminform"].form.errors["avatar"]
+    assert error.startswith("“me.png” is not an image (JPEG, PNG or WebP)")
+    assert _files(media_root) == []
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    accepted = admin_client.post(
+        change, _creator_form(creator, avatar=upload("me.gif", image_bytes("JPEG", (64, 64), exif=exif.tobytes())))
+    )
+
+    assert accepted.status_code == 302
+    creator.refresh_from_db()
+    assert creator.avatar.name.startswith("avatars/") and creator.avatar.name.endswith(".jpg")
+    assert b"PhoneCo" not in (media_root / creator.avatar.name).read_bytes()
