@@ -197,5 +197,6 @@ def test_an_admin_avatar_is_checked_like_an_applicants(admin_client, media_root)
 
     assert accepted.status_code == 302
     creator.refresh_from_db()
-    assert creator.avatar.name.startswith("avatars/") and creator.avatar.name.endswith(".jpg")
+    assert creator.avatar.name.startswith("avatars/")
+    assert creator.avatar.name.endswith(".jpg")
     assert b"PhoneCo" not in (media_root / creator.avatar.name).read_bytes()
