@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import IO
 
+from asgiref.sync import sync_to_async
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
@@ -51,6 +53,14 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
     if end < start:
         return None
     return (start, end)
+
+
+async def _chunks_async(handle: IO[bytes], length: int) -> AsyncIterator[bytes]:
+    """``_chunks`` for an ASGI server: Django would read a synchronous iterator whole into memory first."""
+    chunks = _chunks(handle, length)
+    read = sync_to_async(lambda: next(chunks, None), thread_sensitive=False)
+    while (chunk := await read()) is not None:
+        yield chunk
 
 
 def _chunks(handle: IO[bytes], length: int) -> Iterator[bytes]:
@@ -98,7 +108,8 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse | StreamingHttp
         first, last = wanted if wanted is not None else (0, size - 1)
         handle.seek(first)
         length = max(0, last - first + 1)
-        response = StreamingHttpResponse(_chunks(handle, length), status=206 if wanted else 200)
+        chunks = _chunks_async if isinstance(request, ASGIRequest) else _chunks
+        response = StreamingHttpResponse(chunks(handle, length), status=206 if wanted else 200)
         response["Content-Length"] = str(length)
         if wanted:
             response["Content-Range"] = f"bytes {first}-{last}/{size}"
