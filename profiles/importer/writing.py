@@ -129,6 +129,8 @@ def _cards_ensure(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) ->
 
 
 def _shoppers_insert(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -> None:
+    # Ids in a fixed order (the staged ids come from a set, a parallel join has none): training
+    # samples and breaks ties by id, so the same file must give the same ids (ranking's reproducibility).
     sh = Table(Shopper)
     db.cursor.execute(
         f"""
@@ -136,6 +138,7 @@ def _shoppers_insert(parsed: ParsedDataset, db: Backend, counts: dict[str, int])
         SELECT s.external_id, s.visitor_id, TRUE, %s
         FROM {db.table(SHOPPERS)} AS s
         WHERE NOT EXISTS (SELECT 1 FROM {sh} AS sh WHERE sh.{sh.external_id} = s.external_id)
+        ORDER BY s.external_id
         """,
         [connection.ops.adapt_datetimefield_value(timezone.now())],
     )
@@ -160,6 +163,7 @@ def _events_insert(parsed: ParsedDataset, db: Backend, counts: dict[str, int]) -
             JOIN {c} AS c ON c.{c.external_id} = s.item_id
             JOIN {p} AS p ON p.{p.external_id} = s.item_id
         WHERE NOT EXISTS (SELECT 1 FROM {i} AS i WHERE i.{i.event_id} = s.event_id)
+        ORDER BY s.occurred_at, s.event_id
         """,
         [*PRODUCT_ACTIONS, connection.ops.adapt_datetimefield_value(timezone.now())],
     )

@@ -453,3 +453,15 @@ def test_command_prints_the_report(tmp_path):
         "Events:   6 read, 5 imported; skipped: 1 duplicate",
     ]
     assert lines[-1].startswith("Done in ")
+
+
+def test_the_same_file_gives_shoppers_and_events_their_ids_in_one_order(tmp_path):
+    # Training samples shoppers and breaks ties by id: the ids may not follow a set's or a join's order.
+    users = [f"user-{n:03d}-{'xyz'[n % 3]}" for n in range(60)]
+    rows = [f"{user},serum,view,{1709280000 + (n % 4) * 60}" for n, user in enumerate(reversed(users))]
+    events = "user_id,item_id,event,ts\n" + "\n".join(rows + [f"{u},cream,like,1709280000" for u in users]) + "\n"
+    dataset_import(directory=write_dataset(tmp_path / "d", items=GOOD_ITEMS, events=events))
+
+    assert list(Shopper.objects.order_by("pk").values_list("external_id", flat=True)) == sorted(users)
+    imported = list(Interaction.objects.order_by("pk").values_list("occurred_at", "event_id"))
+    assert imported == sorted(imported)
