@@ -9,7 +9,7 @@ reaches a shopper.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -130,18 +130,33 @@ _bodies: TimedCache[int, dict[str, Any]] = TimedCache(seconds=BODY_TTL_SECONDS, 
 caches.register("ranking.cards", _bodies.forget)
 
 
-def card_bodies(ids: Sequence[int], *, live: Collection[int] | None = None) -> list[dict[str, Any]]:
+def _unavailable(body: dict[str, Any]) -> int:
+    return sum(not product["in_stock"] for product in body["products"])
+
+
+def card_bodies(
+    ids: Sequence[int], *, live: Collection[int] | None = None, unavailable: Mapping[int, int] | None = None
+) -> list[dict[str, Any]]:
     """Bodies of the published items among ``ids``, in that order.
 
     ``live``: which of ``ids`` are still published, when the caller knows (the feed reads it with
     the cards' social counts). Then no query when every body is cached, four otherwise; one more
-    to find ``live`` when not given.
+    to find ``live`` when not given. ``unavailable``: how many products of each item cannot be bought
+    now, read fresh (``CardSocial.products_unavailable``); a cached body that disagrees (stock or
+    ``active`` changed in another process) is read again, so no card offers a sold-out product.
     """
     live = content_selectors.published_ids(set(ids)) if live is None else live
-    found = _bodies.get_many(
-        [pk for pk in ids if pk in live],
-        lambda missing: {item.pk: card_body(item) for item in content_selectors.items_for_cards(missing)},
-    )
+
+    def load(missing: list[int]) -> dict[int, dict[str, Any]]:
+        return {item.pk: card_body(item) for item in content_selectors.items_for_cards(missing)}
+
+    wanted = [pk for pk in ids if pk in live]
+    found = _bodies.get_many(wanted, load)
+    if unavailable is not None:
+        stale = [pk for pk, body in found.items() if _unavailable(body) != unavailable.get(pk, 0)]
+        if stale:
+            _bodies.forget(stale)
+            found.update(_bodies.get_many(stale, load))
     return [found[pk] for pk in ids if pk in found]
 
 

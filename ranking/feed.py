@@ -186,7 +186,8 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
     # The social query also tells which cards are still served (an item removed since it was
     # ranked), and which of the items named in "Because you liked …" may still be named.
     social = cards_social(shopper=shopper, item_ids=[*why, *named])
-    bodies = card_bodies([*why, *named], live=social.keys())
+    unavailable = {pk: item.products_unavailable for pk, item in social.items()}
+    bodies = card_bodies([*why, *named], live=social.keys(), unavailable=unavailable)
     shown = [body for body in bodies if body["id"] in why]
     named_by = _named_once([body["id"] for body in shown], because, {body["id"]: body for body in bodies})
     roots = _root_names()

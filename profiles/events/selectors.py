@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 
-from content.models import Comment
+from content.models import Comment, ContentProduct, Product
 from content.selectors import among, published_sql
 from feedsite import realtime
 from profiles.events import state
@@ -58,6 +58,9 @@ class CardSocial:
     shares: int = 0
     liked: bool = False
     following: bool = False
+    # How many of the item's products cannot be bought now (inactive or out of stock), read with
+    # the page: a card body cached by this process before a change elsewhere is caught by it.
+    products_unavailable: int = 0
 
 
 def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, CardSocial]:
@@ -73,6 +76,7 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
     # One statement, written out: the same query built with the ORM's Subquery/Exists takes far
     # longer to compile than PostgreSQL takes to run it.
     servable, servable_params = published_sql("id", "creator_id")
+    link, product = ContentProduct._meta.db_table, Product._meta.db_table
     ids_condition, ids_params = among(item_ids)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -82,13 +86,18 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
                    (SELECT count(*) FROM {Comment._meta.db_table} m WHERE m.content_id = c.id AND m.status = %s),
                    EXISTS (SELECT 1 FROM {Like._meta.db_table} l WHERE l.content_id = c.id AND l.shopper_id = %s),
                    EXISTS (SELECT 1 FROM {Follow._meta.db_table} f
-                           WHERE f.creator_id = c.creator_id AND f.shopper_id = %s)
+                           WHERE f.creator_id = c.creator_id AND f.shopper_id = %s),
+                   (SELECT count(*) FROM {link} cp JOIN {product} p ON p.id = cp.product_id
+                    WHERE cp.content_id = c.id AND NOT (p.active AND p.stock > 0))
             FROM ({servable}) c WHERE c.id {ids_condition}
             """,
             [Comment.Status.VISIBLE, shopper.pk, shopper.pk, *servable_params, *ids_params],
         )
         rows = cursor.fetchall()
-    found = {pk: (likes, comments, bool(liked), bool(following)) for pk, likes, comments, liked, following in rows}
+    found = {
+        pk: (likes, comments, bool(liked), bool(following), unavailable)
+        for pk, likes, comments, liked, following, unavailable in rows
+    }
     shares: dict[int, float] = {}
     with contextlib.suppress(*realtime.RealtimeUnavailable):
         shares = {item: totals["n:share"] for item, totals in state.item_totals(item_ids, ["n:share"]).items()}
@@ -96,9 +105,16 @@ def cards_social(*, shopper: Shopper, item_ids: Sequence[int]) -> dict[int, Card
     for pk in item_ids:
         if pk not in found:
             continue
-        likes, comments, liked, following = found[pk]
+        likes, comments, liked, following, unavailable = found[pk]
         shares_of = max(int(shares.get(pk, 0)), 0)
-        social[pk] = CardSocial(likes=likes, comments=comments, shares=shares_of, liked=liked, following=following)
+        social[pk] = CardSocial(
+            likes=likes,
+            comments=comments,
+            shares=shares_of,
+            liked=liked,
+            following=following,
+            products_unavailable=unavailable,
+        )
     return social
 
 

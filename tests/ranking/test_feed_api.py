@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from content.models import ContentItem, ContentMedia, Tag
+from content.models import ContentItem, ContentMedia, Product, Tag
 from content.services import product_upsert
 from profiles.models import Shopper
 from ranking import feed
@@ -252,9 +252,29 @@ def test_card_bodies_are_reused_but_a_removed_item_is_dropped_at_once(api_client
 
     assert {c["id"] for c in first["cards"]} == {item.pk for item in items}
     assert {c["id"] for c in second["cards"]} == {item.pk for item in items[1:]}
-    assert not [q["sql"] for q in queries if "content_contentproduct" in q["sql"]]  # bodies came from the cache
+    # Bodies came from the cache: no card's products were read (the page's own query counts sold-out ones).
+    assert not [q["sql"] for q in queries if q["sql"].startswith('SELECT "content_contentproduct"')]
     products = {c["id"]: c["products"] for c in first["cards"]}
     assert all(c["products"] == products[c["id"]] for c in second["cards"])
+
+
+def test_a_product_sold_out_by_another_process_is_not_offered_from_this_process_cache(api_client):
+    items = _published(2)
+    serum, cream = ProductFactory(title="Serum", stock=3), ProductFactory(title="Cream", stock=3)
+    items[0].products.add(serum)
+    items[1].products.add(cream)
+    first = api_client.get("/api/v1/feed", {"limit": 2}).json()
+    # Another web process's catalog sync: the row changes, this process's card cache hears nothing.
+    Product.objects.filter(pk=serum.pk).update(stock=0)
+
+    second = api_client.get("/api/v1/feed", {"limit": 2}).json()  # a new feed session: the same items
+
+    stock = {c["id"]: c["products"][0]["in_stock"] for c in second["cards"]}
+    assert {c["id"]: c["products"][0]["in_stock"] for c in first["cards"]} == {items[0].pk: True, items[1].pk: True}
+    assert stock == {items[0].pk: False, items[1].pk: True}
+    Product.objects.filter(pk=serum.pk).update(stock=2, active=True)  # back in stock, elsewhere again
+    third = api_client.get("/api/v1/feed", {"limit": 2}).json()
+    assert {c["id"]: c["products"][0]["in_stock"] for c in third["cards"]} == {items[0].pk: True, items[1].pk: True}
 
 
 def test_a_price_change_shows_on_the_next_page_at_once(api_client, django_capture_on_commit_callbacks):
