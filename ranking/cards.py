@@ -2,9 +2,9 @@
 
 A card is a body (what the item is: media, caption, creator, tags, products) and what this request
 adds (position, reason, counts, the shopper's like and follow). Bodies are kept in-process for up
-to ``BODY_TTL_SECONDS`` (the catalog snapshot's staleness: a price or stock change shows within
-it), while whether an item is still published is asked on every page, so a removed item never
-reaches a shopper.
+to ``BODY_TTL_SECONDS`` (the catalog snapshot's staleness: a price change made by another process
+shows within it), while whether an item is still published, and how many of its products can be
+bought, is asked on every page, so a removed item or a sold-out product never reaches a shopper.
 """
 
 from __future__ import annotations
