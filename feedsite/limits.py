@@ -137,6 +137,16 @@ def _window_hit_redis(backend: RedisCache, keys: Sequence[tuple[str, int]], *, c
     return [int(total) for total in pipe.execute()[1::2]]
 
 
+def batch_cost(request: Request, *, key: str, max_body_bytes: int) -> int:
+    """A batch API's ``throttle_cost``: the rows in the body's list ``key`` (at least one); a body
+    too large to read counts one (it is refused, 413)."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > max_body_bytes:
+        return 1
+    body = request.data
+    rows = body.get(key) if isinstance(body, dict) else None
+    return max(1, len(rows)) if isinstance(rows, list) else 1
+
+
 class ScopedLimit(BaseThrottle):
     """The default throttle: counts a request against its view's ``throttle_scope`` (views without one pass)."""
 

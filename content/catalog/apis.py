@@ -37,6 +37,7 @@ from content.catalog.services import (
 )
 from content.models import Brand
 from feedsite.errors import ApplicationError, Forbidden, NotFound
+from feedsite.limits import batch_cost
 
 # 500 rows of ~400 bytes each, with room for long titles and labels.
 BULK_MAX_BODY_BYTES = 256 * 1024
@@ -123,12 +124,8 @@ class CatalogProductsBulkApi(CatalogApi):
 
     @staticmethod
     def throttle_cost(request: Request) -> int:
-        """The number of rows sent (a body too large to read counts one: it is refused, 413)."""
-        if int(request.META.get("CONTENT_LENGTH") or 0) > BULK_MAX_BODY_BYTES:
-            return 1
-        body = request.data
-        rows = body.get("products") if isinstance(body, dict) else None
-        return max(1, len(rows)) if isinstance(rows, list) else 1
+        """The number of product rows sent."""
+        return batch_cost(request, key="products", max_body_bytes=BULK_MAX_BODY_BYTES)
 
     @extend_schema(request=BulkInputSerializer, responses={200: BulkResultSerializer})
     def post(self, request: Request) -> Response:

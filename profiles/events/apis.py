@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from feedsite.errors import ApplicationError
+from feedsite.limits import batch_cost
 from profiles.authentication import (
     BeaconSessionAuthentication,
     ShopperTokenAuthentication,
@@ -89,12 +90,8 @@ class EventsApi(APIView):
 
     @staticmethod
     def throttle_cost(request: Request) -> int:
-        """The number of events sent (a body too large to read counts one: it is refused, 413)."""
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-            return 1
-        body = request.data
-        events = body.get("events") if isinstance(body, dict) else None
-        return max(1, len(events)) if isinstance(events, list) else 1
+        """The number of events sent."""
+        return batch_cost(request, key="events", max_body_bytes=MAX_BODY_BYTES)
 
     @extend_schema(request=EventBatchSerializer, responses={200: IngestResultSerializer})
     def post(self, request: Request) -> Response:
