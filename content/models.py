@@ -169,6 +169,9 @@ class ContentItem(models.Model):
         # Approved, waiting for ``publish_at`` (content.tasks.publish_due).
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+        # Taken out of the feed until a moderator looks (enough reports from trusted shoppers, or a
+        # moderator's hold); ``status_reason`` says why.
+        HIDDEN = "hidden", "Hidden pending review"
         REJECTED = "rejected", "Rejected"
         REMOVED = "removed", "Removed"
 
@@ -205,6 +208,9 @@ class ContentItem(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # When the creator appealed a moderator's rejection or removal (once per item; the appeal
+    # itself is moderation's).
+    appealed_at = models.DateTimeField(null=True, blank=True)
     # Interactions recorded so far; refreshed in bulk (content.services.content_engagement_refresh).
     engagement = models.PositiveIntegerField(default=0)
 

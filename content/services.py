@@ -30,8 +30,10 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.DRAFT: {Status.PENDING, Status.REMOVED},
     Status.PENDING: {Status.PUBLISHED, Status.SCHEDULED, Status.REJECTED, Status.REMOVED},
     Status.SCHEDULED: {Status.PUBLISHED, Status.REMOVED},
-    Status.PUBLISHED: {Status.REMOVED},
+    Status.PUBLISHED: {Status.HIDDEN, Status.REMOVED},
+    Status.HIDDEN: {Status.PUBLISHED, Status.REMOVED},
     Status.REJECTED: {Status.PENDING, Status.REMOVED},
+    # Final, except for a granted appeal (``content_reinstate``).
     Status.REMOVED: set(),
 }
 _TIMESTAMP_OF: dict[str, str] = {
@@ -237,20 +239,25 @@ def content_create(
 
 
 @transaction.atomic
-def content_transition(*, item: ContentItem, to: str, reason: str | None = None) -> ContentItem:
+def content_transition(
+    *, item: ContentItem, to: str, reason: str | None = None, also_from: frozenset[str] = frozenset()
+) -> ContentItem:
     """Move ``item`` along the review workflow, stamping the time of the step; ``reason`` (when
     given) replaces ``status_reason``, what the creator is told.
 
     Raises ``ApplicationError(code="invalid_transition")`` and changes nothing for a step the
-    workflow does not allow (see ``TRANSITIONS``).
+    workflow does not allow (see ``TRANSITIONS``; ``also_from`` names statuses a caller may step
+    from besides). Entering review sends ``content_submitted``, leaving the feed
+    ``content_withdrawn`` (after commit).
     """
     locked = ContentItem.objects.select_for_update().get(pk=item.pk)
-    if to not in TRANSITIONS[locked.status]:
+    if to not in TRANSITIONS[locked.status] and locked.status not in also_from:
         raise ApplicationError(
             f"A {locked.get_status_display().lower()} item cannot become {Status(to).label.lower()}.",
             code="invalid_transition",
             extra={"from": locked.status, "to": to},
         )
+    was = locked.status
     locked.status = to
     fields = ["status"]
     if to in _TIMESTAMP_OF:
@@ -260,6 +267,10 @@ def content_transition(*, item: ContentItem, to: str, reason: str | None = None)
         locked.status_reason = reason[:300]
         fields.append("status_reason")
     locked.save(update_fields=fields)
+    if to == Status.PENDING:
+        send_on_commit(signals.content_submitted, sender=ContentItem, item_id=locked.pk)  # screening (moderation)
+    if was == Status.PUBLISHED:
+        send_on_commit(signals.content_withdrawn, sender=ContentItem, item_id=locked.pk, status=to)  # live (ranking)
     return locked
 
 
@@ -302,8 +313,34 @@ def content_reject(*, item: ContentItem, reason: str = "") -> ContentItem:
     return content_transition(item=item, to=Status.REJECTED, reason=reason)
 
 
-def content_remove(*, item: ContentItem) -> ContentItem:
-    return content_transition(item=item, to=Status.REMOVED)
+def content_remove(*, item: ContentItem, reason: str | None = None) -> ContentItem:
+    return content_transition(item=item, to=Status.REMOVED, reason=reason)
+
+
+def content_reinstate(*, item: ContentItem) -> ContentItem:
+    """Publish a rejected or removed item again: a moderator granted the creator's appeal."""
+    published = content_transition(
+        item=item, to=Status.PUBLISHED, reason="", also_from=frozenset({Status.REJECTED, Status.REMOVED})
+    )
+    send_on_commit(signals.content_published, sender=ContentItem, item_id=published.pk)
+    return published
+
+
+def content_hide(*, item: ContentItem, reason: str) -> ContentItem:
+    """Take a published item out of the feed until a moderator decides (``content_publish`` puts it
+    back, ``content_remove`` takes it down); ``reason`` is what the creator is told."""
+    return content_transition(item=item, to=Status.HIDDEN, reason=reason)
+
+
+def content_appeal_mark(*, item: ContentItem) -> ContentItem:
+    """Stamp the creator's one appeal on ``item``; refuses (``appeal_used``) a second one."""
+    with transaction.atomic():
+        locked = ContentItem.objects.select_for_update().get(pk=item.pk)
+        if locked.appealed_at is not None:
+            raise ApplicationError("This post has already been appealed.", code="appeal_used")
+        locked.appealed_at = timezone.now()
+        locked.save(update_fields=["appealed_at"])
+    return locked
 
 
 def comment_create(*, content: ContentItem, author: User, body: str) -> Comment:

@@ -6,6 +6,14 @@ The apps above content (profiles, ranking, moderation) connect their receivers i
 ``content_published(sender=ContentItem, item_id)``: sent by ``services.content_publish`` once the
 transaction that published the item commits. Receivers' errors are logged (``send_robust``).
 
+``content_submitted(sender=ContentItem, item_id)``: sent once the transaction that moved an item
+to ``pending_review`` commits (``services.content_transition``): moderation screens it and
+publishes, holds or rejects it. Receivers' errors are logged (``send_robust``).
+
+``content_withdrawn(sender=ContentItem, item_id, status)``: sent once the transaction that took a
+published item out of the feed (``status``: ``hidden`` or ``removed``) commits: ranking drops it
+from precomputed lists and open pages. Receivers' errors are logged (``send_robust``).
+
 ``product_changed(sender=Product, product_id, old_price, old_stock, old_active)``: sent once the
 transaction that changed a product's price, stock or ``active`` commits (``services.product_upsert``
 from admin and the catalog sync, checkout taking stock); not sent when none changed. Receivers'
@@ -29,6 +37,8 @@ or ``None`` (nothing to say), and the verdicts combine as that module says.
 from django.dispatch import Signal
 
 content_published = Signal()
+content_submitted = Signal()
+content_withdrawn = Signal()
 product_changed = Signal()
 tag_merged = Signal()
 # Cached receivers: sent several times per feed page.

@@ -56,6 +56,7 @@ class Config:
     media_origins: list[str]
     # "auto": a studio application makes a creator at once; "staff": staff approve it in admin.
     creator_approval: str
+    moderation_auto_hide_reports: int
     # The media pipeline's tools; empty: found on the PATH (content.media.ffmpeg).
     ffmpeg_binary: str
     ffprobe_binary: str
@@ -235,6 +236,7 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         signin_cooloff_minutes=env.int("SIGNIN_COOLOFF_MINUTES", default=15),
         media_origins=media_origins_config(env, storage),
         creator_approval=creator_approval,
+        moderation_auto_hide_reports=env.int("MODERATION_AUTO_HIDE_REPORTS", default=3),
         ffmpeg_binary=env.str("FFMPEG_BINARY", default=""),
         ffprobe_binary=env.str("FFPROBE_BINARY", default=""),
     )

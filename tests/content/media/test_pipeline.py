@@ -289,7 +289,7 @@ def test_a_failed_item_is_retried_from_its_kept_original(media_root, eager_celer
 
     item.refresh_from_db()
     assert retried.status == Status.PROCESSING
-    assert len(queued) == 1
+    assert len(queued) == 2  # the processing task; then, the media ready, the item submitted to review
     assert (item.status, item.status_reason, item.media.name) == (
         Status.PENDING,
         "",
