@@ -39,9 +39,9 @@ def reports_counting_towards_hide(*, item: ContentItem | None = None, comment: C
     """The ids of the target's open reports that count towards auto-hide, oldest first: made by a
     shopper trusted at least ``MODERATION_TRUSTED_MIN`` at the time, one per person (a visitor
     later merged into an account is that account, so one person signing in cannot report twice)."""
-    target = {"item": item} if item is not None else {"comment": comment}
+    reports = Report.objects.filter(item=item) if item is not None else Report.objects.filter(comment=comment)
     rows = (
-        Report.objects.filter(status=Report.Status.OPEN, trust__gte=settings.MODERATION_TRUSTED_MIN, **target)
+        reports.filter(status=Report.Status.OPEN, trust__gte=settings.MODERATION_TRUSTED_MIN)
         .annotate(person=Coalesce("reporter__merged_into_id", "reporter_id"))
         .order_by("at", "pk")
         .values_list("pk", "person")

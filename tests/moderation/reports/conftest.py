@@ -24,6 +24,9 @@ _TRANSITION = {
     AuditEntry.Action.REJECT: content_reject,
     AuditEntry.Action.REMOVE: content_remove,
     AuditEntry.Action.HIDE: content_hide,
+    # The system's: an automatic check's rejection, and reports hiding a post.
+    AuditEntry.Action.SCREEN: content_reject,
+    AuditEntry.Action.AUTO_HIDE: content_hide,
 }
 
 
@@ -54,7 +57,7 @@ def decide(moderator) -> Decide:
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
 
 
