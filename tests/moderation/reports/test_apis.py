@@ -166,3 +166,21 @@ def test_reports_are_limited_per_shopper(settings):
     assert answers[2].json()["error"]["code"] == "throttled"
     assert 0 < int(answers[2]["Retry-After"]) <= 3600
     assert set(Report.objects.values_list("item_id", flat=True)) == {items[0].pk, items[1].pk}
+
+
+def test_a_visitors_browser_needs_the_csrf_token_to_report():
+    item = ContentItemFactory()
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/")  # the feed page gives the visitor cookie and the CSRF cookie
+
+    forged = browser.post(f"/api/v1/items/{item.pk}/report", {"reason": "spam"}, content_type="application/json")
+    sent = browser.post(
+        f"/api/v1/items/{item.pk}/report",
+        {"reason": "spam"},
+        content_type="application/json",
+        headers={"X-CSRFToken": browser.cookies["csrftoken"].value},
+    )
+
+    assert forged.status_code == 403
+    assert sent.status_code == 201
+    assert Report.objects.get().reporter == visitor_of(browser)
