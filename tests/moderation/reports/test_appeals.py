@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection
 
 from content.models import Creator
 from content.services import content_remove, content_submit
+from feedsite.errors import ApplicationError
+from moderation.appeals.services import appeal_create
 from moderation.models import Appeal, AuditEntry, Case
 from moderation.reports.services import report_create
 from profiles.services import shopper_for_user
@@ -202,3 +207,34 @@ def test_only_signed_in_approved_creators_appeal(creator, decide, api_client):
     assert (anonymous.status_code, not_a_creator.status_code) == (401, 403)
     assert not_a_creator.json()["error"]["code"] == "not_a_creator"
     _nothing_appealed(item)
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_appeals_sent_at_once_make_one(creator, decide):
+    """A double-click, or the page and the API together: the post's row lock lets one through."""
+    item = ContentItemFactory(creator=creator)
+    decide(item, Action.REMOVE)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def send(message: str) -> None:
+        try:
+            start.wait()
+            appeal_create(creator=creator, item=item, message=message)
+            outcomes.append("appealed")
+        except ApplicationError as refused:
+            outcomes.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(m,)) for m in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["appeal_used", "appealed"]
+    assert Appeal.objects.count() == 1
+    assert AuditEntry.objects.filter(action=Action.APPEAL).count() == 1
+    assert Case.objects.get().why == "appeal"
