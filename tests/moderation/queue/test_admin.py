@@ -80,7 +80,7 @@ def test_the_queue_shows_target_why_risk_reports_age_and_who_holds_each_case(mod
 
     html = moderator_client.get(QUEUE).content.decode()
 
-    row = re.search(r'<tr>.*?</tr>', html.split("<tbody>")[1], re.S).group(0)
+    row = re.search(r"<tr>.*?</tr>", html.split("<tbody>")[1], re.S).group(0)
     assert '<img src="/media/posters/bag.jpg" alt="" width="48" height="48" class="admin-thumbnail">' in row
     assert f"Image #{item.pk} · Replica bags cheap" in row
     assert '<td class="field-why">Reported by shoppers</td>' in row
@@ -131,16 +131,20 @@ def test_opening_a_case_claims_it_and_shows_everything_needed_to_decide(moderato
     ContentMedia.objects.create(
         item=item, kind="video", original_type="video/mp4", file="media/clip.mp4", poster="posters/clip.jpg"
     )
-    ContentMedia.objects.create(
-        item=item, position=1, kind="image", original_type="image/jpeg", file="media/back.webp"
-    )
+    ContentMedia.objects.create(item=item, position=1, kind="image", original_type="image/jpeg", file="media/back.webp")
     CreatorStandingFactory(creator=item.creator, reputation=0.31, items_judged=4, items_removed=2)
     ScreeningFactory(item=item)
     case = CaseFactory(item=item, risk=0.7, reports=1)
     ReportFactory(item=item, case=case, reason="counterfeit", note="Fake logo", trust=0.8)
     AuditEntry.objects.create(
-        at=timezone.now(), actor_name="earlier", action="hide", target_type="item", target_id=item.pk,
-        target_repr="x", reason_code="misleading", note="Price claim checked",
+        at=timezone.now(),
+        actor_name="earlier",
+        action="hide",
+        target_type="item",
+        target_id=item.pk,
+        target_repr="x",
+        reason_code="misleading",
+        note="Price claim checked",
     )
 
     response = moderator_client.get(_page(case))
