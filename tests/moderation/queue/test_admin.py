@@ -3,6 +3,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin import helpers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -382,3 +384,43 @@ def test_staff_without_any_case_permission_cannot_open_the_queue(client):
     assert client.get(QUEUE).status_code == 403
     assert client.get(_page(case)).status_code == 403
     assert Case.objects.get(pk=case.pk).claimed_by is None
+
+
+def test_the_queue_query_count_does_not_grow_with_rows(moderator_client, other_moderator):
+    def build() -> None:
+        _held(CaseFactory(item=ContentItemFactory(poster="posters/p.jpg")), other_moderator)
+        CaseFactory(item=None, comment=CommentFactory())
+        CaseFactory(item=None, creator=CreatorFactory())
+
+    build()
+    moderator_client.get(QUEUE)  # warms the session and content-type caches
+    with CaptureQueriesContext(connection) as few:
+        moderator_client.get(QUEUE)
+    for _ in range(9):
+        build()
+    with CaptureQueriesContext(connection) as many:
+        assert len(_listed(moderator_client.get(QUEUE))) == 30
+
+    assert len(many) == len(few)
+
+
+def test_the_case_page_query_count_does_not_grow_with_evidence(moderator_client):
+    def case_with(n: int) -> Case:
+        item = ContentItemFactory(status=Status.PENDING, published_at=None, products=ProductFactory.create_batch(n))
+        case = CaseFactory(item=item)
+        for position in range(n):
+            ReportFactory(item=item, case=case)
+            ContentMedia.objects.create(
+                item=item, position=position, kind="image", original_type="image/jpeg", file="m/a.jpg"
+            )
+        return case
+
+    small, large = case_with(1), case_with(8)
+    moderator_client.get(_page(small))
+    moderator_client.get(_page(large))  # both claimed already: the next visits renew, the same for each
+    with CaptureQueriesContext(connection) as few:
+        moderator_client.get(_page(small))
+    with CaptureQueriesContext(connection) as many:
+        moderator_client.get(_page(large))
+
+    assert len(many) == len(few)
