@@ -168,7 +168,7 @@ def test_opening_a_case_claims_it_and_shows_everything_needed_to_decide(moderato
     assert "<td>earlier</td><td>Hide</td><td>Misleading</td><td>Price claim checked</td>" in html
     buttons = re.findall(r'<button type="submit" name="decision" value="(\w+)" class="button" data-key="(\w)">', html)
     assert buttons == [("approve", "a"), ("reject", "r"), ("remove", "x")]
-    assert 'data-key="n" href="/admin/moderation/case/next/?skip=%d"' % case.pk in html
+    assert f'data-key="n" href="/admin/moderation/case/next/?skip={case.pk}"' in html
     assert '<script src="/static/js/admin/queue.js" defer></script>' in html
     assert "<kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>x</kbd> remove · <kbd>n</kbd> next case" in html
 

@@ -124,7 +124,7 @@ def test_a_decision_on_an_item_without_a_case_is_audited_with_no_case(moderator)
 
 
 def test_reports_of_another_target_and_settled_reports_are_left_alone(moderator):
-    item, case, report = _item_with_case_and_report(Status.PENDING)
+    item, _, report = _item_with_case_and_report(Status.PENDING)
     elsewhere = ReportFactory()
     already = ReportFactory(item=item, status=Report.Status.DISMISSED)
 
