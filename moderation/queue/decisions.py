@@ -374,20 +374,24 @@ def offered(case: Case) -> list[Decision]:
             REMOVE: status != ContentItem.Status.REMOVED,
         }
         return [decision for decision, ok in allowed.items() if ok]
-    if case.comment_id is not None:
-        return [APPROVE, HIDE, REMOVE]
+    if case.comment is not None:
+        return [] if case.comment.moderation_reason == COMMENT_REMOVED else [APPROVE, HIDE, REMOVE]
     return [APPROVE, BLOCK]
 
 
 def case_decide(*, case: Case, by: User, decision: str, reason_code: str = ReasonCode.OK, note: str = "") -> Case:
     """Take ``decision`` (a ``DECISIONS`` name) on ``case``'s target; returns the case as it is now.
 
-    Refuses (``not_offered``, nothing written) a decision that does not apply to the target kind:
-    an appeal case is granted or denied, an item approved, rejected, removed or hidden, a comment
-    approved, hidden or removed, a creator approved or blocked.
+    Refuses (nothing written) a closed case (``case_closed``) and a decision that does not apply to
+    the target kind (``not_offered``): an appeal case is granted or denied, an item approved,
+    rejected, removed or hidden, a comment approved, hidden or removed, a creator approved or
+    blocked.
     """
     chosen = DECISIONS.get(decision)
     case = Case.objects.select_related("item", "comment", "creator").get(pk=case.pk)
+    if case.status != Case.Status.OPEN:
+        # Its target may have moved on since: a decision is taken on the target's own page.
+        raise ApplicationError(f"Case {case.pk} is closed.", code="case_closed")
     services = _services_for(case)
     if chosen is None or chosen.name not in services:
         raise ApplicationError(

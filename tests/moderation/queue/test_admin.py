@@ -187,11 +187,13 @@ def test_the_case_page_offers_what_the_items_workflow_allows(moderator_client, s
 
 @pytest.mark.parametrize(
     ("target", "buttons"),
-    [("comment", ["approve", "hide", "remove"]), ("creator", ["approve", "block"])],
+    [("comment", ["approve", "hide", "remove"]), ("removed comment", []), ("creator", ["approve", "block"])],
 )
 def test_the_case_page_of_a_comment_or_a_profile(moderator_client, target, buttons):
-    if target == "comment":
-        case = CaseFactory(item=None, comment=CommentFactory(body="Buy followers at spam.example"))
+    if target.endswith("comment"):
+        reason = "removed" if target == "removed comment" else ""
+        comment = CommentFactory(body="Buy followers at spam.example", moderation_reason=reason)
+        case = CaseFactory(item=None, comment=comment)
         shown = "Buy followers at spam.example"
     else:
         case = CaseFactory(item=None, creator=CreatorFactory(handle="mira", bio="DM for replicas"))

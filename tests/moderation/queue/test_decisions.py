@@ -450,6 +450,18 @@ def test_case_decide_refuses_a_decision_that_does_not_apply_to_the_target(modera
     assert not AuditEntry.objects.exists()
 
 
+def test_case_decide_refuses_a_closed_case_even_when_its_target_could_move(moderator):
+    case = CaseFactory(status=Case.Status.CLOSED)
+    before = (Case.objects.values().get(pk=case.pk), ContentItem.objects.values().get(pk=case.item_id))
+
+    with pytest.raises(ApplicationError) as refused:
+        case_decide(case=case, by=moderator, decision="approve")
+
+    assert refused.value.code == "case_closed"
+    assert (Case.objects.values().get(pk=case.pk), ContentItem.objects.values().get(pk=case.item_id)) == before
+    assert not AuditEntry.objects.exists()
+
+
 def test_a_decision_by_a_user_is_audited_under_their_name_even_after_they_are_gone():
     user = UserFactory(username="gone")
     item = ContentItemFactory(status=Status.PENDING, published_at=None)
