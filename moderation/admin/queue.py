@@ -117,7 +117,7 @@ def _thumbnail_url(item: ContentItem) -> str | None:
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("target", "why", "risk_shown", "reports", "age", "claimed")
+    list_display = ("target", "why", "priority_shown", "risk_shown", "reports", "age", "claimed")
     list_display_links = ("target",)
     list_filter = (StateFilter, "why", ClaimFilter)
     ordering = ("-priority", "opened_at", "pk")
@@ -157,6 +157,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     # The list
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return super().changelist_view(request, {"title": "Review queue", **(extra_context or {})})
+
     @admin.display(description="target")
     def target(self, case: Case) -> str:
         if case.item is not None:
@@ -168,6 +171,10 @@ class CaseAdmin(admin.ModelAdmin):
         if case.comment is not None:
             return format_html("Comment #{}: {}", case.comment.pk, Truncator(case.comment.body).chars(60))
         return format_html("Creator @{}", case.creator.handle if case.creator else "?")
+
+    @admin.display(description="priority", ordering="-priority")
+    def priority_shown(self, case: Case) -> str:
+        return f"{case.priority:.2f}"
 
     @admin.display(description="risk", ordering="risk")
     def risk_shown(self, case: Case) -> str:

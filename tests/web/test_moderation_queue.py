@@ -53,6 +53,7 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(new_page):
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 2
     assert "Designer bag, replica" in rows.nth(0).inner_text()
+    screenshot(page, "moderation-queue")
     page.goto("/admin/moderation/case/next/")
     page.wait_for_url(f"**/admin/moderation/case/{first.pk}/change/")
     assert page.locator(".case-shortcuts").is_visible()

@@ -77,15 +77,18 @@ def test_the_queue_shows_target_why_risk_reports_age_and_who_holds_each_case(mod
     item = ContentItemFactory(
         status=Status.PENDING, published_at=None, caption="Replica bags cheap", poster="posters/bag.jpg"
     )
-    case = _held(CaseFactory(item=item, risk=0.72, reports=3, why=Case.Why.REPORTED), other_moderator)
+    case = _held(CaseFactory(item=item, risk=0.72, reports=3, priority=1.92, why=Case.Why.REPORTED), other_moderator)
     until = timezone.localtime(case.claimed_until).strftime("%H:%M")
 
-    html = moderator_client.get(QUEUE).content.decode()
+    response = moderator_client.get(QUEUE)
 
+    html = response.content.decode()
+    assert "<h1>Review queue</h1>" in html
     row = re.search(r"<tr>.*?</tr>", html.split("<tbody>")[1], re.S).group(0)
     assert '<img src="/media/posters/bag.jpg" alt="" width="48" height="48" class="admin-thumbnail">' in row
     assert f"Image #{item.pk} · Replica bags cheap" in row
     assert '<td class="field-why">Reported by shoppers</td>' in row
+    assert '<td class="field-priority_shown">1.92</td>' in row
     assert '<td class="field-risk_shown">0.72</td>' in row
     assert '<td class="field-reports">3</td>' in row
     assert f'<td class="field-claimed">other until {until}</td>' in row
