@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from content.models import Comment, ContentItem
 from feedsite.errors import ApplicationError
+from moderation import services as moderation_services
 from moderation.models import Appeal, AuditEntry, Case, CreatorDecision, CreatorStanding, Report
 from moderation.queue import decisions
 from moderation.queue.decisions import (
@@ -306,6 +307,14 @@ def test_blocking_a_creator_from_their_case_blocks_them_and_closes_the_case(mode
     ]
     assert _case_state(case) == (Case.Status.CLOSED, moderator, "block", True)
     assert _audit() == [(moderator.pk, "mod", "block", "creator", creator.pk, "spam", "Spam: link farm", {})]
+
+
+def test_blocking_from_the_standing_pages_is_audited_too(moderator):
+    creator = CreatorFactory()
+
+    moderation_services.creator_block(creator=creator, by=moderator, reason="counterfeit sneakers")
+
+    assert _audit() == [(moderator.pk, "mod", "block", "creator", creator.pk, "", "counterfeit sneakers", {})]
 
 
 def test_unblocking_a_creator_is_audited(moderator):
