@@ -11,6 +11,7 @@ from django.utils import timezone
 from content.models import ContentItem, ContentMedia
 from moderation.models import AuditEntry, Case, Report
 from tests.factories import (
+    AppealFactory,
     CaseFactory,
     CommentFactory,
     ContentItemFactory,
@@ -429,3 +430,31 @@ def test_the_case_page_query_count_does_not_grow_with_evidence(moderator_client)
         moderator_client.get(_page(large))
 
     assert len(many) == len(few)
+
+
+def test_an_appeal_case_shows_the_appeal_and_is_granted_or_denied_from_its_page(moderator_client, other_moderator):
+    appeal = AppealFactory(contested_by=other_moderator, message="It is my own photo of the bag.")
+    case = CaseFactory(item=appeal.item, why=Case.Why.APPEAL, not_for=other_moderator)
+
+    html = moderator_client.get(_page(case)).content.decode()
+    moderator_client.post(_decide_url(case), {"decision": "deny", "reason_code": "ok", "note": "The logo is fake"})
+
+    assert "It is my own photo of the bag." in html
+    assert re.findall(r'name="decision" value="(\w+)"', html) == ["grant", "deny"]
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.response) == ("denied", "The logo is fake")
+
+
+def test_the_moderator_an_appeal_contests_cannot_take_it(moderator_client, moderator):
+    appeal = AppealFactory(contested_by=moderator)
+    case = CaseFactory(item=appeal.item, why=Case.Why.APPEAL, not_for=moderator)
+    before = _state()
+
+    response = moderator_client.get(_page(case))
+
+    assert 'name="decision"' not in response.content.decode()
+    assert _messages(response) == [
+        ("warning", f"Case {case.pk} contests your own decision: another moderator must review it.")
+    ]
+    assert moderator_client.get(NEXT, follow=True).redirect_chain == [(QUEUE, 302)]
+    assert _state() == before
