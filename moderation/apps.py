@@ -19,3 +19,13 @@ class ModerationConfig(AppConfig):
         ranking_signals.creator_reputations.connect(
             selectors.creator_reputations, dispatch_uid="moderation.reputations"
         )
+        ranking_signals.shopper_weights.connect(selectors.shopper_weights, dispatch_uid="moderation.shopper_weights")
+        # A published, hidden or removed item changes its creator's record: recomputed on the next run.
+        from moderation.reputation import receivers
+
+        content_signals.content_published.connect(
+            receivers.item_changed, dispatch_uid="moderation.reputation.published"
+        )
+        content_signals.content_withdrawn.connect(
+            receivers.item_changed, dispatch_uid="moderation.reputation.withdrawn"
+        )

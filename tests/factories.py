@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from experiments.models import Experiment, Variant
-from moderation.models import CreatorStanding
+from moderation.models import CreatorStanding, Report, ShopperTrust
 from profiles.events.models import Interaction
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 from profiles.shop.models import Cart, CartLine, Order, OrderLine
@@ -234,3 +234,24 @@ class CreatorStandingFactory(factory.django.DjangoModelFactory[CreatorStanding])
         model = CreatorStanding
 
     creator = factory.SubFactory(CreatorFactory)
+
+
+class ShopperTrustFactory(factory.django.DjangoModelFactory[ShopperTrust]):
+    """A shopper's stored trust, fully trusted unless told otherwise (``trust=0.2, computed=0.2``)."""
+
+    class Meta:
+        model = ShopperTrust
+
+    shopper = factory.SubFactory(ShopperFactory)
+
+
+class ReportFactory(factory.django.DjangoModelFactory[Report]):
+    """An open spam report of an item by a new shopper (``status=Report.Status.UPHELD`` for a decided one)."""
+
+    class Meta:
+        model = Report
+
+    item = factory.SubFactory(ContentItemFactory)
+    reporter = factory.SubFactory(ShopperFactory)
+    reason = Report.Reason.SPAM
+    at = factory.LazyFunction(timezone.now)
