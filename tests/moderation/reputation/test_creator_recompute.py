@@ -1,8 +1,10 @@
 """The incremental creator recompute: running totals past the cursor, touches, the daily reconciliation."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from content.models import ContentItem
@@ -173,3 +175,53 @@ def test_the_reconciliation_recounts_totals_past_retention_deletes_and_counts_no
     assert _totals(creator) == (2, 0, 0, 1, 0, 0, 0.0)
     assert creator_reputations_reconcile(now=_later(10)) == 2
     assert _totals(creator) == (2, 0, 0, 1, 0, 0, 0.0)
+
+
+def _someone_waits_on_a_lock() -> bool:
+    """True once another session of this database waits on a lock (the second run on the cursor)."""
+    with connection.cursor() as cursor:
+        for _ in range(500):
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # activity is otherwise frozen per transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            threading.Event().wait(0.01)
+    return False
+
+
+@pytest.mark.postgresql_only  # SQLite has one writer at a time and no row locks to show
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_count_each_interaction_once():
+    """The second run waits on the first one's cursor lock, then starts where the first stopped."""
+    creator = CreatorFactory()
+    _interact(ContentItemFactory(creator=creator), ["view"] * 4)
+    now = _later()
+    results: dict[str, object] = {}
+    first_locked = threading.Event()
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = creator_reputations_advance(now=now)  # the cursor stays locked until commit
+                first_locked.set()
+                results["second_waited"] = _someone_waits_on_a_lock()
+        finally:
+            connection.close()
+
+    def second() -> None:
+        first_locked.wait(5)
+        try:
+            results["second"] = creator_reputations_advance(now=now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert results == {"first": 1, "second_waited": True, "second": 0}
+    assert _totals(creator)[0] == 4
