@@ -33,7 +33,8 @@ from feedsite.admin import apply_each
 from moderation.admin.overrides import Override, lines_html, override_rows
 from moderation.models import CreatorDecision, CreatorStanding
 from moderation.reputation import breakdown
-from moderation.reputation.services import creator_reputation_override, evidence_of
+from moderation.reputation.selectors import evidence_of
+from moderation.reputation.services import creator_reputation_override
 from moderation.services import creator_block, creator_unblock
 from profiles.admin import ReadOnlyAdminMixin
 

@@ -15,7 +15,8 @@ from django.http import HttpRequest, HttpResponse
 
 from moderation.admin.overrides import Override, lines_html, override_rows
 from moderation.models import ShopperTrust
-from moderation.reputation.services import inputs_of, shopper_trust_override
+from moderation.reputation.selectors import inputs_of
+from moderation.reputation.services import shopper_trust_override
 from moderation.reputation.shoppers import breakdown
 
 OVERRIDES = {

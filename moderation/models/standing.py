@@ -1,7 +1,8 @@
 """Creators' standing (reputation, blocks) and shoppers' trust, with what each was computed from.
 
 A creator without a ``CreatorStanding`` row is in good standing with the neutral reputation
-(``moderation.reputation.NEUTRAL``); a shopper without a ``ShopperTrust`` row is fully trusted.
+(``ranking.signals.NEUTRAL_REPUTATION``, which ``moderation.reputation.NEUTRAL`` is); a shopper
+without a ``ShopperTrust`` row is fully trusted.
 Rows are written by moderation's services only: the reputation recompute writes the computed
 score and its evidence, a moderator writes ``blocked`` or an override (with a reason); neither
 overwrites the other's. ``reputation`` / ``trust`` is what the rest of the product reads: the

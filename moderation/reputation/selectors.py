@@ -12,8 +12,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 
 from content.models import ContentItem, Creator
-from moderation.models import Report
-from moderation.reputation import shoppers
+from moderation.models import CreatorStanding, Report, ShopperTrust
+from moderation.reputation import creators, shoppers
 from profiles.events.models import Interaction
 
 
@@ -205,3 +205,32 @@ def trust_inputs(shopper_ids: Collection[int], *, now: datetime) -> dict[int, sh
         shopper: shoppers.inputs_of(times.get(shopper, []), types.get(shopper, []), unexposed[shopper])
         for shopper in shopper_ids
     }
+
+
+def evidence_of(standing: CreatorStanding) -> creators.Evidence:
+    """The formula's evidence as stored on ``standing``."""
+    return creators.Evidence(
+        judged=standing.items_judged,
+        removed=standing.items_removed,
+        upheld=standing.upheld_reports,
+        impressions=standing.impressions,
+        views=standing.views,
+        hides=standing.hides,
+        likes=standing.likes,
+        purchases=standing.purchases,
+        watch_events=standing.watch_events,
+        watch_sum=standing.watch_sum,
+        age_days=standing.account_age_days,
+    )
+
+
+def inputs_of(row: ShopperTrust) -> shoppers.TrustInputs:
+    """The trust formula's inputs as stored on ``row``."""
+    return shoppers.TrustInputs(
+        events=row.events,
+        impressions=row.impressions,
+        actions=row.actions,
+        unexposed_actions=row.unexposed_actions,
+        peak_per_minute=row.peak_per_minute,
+        gap_cv=row.gap_cv,
+    )

@@ -67,35 +67,6 @@ _TRUST_FIELDS = (
 )
 
 
-def evidence_of(standing: CreatorStanding) -> creators.Evidence:
-    """The formula's evidence as stored on ``standing``."""
-    return creators.Evidence(
-        judged=standing.items_judged,
-        removed=standing.items_removed,
-        upheld=standing.upheld_reports,
-        impressions=standing.impressions,
-        views=standing.views,
-        hides=standing.hides,
-        likes=standing.likes,
-        purchases=standing.purchases,
-        watch_events=standing.watch_events,
-        watch_sum=standing.watch_sum,
-        age_days=standing.account_age_days,
-    )
-
-
-def inputs_of(row: ShopperTrust) -> shoppers.TrustInputs:
-    """The trust formula's inputs as stored on ``row``."""
-    return shoppers.TrustInputs(
-        events=row.events,
-        impressions=row.impressions,
-        actions=row.actions,
-        unexposed_actions=row.unexposed_actions,
-        peak_per_minute=row.peak_per_minute,
-        gap_cv=row.gap_cv,
-    )
-
-
 def creator_reputation_touch(*, creator_ids: Iterable[int]) -> int:
     """Mark creators stale: an item's status or a report about their items changed, so the next
     incremental run recomputes them. Creates the standing rows that are missing; unknown ids are
@@ -126,7 +97,7 @@ def _score(standing: CreatorStanding, judged: Judged, now: datetime) -> None:
     """Set ``standing``'s moderation evidence from ``judged`` and its scores from all its evidence."""
     standing.items_judged, standing.items_removed = judged.judged, judged.removed
     standing.upheld_reports, standing.account_age_days = judged.upheld, judged.age_days
-    standing.computed = creators.reputation(evidence_of(standing))
+    standing.computed = creators.reputation(selectors.evidence_of(standing))
     standing.reputation = standing.override if standing.override is not None else standing.computed
     standing.reputation_at = now
     standing.stale = False
