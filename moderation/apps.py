@@ -11,6 +11,7 @@ class ModerationConfig(AppConfig):
         # Importing tasks registers the Celery task in every process.
         from content import signals as content_signals
         from moderation import selectors, tasks  # noqa: F401  (tasks: registers the Celery task)
+        from moderation.reputation import receivers
         from ranking import signals as ranking_signals
 
         content_signals.servable_conditions.connect(
@@ -21,8 +22,6 @@ class ModerationConfig(AppConfig):
         )
         ranking_signals.shopper_weights.connect(selectors.shopper_weights, dispatch_uid="moderation.shopper_weights")
         # A published, hidden or removed item changes its creator's record: recomputed on the next run.
-        from moderation.reputation import receivers
-
         content_signals.content_published.connect(
             receivers.item_changed, dispatch_uid="moderation.reputation.published"
         )
