@@ -41,8 +41,8 @@ from ranking import catalog
 logger = logging.getLogger(__name__)
 
 CREATORS, SHOPPERS = "creators", "shoppers"
-# Creators or shoppers per statement of the reconciliation (~20 parameters a row: well under
-# PostgreSQL's 65,535 and SQLite's 32,766).
+# Creators or shoppers per transaction of the reconciliation: a bulk update sends two parameters
+# per row and column (15 columns: ~31,000), under PostgreSQL's 65,535; Django splits for SQLite.
 RECONCILE_CHUNK = 1_000
 # What the recompute writes of a standing (never the block, nor a moderator's override).
 _STANDING_FIELDS = (
@@ -165,19 +165,21 @@ def creator_reputations_reconcile(*, now: datetime | None = None) -> int:
             cursor = _locked_cursor(CREATORS)
             engagement = selectors.engagement_through(cursor.last_id, chunk)
             judged = selectors.judged_by_creator(chunk, now=now)
-            existing = {
-                s.creator_id: s for s in CreatorStanding.objects.select_for_update().filter(creator_id__in=chunk)
-            }
+            locked = CreatorStanding.objects.select_for_update().filter(creator_id__in=chunk).order_by("creator_id")
+            existing = {standing.creator_id: standing for standing in locked}
             rows = []
             for creator in chunk:
+                if creator not in judged:
+                    continue  # deleted since the list was read
                 standing = existing.get(creator) or CreatorStanding(creator_id=creator)
                 found = engagement.get(creator, Engagement())
                 for name in ENGAGEMENT_FIELDS:
                     setattr(standing, name, max(getattr(found, name), 0))
-                _score(standing, judged.get(creator, Judged()), now)
+                _score(standing, judged[creator], now)
                 rows.append(standing)
             CreatorStanding.objects.bulk_update([r for r in rows if r.pk], [*_STANDING_FIELDS, "reputation"])
-            CreatorStanding.objects.bulk_create([r for r in rows if not r.pk])
+            # A row a touch inserted meanwhile is stale: the next incremental run computes it.
+            CreatorStanding.objects.bulk_create([r for r in rows if not r.pk], ignore_conflicts=True)
             written += len(rows)
     return written
 
