@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from content.models import ContentItem
-from content.services import content_remove
+from content.services import content_publish, content_remove
 from moderation.models import CreatorStanding, Report, ReputationCursor
 from moderation.reputation import Evidence, reputation
 from moderation.reputation.services import (
@@ -225,3 +225,15 @@ def test_two_runs_at_once_count_each_interaction_once():
 
     assert results == {"first": 1, "second_waited": True, "second": 0}
     assert _totals(creator)[0] == 4
+
+
+def test_publishing_an_item_touches_its_creator(django_capture_on_commit_callbacks):
+    creator = CreatorFactory()
+    item = ContentItemFactory(creator=creator, status=ContentItem.Status.PENDING, published_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content_publish(item=item)
+
+    assert CreatorStanding.objects.values_list("stale", flat=True).get(creator=creator) is True
+    assert creator_reputations_advance(now=_later()) == 1
+    assert CreatorStanding.objects.values_list("items_judged", "stale").get(creator=creator) == (1, False)
