@@ -12,6 +12,7 @@ class ModerationConfig(AppConfig):
         from content import signals as content_signals
         from moderation import selectors, tasks  # noqa: F401  (tasks: registers the Celery task)
         from moderation.appeals import selectors as appeals
+        from moderation.reputation import receivers
         from ranking import signals as ranking_signals
 
         content_signals.servable_conditions.connect(
@@ -24,4 +25,12 @@ class ModerationConfig(AppConfig):
         content_signals.studio_item_states.connect(appeals.studio_item_states, dispatch_uid="moderation.studio")
         content_signals.studio_removed_listed.connect(
             appeals.removed_by_moderation, dispatch_uid="moderation.studio_removed"
+        )
+        ranking_signals.shopper_weights.connect(selectors.shopper_weights, dispatch_uid="moderation.shopper_weights")
+        # A published, hidden or removed item changes its creator's record: recomputed on the next run.
+        content_signals.content_published.connect(
+            receivers.item_changed, dispatch_uid="moderation.reputation.published"
+        )
+        content_signals.content_withdrawn.connect(
+            receivers.item_changed, dispatch_uid="moderation.reputation.withdrawn"
         )

@@ -12,7 +12,7 @@ from django.db.models import Expression, F
 from django.db.models.fields import BooleanField
 from django.db.models.sql.compiler import SQLCompiler
 
-from moderation.models import CreatorStanding
+from moderation.models import CreatorStanding, ShopperTrust
 from moderation.reputation import NEUTRAL
 
 
@@ -70,3 +70,10 @@ def creator_reputations(**_: object) -> dict[int, float]:
     """``ranking.signals.creator_reputations``: every creator's reputation that has a standing row
     (the others are neutral); one query."""
     return dict(CreatorStanding.objects.values_list("creator_id", "reputation"))
+
+
+def shopper_weights(**_: object) -> dict[int, float]:
+    """``ranking.signals.shopper_weights``: the shoppers whose interactions count less (trust below
+    ``MODERATION_LOW_TRUST``), each by their trust; one query."""
+    low = ShopperTrust.objects.filter(trust__lt=settings.MODERATION_LOW_TRUST)
+    return dict(low.values_list("shopper_id", "trust"))

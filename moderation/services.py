@@ -1,9 +1,6 @@
-"""Every write to moderation: moderators' decisions about creators, and the reputation recompute."""
+"""Moderators' decisions about creators (block, unblock); reputation and trust are ``moderation.reputation``."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from itertools import islice
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -11,13 +8,9 @@ from django.utils import timezone
 
 from content.models import Creator
 from feedsite.errors import ApplicationError
-from moderation import reputation
 from moderation.audit import audit_record
 from moderation.models import AuditEntry, CreatorDecision, CreatorStanding
 from ranking import catalog
-
-# Rows per upsert statement: ~11 parameters each, well under PostgreSQL's 65,535 and SQLite's 32,766.
-RECOMPUTE_BATCH = 2_000
 
 
 def _decide(*, creator: Creator, by: User | None, reason: str, blocked: bool, reason_code: str) -> CreatorStanding:
@@ -67,36 +60,3 @@ def creator_unblock(*, creator: Creator, by: User | None, reason: str = "") -> C
     the decision and its audit row (``UNBLOCK``); refuses (nothing written) when the creator is not
     blocked."""
     return _decide(creator=creator, by=by, reason=reason.strip(), blocked=False, reason_code="")
-
-
-def creator_reputations_recompute(*, now: datetime | None = None) -> int:
-    """Recompute the reputation of every creator with evidence or a standing row; returns how many.
-
-    Writes only the reputation columns (one upsert per ``RECOMPUTE_BATCH`` creators, each its own
-    statement, so a moderator's decision never waits for the whole run): a block taken meanwhile is
-    kept. Safe to run twice. A creator whose evidence is gone (events past retention) goes back
-    towards neutral.
-    """
-    now = now or timezone.now()
-    evidence = reputation.evidence_by_creator()
-    creators = evidence.keys() | set(CreatorStanding.objects.values_list("creator_id", flat=True))
-    rows = (
-        CreatorStanding(
-            creator_id=creator,
-            reputation=reputation.reputation(found := evidence.get(creator, reputation.Evidence())),
-            items_judged=found.judged,
-            items_removed=found.removed,
-            impressions=found.impressions,
-            hides=found.hides,
-            reputation_at=now,
-        )
-        for creator in sorted(creators)
-    )
-    while batch := list(islice(rows, RECOMPUTE_BATCH)):
-        CreatorStanding.objects.bulk_create(
-            batch,
-            update_conflicts=True,
-            unique_fields=["creator"],
-            update_fields=["reputation", "items_judged", "items_removed", "impressions", "hides", "reputation_at"],
-        )
-    return len(creators)

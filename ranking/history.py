@@ -91,6 +91,9 @@ class History:
     facts: ItemFacts
     shopper_index: dict[int, int] = field(default_factory=dict)
     item_index: dict[int, int] = field(default_factory=dict)
+    # float32 per shopper index: how much their interactions count in popularity, trending and
+    # counters (``shopper_weights``); None: everyone fully.
+    shopper_weight: np.ndarray | None = None
 
     @property
     def nu(self) -> int:
@@ -99,6 +102,11 @@ class History:
     @property
     def ni(self) -> int:
         return len(self.items)
+
+    @property
+    def weights(self) -> np.ndarray | None:
+        """Each event's weight in popularity, trending and counters (its shopper's); None: all 1."""
+        return None if self.shopper_weight is None else self.shopper_weight[self.u]
 
     def subset(self, mask: np.ndarray) -> History:
         """The same id space with only the events where ``mask`` holds."""
@@ -117,6 +125,7 @@ class History:
             facts=self.facts,
             shopper_index=self.shopper_index,
             item_index=self.item_index,
+            shopper_weight=self.shopper_weight,
         )
 
 
@@ -140,6 +149,18 @@ def creator_reputations() -> dict[int, float]:
     for reputations in answers(signals.creator_reputations, History):
         found.update(reputations)
     return found
+
+
+def shopper_weights(shoppers: np.ndarray) -> np.ndarray | None:
+    """How much each of ``shoppers`` (ids) counts, as the apps above report it
+    (``signals.shopper_weights``, one query for moderation's low-trust shoppers); None when
+    everyone counts fully."""
+    found: dict[int, float] = {}
+    for weights in answers(signals.shopper_weights, History):
+        found.update(weights)
+    if not found:
+        return None
+    return np.fromiter((found.get(int(s), 1.0) for s in shoppers), np.float32, len(shoppers))
 
 
 def item_facts(items: np.ndarray) -> ItemFacts:
@@ -250,4 +271,5 @@ def history_load(*, until: datetime | None = None, extra_items: Iterable[int] = 
         facts=item_facts(items),
         shopper_index={int(s): n for n, s in enumerate(shoppers)},
         item_index={int(i): n for n, i in enumerate(items)},
+        shopper_weight=shopper_weights(shoppers),
     )

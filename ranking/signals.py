@@ -8,6 +8,11 @@ training world (``history.creator_reputations``); each receiver returns ``{creat
 reputation}`` with reputations in (0, 1). A creator nobody reports is ``NEUTRAL_REPUTATION``.
 Moderation answers with its creator standings.
 
+``shopper_weights(sender=History)``: sent when ranking loads the training history
+(``history.shopper_weights``); each receiver returns ``{shopper id: weight}`` with weights in
+[0, 1) for the shoppers whose interactions count less in popularity, trending and counters (a
+shopper left out counts fully). Moderation answers with its low-trust shoppers.
+
 ``policy_assignment(sender=MixPolicy)``: sent at most once per ``policy.POLICY_CACHE_SECONDS`` in
 each process (``policy.policy_for_shopper``); a receiver returns ``None`` (nothing to assign) or
 ``assign(shopper_id) -> (policy name or None for the default, label)``, a pure function that
@@ -21,4 +26,5 @@ from django.dispatch import Signal
 NEUTRAL_REPUTATION = 0.5
 
 creator_reputations = Signal()
+shopper_weights = Signal()
 policy_assignment = Signal()

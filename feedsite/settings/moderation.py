@@ -14,3 +14,11 @@ MODERATION_CLAIM_MINUTES = 15
 MODERATION_RETRAIN_AFTER_DECISIONS = 50
 # Interactions of shoppers below this trust count less in counters and trending (by their trust).
 MODERATION_LOW_TRUST = 0.5
+# Reputation and trust, recomputed incrementally (moderation.reputation): interactions read per
+# batch (one transaction each), and how long an interaction must have been stored before it is
+# read (a writer's transaction that took an earlier id may still be committing).
+MODERATION_REPUTATION_BATCH = 5_000
+MODERATION_REPUTATION_SETTLE_SECONDS = 30
+# Shopper trust reads each shopper's events of this many days, at most this many (the latest).
+MODERATION_TRUST_WINDOW_DAYS = 7
+MODERATION_TRUST_MAX_EVENTS = 5_000

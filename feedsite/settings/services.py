@@ -64,6 +64,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "ranking-retrain": {"task": "ranking.retrain", "schedule": crontab(hour=3, minute=30)},
     # Scheduled posts whose time has come.
     "content-publish-due": {"task": "content.publish_due", "schedule": 60.0},
-    # Hourly: creators' reputations from their removed items and the hides on their posts.
-    "moderation-recompute-reputations": {"task": "moderation.recompute_reputations", "schedule": crontab(minute=37)},
+    # Incremental (moderation.reputation): creators and shoppers named by interactions since the last run.
+    "moderation-recompute-reputations": {"task": "moderation.recompute_reputations", "schedule": 5 * 60.0},
+    "moderation-recompute-trust": {"task": "moderation.recompute_trust", "schedule": 5 * 60.0},
+    # Daily, after the hourly purge of the small hours: totals recounted past retention deletes.
+    "moderation-reconcile-reputations": {
+        "task": "moderation.reconcile_reputations",
+        "schedule": crontab(hour=4, minute=47),
+    },
 }

@@ -1,6 +1,7 @@
 """Moderation's admin, one module per concern (importing each registers its model admins).
 
-- ``standing``: creators' standing (reputation, blocks) and the decisions about creators.
+- ``standing``: creators' standing (reputation, blocks, overrides) and the decisions about creators.
+- ``trust``: shoppers' trust and its overrides (``overrides``: the override actions both share).
 - ``queue``: the review queue (``Case``): the list, the case page, claiming and decisions.
 - ``audit``: the audit log, read-only.
 - ``content``: content's item and comment admins, re-registered so that their review steps are
@@ -12,4 +13,5 @@ from moderation.admin import (  # noqa: F401
     content,
     queue,
     standing,
+    trust,
 )

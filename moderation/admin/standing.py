@@ -1,9 +1,11 @@
 """Admin for moderators: creators' standing (reputation, blocks) and the audit of their decisions.
 
 Blocking and unblocking go through ``moderation.services`` (list actions that ask for a reason, and
-"Add" for a creator who has no standing row yet), which records each decision. Nothing here edits a
-standing in place or deletes one: a deleted row would unblock the creator without a trace. The
-decisions are a log: read-only.
+"Add" for a creator who has no standing row yet), which records each decision; overriding the
+reputation (or clearing an override) through ``moderation.reputation.services`` (list actions that
+ask for a value and a reason, audited). Nothing here edits a standing in place or deletes one: a
+deleted row would unblock the creator without a trace. A standing's page shows what the reputation
+was computed from, step by step. The decisions are a log: read-only.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ from django.utils.text import Truncator
 
 from content.admin import adopt
 from feedsite.admin import apply_each
+from moderation.admin.overrides import Override, lines_html, override_rows
 from moderation.models import CreatorDecision, CreatorStanding
+from moderation.reputation import breakdown
+from moderation.reputation.selectors import evidence_of
+from moderation.reputation.services import creator_reputation_override
 from moderation.services import creator_block, creator_unblock
 from profiles.admin import ReadOnlyAdminMixin
 
@@ -50,6 +56,30 @@ DECISIONS = {
 }
 
 
+OVERRIDES = {
+    "set": Override(
+        "override_reputations",
+        "Override reputation",
+        "reputation",
+        clears=False,
+        apply=lambda standing, value, by, reason: creator_reputation_override(
+            creator=standing.creator, value=value, by=by, reason=reason
+        ),
+        rest="creators",
+    ),
+    "clear": Override(
+        "clear_reputation_overrides",
+        "Clear reputation override",
+        "reputation",
+        clears=True,
+        apply=lambda standing, value, by, reason: creator_reputation_override(
+            creator=standing.creator, value=None, by=by, reason=reason
+        ),
+        rest="creators",
+    ),
+}
+
+
 class ServedFilter(admin.SimpleListFilter):
     title = "served"
     parameter_name = "served"
@@ -63,6 +93,19 @@ class ServedFilter(admin.SimpleListFilter):
             return queryset.exclude(kept_out)
         if self.value() == "no":
             return queryset.filter(kept_out)
+        return queryset
+
+
+class OverriddenFilter(admin.SimpleListFilter):
+    title = "override"
+    parameter_name = "overridden"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Overridden by a moderator"), ("no", "As computed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(override__isnull=self.value() == "no")
         return queryset
 
 
@@ -81,6 +124,7 @@ class CreatorStandingAdmin(admin.ModelAdmin):
     list_display = (
         "creator",
         "reputation_shown",
+        "computed_shown",
         "evidence",
         "blocked",
         "reason_excerpt",
@@ -88,14 +132,14 @@ class CreatorStandingAdmin(admin.ModelAdmin):
         "updated_at",
         "reputation_at",
     )
-    list_filter = ("blocked", ServedFilter)
+    list_filter = ("blocked", ServedFilter, OverriddenFilter)
     list_select_related = ("creator", "updated_by")
     search_fields = ("creator__handle", "creator__display_name")
     search_help_text = "Creator handle or name."
     # Worst first: the top of the list is what needs a moderator's eyes.
     ordering = ("reputation", "pk")
     autocomplete_fields = ("creator",)
-    actions = ("block_creators", "unblock_creators")
+    actions = ("block_creators", "unblock_creators", "override_reputations", "clear_reputation_overrides")
     fields = (
         "creator",
         "blocked",
@@ -103,7 +147,12 @@ class CreatorStandingAdmin(admin.ModelAdmin):
         "updated_by",
         "updated_at",
         "reputation_shown",
+        "computed_shown",
+        "override_reason",
+        "override_by",
+        "override_at",
         "evidence",
+        "formula",
         "reputation_at",
         "decisions",
     )
@@ -131,14 +180,24 @@ class CreatorStandingAdmin(admin.ModelAdmin):
 
     @admin.display(description="reputation", ordering="reputation")
     def reputation_shown(self, obj: CreatorStanding) -> str:
-        return f"{obj.reputation:.2f}"
+        return f"{obj.reputation:.2f}" + (" (overridden)" if obj.override is not None else "")
+
+    @admin.display(description="computed", ordering="computed")
+    def computed_shown(self, obj: CreatorStanding) -> str:
+        return f"{obj.computed:.2f}"
 
     @admin.display(description="evidence")
     def evidence(self, obj: CreatorStanding) -> str:
         return (
             f"{obj.items_removed} of {obj.items_judged} items removed · "
-            f"{obj.hides} hides in {obj.impressions} impressions"
+            f"{obj.hides} hides in {obj.impressions} impressions · "
+            f"{obj.upheld_reports} upheld reports · "
+            f"{obj.likes} likes, {obj.purchases} purchases in {obj.views} views · {obj.account_age_days} days old"
         )
+
+    @admin.display(description="how the reputation was computed")
+    def formula(self, obj: CreatorStanding) -> str:
+        return lines_html(breakdown(evidence_of(obj)))
 
     @admin.display(description="reason")
     def reason_excerpt(self, obj: CreatorStanding) -> str:
@@ -158,6 +217,16 @@ class CreatorStandingAdmin(admin.ModelAdmin):
     @admin.action(description="Unblock selected creators", permissions=["change"])
     def unblock_creators(self, request: HttpRequest, queryset: QuerySet[CreatorStanding]) -> HttpResponse | None:
         return self._decide(request, queryset, DECISIONS["unblock"])
+
+    @admin.action(description="Override the reputation of selected creators", permissions=["change"])
+    def override_reputations(self, request: HttpRequest, queryset: QuerySet[CreatorStanding]) -> HttpResponse | None:
+        return override_rows(self, request, queryset.select_related("creator"), OVERRIDES["set"])
+
+    @admin.action(description="Clear the reputation override of selected creators", permissions=["change"])
+    def clear_reputation_overrides(
+        self, request: HttpRequest, queryset: QuerySet[CreatorStanding]
+    ) -> HttpResponse | None:
+        return override_rows(self, request, queryset.select_related("creator"), OVERRIDES["clear"])
 
     def _decide(
         self, request: HttpRequest, queryset: QuerySet[CreatorStanding], decision: Decision

@@ -1,7 +1,8 @@
 """Creators' standing (reputation, blocks) and shoppers' trust, with what each was computed from.
 
 A creator without a ``CreatorStanding`` row is in good standing with the neutral reputation
-(``moderation.reputation.NEUTRAL``); a shopper without a ``ShopperTrust`` row is fully trusted.
+(``ranking.signals.NEUTRAL_REPUTATION``, which ``moderation.reputation.NEUTRAL`` is); a shopper
+without a ``ShopperTrust`` row is fully trusted.
 Rows are written by moderation's services only: the reputation recompute writes the computed
 score and its evidence, a moderator writes ``blocked`` or an override (with a reason); neither
 overwrites the other's. ``reputation`` / ``trust`` is what the rest of the product reads: the
@@ -15,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from content.models import Creator
-from moderation.reputation import NEUTRAL
+from ranking.signals import NEUTRAL_REPUTATION as NEUTRAL
 
 
 class CreatorStanding(models.Model):
@@ -39,6 +40,9 @@ class CreatorStanding(models.Model):
     watch_events = models.PositiveIntegerField(default=0)
     watch_sum = models.FloatField(default=0.0)
     account_age_days = models.PositiveIntegerField(default=0)
+    # Set by ``creator_reputation_touch`` (an item's status or a report changed): the next
+    # incremental run recomputes this creator although no new interaction names them.
+    stale = models.BooleanField(default=False)
     # A moderator's override of the computed reputation, with its reason (audited).
     override = models.FloatField(null=True, blank=True)
     override_reason = models.TextField(blank=True)
@@ -60,6 +64,7 @@ class CreatorStanding(models.Model):
                 condition=Q(reputation__gte=0) & Q(reputation__lte=1), name="standing_reputation_in_unit_range"
             ),
         ]
+        indexes = [models.Index(fields=["creator"], condition=Q(stale=True), name="standing_stale_idx")]
 
     def __str__(self) -> str:
         return f"standing of {self.creator}"
@@ -101,6 +106,8 @@ class ShopperTrust(models.Model):
     impressions = models.PositiveIntegerField(default=0)
     # Actions (likes, shares, carts…) on items the shopper was never shown.
     unexposed_actions = models.PositiveIntegerField(default=0)
+    # Likes, shares and carts: what ``unexposed_actions`` is a share of.
+    actions = models.PositiveIntegerField(default=0)
     # The most events in any one minute.
     peak_per_minute = models.PositiveIntegerField(default=0)
     # Coefficient of variation of the gaps between events (people are irregular; scripts are not).

@@ -66,11 +66,15 @@ class Counters:
 
 
 def item_statistics(history: History, positive: History, now: float, config: WorldConfig) -> ItemStatistics:
-    """Popularity (all time and decayed), first and last interaction, smoothed rating, category shares."""
+    """Popularity (all time and decayed; each interaction weighed by its shopper, ``History.weights``),
+    first and last interaction, smoothed rating, category shares."""
     ni = history.ni
-    log_pop = {0.0: np.log1p(np.bincount(positive.i, minlength=ni)).astype(np.float32)}
+    counts = positive.weights
+    log_pop = {0.0: np.log1p(np.bincount(positive.i, weights=counts, minlength=ni)).astype(np.float32)}
     for half_life in config.pop_half_lives_days:
         weights = np.power(0.5, (now - positive.t) / (half_life * DAY))
+        if counts is not None:
+            weights = weights * counts
         log_pop[half_life] = np.log1p(np.bincount(positive.i, weights=weights, minlength=ni)).astype(np.float32)
     first = np.full(ni, now)
     np.minimum.at(first, history.i, history.t)
@@ -103,15 +107,18 @@ def item_pairs(positive: History, nu: int, ni: int, config: WorldConfig) -> Item
 
 
 def time_buckets(positive: History, universe: np.ndarray, ni: int, now: float, config: WorldConfig) -> TimeBuckets:
-    """Interactions with the universe's items per ``bucket_days`` (time-local popularity)."""
+    """Interactions with the universe's items per ``bucket_days`` (time-local popularity), each
+    weighed by its shopper (``History.weights``)."""
     t0 = float(positive.t.min()) if len(positive.t) else now
     pos_of = np.full(ni, -1, np.int64)
     pos_of[universe] = np.arange(len(universe))
     bucket = ((positive.t - t0) // (config.bucket_days * DAY)).astype(np.int64)
     n_buckets = int(bucket.max()) + 1 if len(bucket) else 1
     in_universe = pos_of[positive.i] >= 0
+    counts = positive.weights
+    weights = np.ones(int(in_universe.sum()), np.float32) if counts is None else counts[in_universe]
     buckets = sp.csr_matrix(
-        (np.ones(int(in_universe.sum()), np.float32), (bucket[in_universe], pos_of[positive.i][in_universe])),
+        (weights, (bucket[in_universe], pos_of[positive.i][in_universe])),
         shape=(n_buckets, len(universe)),
     )
     return TimeBuckets(t0=t0, buckets=buckets, n_buckets=n_buckets, universe_pos=pos_of)
@@ -127,20 +134,28 @@ def context_lifts(positive: History, ni: int) -> ContextLifts:
 
 def counters(history: History, positive: History, now: float) -> Counters:
     """Creators' interest and followers as of ``now``; items' and creators' decayed counters, counted
-    as the real-time store's consumer counts them; engagements per impression overall."""
+    as the real-time store's consumer counts them (each event by its shopper's weight, as the
+    consumer weighs it); engagements per impression overall."""
     facts = history.facts
-    creator_interest = np.bincount(facts.item_creator[positive.i], minlength=facts.n_creators).astype(np.float32)
+    interest = np.bincount(facts.item_creator[positive.i], weights=positive.weights, minlength=facts.n_creators)
+    creator_interest = interest.astype(np.float32)
     creator_interest[0] = 0.0
     followed = facts.follow_creator[facts.follow_t <= now]
     ages = now - history.t
-    creator_counts = _ranking_counts(facts.item_creator[history.i], history.k, ages, facts.n_creators)
+    weights = history.weights
+    creator_counts = _ranking_counts(facts.item_creator[history.i], history.k, ages, facts.n_creators, weights)
     creator_counts[0] = 0.0
-    kinds = np.bincount(history.k[history.k >= 0], minlength=len(state.RANKING_KINDS))
+    counted_kinds = history.k >= 0
+    kinds = np.bincount(
+        history.k[counted_kinds],
+        weights=None if weights is None else weights[counted_kinds],
+        minlength=len(state.RANKING_KINDS),
+    )
     counted = dict(zip(state.RANKING_KINDS, kinds.tolist(), strict=True))
     return Counters(
         creator_log_pop=np.log1p(creator_interest),
         creator_log_followers=np.log1p(np.bincount(followed, minlength=facts.n_creators)).astype(np.float32),
-        item_counts=_ranking_counts(history.i, history.k, ages, history.ni),
+        item_counts=_ranking_counts(history.i, history.k, ages, history.ni, weights),
         creator_counts=creator_counts,
         engagement_prior=counted["engaged"] / counted["shown"] if counted["shown"] else 0.0,
     )
@@ -213,11 +228,18 @@ def _context_lift(items: np.ndarray, codes: np.ndarray, n_items: int, n_codes: i
     return (share / np.maximum(overall, 1e-9)).astype(np.float32)
 
 
-def _ranking_counts(keys: np.ndarray, kinds: np.ndarray, ages: np.ndarray, n_keys: int) -> np.ndarray:
+def _ranking_counts(
+    keys: np.ndarray, kinds: np.ndarray, ages: np.ndarray, n_keys: int, weights: np.ndarray | None = None
+) -> np.ndarray:
     """(n_keys × ``state.RANKING_COLUMNS``): per key, the decayed counts of events of each kind
-    (``history.COUNTER_KIND``) that are ``ages`` seconds old."""
+    (``history.COUNTER_KIND``) that are ``ages`` seconds old, each event counting ``weights`` (1)."""
+    counts = np.ones(len(keys)) if weights is None else weights
     columns = [
-        np.bincount(keys[kinds == kind], weights=np.exp2(-ages[kinds == kind] / half_life), minlength=n_keys)
+        np.bincount(
+            keys[kinds == kind],
+            weights=counts[kinds == kind] * np.exp2(-ages[kinds == kind] / half_life),
+            minlength=n_keys,
+        )
         for kind in range(len(state.RANKING_KINDS))
         for half_life in state.WINDOWS.values()
     ]

@@ -2,7 +2,8 @@
 
 Public (import from ``profiles.events.state``): ``apply_events`` (the consumer's fold of a batch);
 the readers ``shopper_affinities``, ``shopper_recent``, ``shoppers_recent``, ``item_counters``,
-``item_totals``, ``ranking_counters``; the key helpers and constants below. The modules inside
+``item_totals``, ``ranking_counters``, ``shopper_count_weights``; the writer
+``shopper_count_weights_set``; the key helpers and constants below. The modules inside
 (``keys``, ``affinities``, ``counters``, ``recent``, ``apply``) are an implementation detail.
 
 Keys (all expire):
@@ -15,11 +16,15 @@ Keys (all expire):
     rt:p:<product>          hash  the same, per product (carts and purchases)
     rt:i:<item>:rank        string  the ranker's counters (``RANKING_COLUMNS``), then their time: "%017.6f" each
     rt:c:<creator>:rank     string  the same, per creator
+    rt:trust                hash  shopper → counting weight in [0, 1), only for shoppers who count less
 
 Decayed counters stand in for sliding windows: a count with a half-life of 1 h, 24 h or 7 d is
 updated in O(1), read in O(1) and weighs recent events most, which is what ranking wants.
-Applying an event is idempotent: a marker per event id makes a replay a no-op. Which types are
-counted, and what each adds to an affinity, is ``profiles.events.types``.
+Counted events of a shopper in ``rt:trust`` add their weight instead of 1 to the decayed counters
+and the ranker's counters (``shopper_count_weights_set``: trust is judged above profiles); running
+totals ("n:<type>", the counts cards show) stay exact counts. Applying an event is idempotent: a
+marker per event id makes a replay a no-op. Which types are counted, and what each adds to an
+affinity, is ``profiles.events.types``.
 """
 
 from profiles.events.state.affinities import affinity_dims, affinity_weight, shopper_affinities
@@ -50,6 +55,7 @@ from profiles.events.state.keys import (
     shopper_key,
 )
 from profiles.events.state.recent import recent_decode, recent_encode, shopper_recent, shoppers_recent
+from profiles.events.state.weights import WEIGHTS_KEY, shopper_count_weights, shopper_count_weights_set
 
 __all__ = [
     "APPLIED_MARKER_TTL_SECONDS",
@@ -60,6 +66,7 @@ __all__ = [
     "RECENT_MAX",
     "SESSION_GAP_SECONDS",
     "STATE_TTL_SECONDS",
+    "WEIGHTS_KEY",
     "WINDOWS",
     "RankingCounters",
     "affinity_dims",
@@ -78,6 +85,8 @@ __all__ = [
     "recent_decode",
     "recent_encode",
     "shopper_affinities",
+    "shopper_count_weights",
+    "shopper_count_weights_set",
     "shopper_key",
     "shopper_recent",
     "shoppers_recent",

@@ -25,6 +25,7 @@ from profiles.events.state.keys import (
     ranking_key,
     shopper_key,
 )
+from profiles.events.state.weights import shopper_count_weights
 from profiles.events.types import BY_NAME
 
 # ARGV[1]: JSON {"ids": [event ids], "d": [[key, field, halflife, ts, weight]…], "n": [[key, field, inc]…],
@@ -109,8 +110,13 @@ def _counter_keys(event: Event, meta: ItemMeta | None, *, on_product: bool) -> l
     return keys
 
 
-def _merged(events: Sequence[Event], metas: dict[int, ItemMeta]) -> dict[str, Any]:
+def _merged(
+    events: Sequence[Event], metas: dict[int, ItemMeta], weights: dict[int, float] | None = None
+) -> dict[str, Any]:
     """All updates of a batch, merged per (key, field), as of the batch's latest event time.
+
+    A counted event of a shopper in ``weights`` adds that weight, not 1, to the decayed counters
+    and the ranker's counters (their running total still counts it once).
 
     Decay is linear, so the events on one counter fold into one update at a common time T:
     Σ wᵢ·2^(−(T − tᵢ)/h). Each event's decay factors are computed once per half-life, and the
@@ -137,7 +143,10 @@ def _merged(events: Sequence[Event], metas: dict[int, ItemMeta]) -> dict[str, An
         meta = metas.get(item)
         if kind.counted:
             total = f"n:{kind.name}"
-            fields = [(kind.name + suffix, halflife, math.exp2(-age / halflife)) for suffix, halflife in windows]
+            counts = weights.get(event.shopper_id, 1.0) if weights else 1.0
+            fields = [
+                (kind.name + suffix, halflife, counts * math.exp2(-age / halflife)) for suffix, halflife in windows
+            ]
             for key in _counter_keys(event, meta, on_product=kind.on_product):
                 totals[(key, total)] += 1
                 for field, halflife, value in fields:
@@ -171,13 +180,16 @@ def _merged(events: Sequence[Event], metas: dict[int, ItemMeta]) -> dict[str, An
 def apply_events(events: Sequence[Event], metas: dict[int, ItemMeta], *, client: Any = None) -> int:
     """Fold events into the real-time state; returns how many were new. Idempotent per event id.
 
-    ``client`` defaults to the request-path client; workers pass ``realtime.worker_client()``.
+    Counted events weigh by their shopper's counting weight (``weights.shopper_count_weights``, one
+    HMGET per call). ``client`` defaults to the request-path client; workers pass
+    ``realtime.worker_client()``.
     """
     client = client or realtime.client()
     script = client.register_script(_APPLY)
     pending = list({event.event_id: event for event in events}.values())
+    weights = shopper_count_weights({event.shopper_id for event in pending}, client=client)
     while pending:
-        batch = json.dumps(_merged(pending, metas), separators=(",", ":"))
+        batch = json.dumps(_merged(pending, metas, weights), separators=(",", ":"))
         already = script(args=[batch, APPLIED_MARKER_TTL_SECONDS, STATE_TTL_SECONDS])
         if not already:
             return len(pending)
