@@ -9,11 +9,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from content.models import Creator
+from content.models import ContentItem, Creator
 from feedsite.errors import ApplicationError
 from moderation import reputation
 from moderation.models import CreatorDecision, CreatorStanding
-from ranking import catalog
+from ranking import catalog, push
 
 # Rows per upsert statement: ~11 parameters each, well under PostgreSQL's 65,535 and SQLite's 32,766.
 RECOMPUTE_BATCH = 2_000
@@ -39,7 +39,15 @@ def _decide(*, creator: Creator, by: User | None, reason: str, blocked: bool) ->
         # This process serves the change at once; the others rebuild their snapshot within its TTL
         # (cards are checked against the database on every page in any case).
         transaction.on_commit(catalog.clear_cache)
+        if blocked:
+            # Open pages drop the creator's cards now (and so do the snapshots of the web processes).
+            transaction.on_commit(lambda: push.items_withdrawn(_published_ids(creator)))
     return standing
+
+
+def _published_ids(creator: Creator) -> list[int]:
+    published = ContentItem.objects.filter(creator=creator, status=ContentItem.Status.PUBLISHED)
+    return list(published.values_list("pk", flat=True))
 
 
 def creator_block(*, creator: Creator, by: User | None, reason: str) -> CreatorStanding:
