@@ -1,7 +1,7 @@
 // Bottom sheets (native <dialog>: focus trap, Esc and a backdrop for free): comments (each with a
 // "Report" entry: static/js/report.js), "why am I seeing this", and a post's products.
 
-import { api, h } from "./util.js";
+import { api, h, pageData } from "./util.js";
 import { notify, raiseToasts } from "./toast.js";
 import { productItem } from "./card.js";
 import { openReport } from "./report.js";
@@ -33,6 +33,7 @@ export function openProducts(card) {
 // ---- comments
 
 const comments = { item: null, before: null, onPosted: null };
+const me = pageData().username || ""; // signed in: whose comments get no "Report"
 
 function when(iso) {
   const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
@@ -52,8 +53,8 @@ function renderComment(comment, { pending = false } = {}) {
       {},
       h("p", { class: "comment__who" }, h("strong", {}, comment.author.name), ` · ${when(comment.created_at)}`, pending ? " · held for review" : ""),
       h("p", { class: "comment__body" }, comment.body),
-      // One's own comment held for review is nobody else's to report.
-      pending
+      // Nobody reports their own comment.
+      pending || (me && comment.author.username === me)
         ? null
         : h(
             "button",
