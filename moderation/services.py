@@ -51,7 +51,8 @@ def _published_ids(creator: Creator) -> list[int]:
 
 
 def creator_block(*, creator: Creator, by: User | None, reason: str) -> CreatorStanding:
-    """Block ``creator``: none of their items is served any more. Records the decision.
+    """Block ``creator``: none of their items is served any more, and open pages drop their cards
+    (``ranking.push.items_withdrawn``, after commit). Records the decision.
 
     Refuses (``ApplicationError``, nothing written) without a reason or when already blocked.
     """

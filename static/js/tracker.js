@@ -41,7 +41,7 @@ const DEFAULTS = {
 const MAX_AGE_S = 3 * 24 * 3600 - 600;
 const VISIBLE = 0.5;
 const MILESTONES = [25, 50, 75, 100];
-// Watching, not acting on a card: these never make it "acted on" (profiles/events/types.py PASSIVE_TYPES).
+// Watching or passing by: these never make a card "acted on" (any other type does).
 const PASSIVE = new Set(["impression", "view", "dwell", "video_progress", "skip"]);
 
 function randomId() {
@@ -92,7 +92,7 @@ export function createTracker(options = {}) {
   let retryTimer = null;
   let attempt = 0;
   let inFlightIds = [];
-  const held = new Map(); // event id → until when it stays here (Date.now() ms): still undoable
+  const held = new Set(); // ids of events kept back (`holdMs`): still undoable, not sent by flush()
   const listeners = new Set();
 
   const enabled = () => consent !== "refused";
@@ -235,7 +235,7 @@ export function createTracker(options = {}) {
     if (queue.length > opts.maxStored) queue.splice(0, queue.length - opts.maxStored);
     persist();
     if (extra.holdMs > 0) {
-      held.set(event.event_id, Date.now() + extra.holdMs);
+      held.add(event.event_id);
       setTimeout(() => held.delete(event.event_id) && flush(), extra.holdMs);
     }
     if (queue.length >= opts.batchSize) flush();
