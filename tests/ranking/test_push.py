@@ -486,3 +486,22 @@ def test_a_withdrawal_costs_one_channel_layer_message_whatever_the_number_of_ite
             )
         ]
     ]
+
+
+def test_a_process_holding_sockets_drops_the_withdrawn_items_from_its_snapshot_when_the_broadcast_arrives():
+    item, other = ContentItemFactory(), ContentItemFactory()
+    shopper = _visitor()
+    catalog.catalog()
+    text = f'{{"type":"feed.removed","item_id":{item.pk}}}'
+    # As another process sends it: this one's snapshot is left to the hub.
+    message = {"type": "push.all", "texts": [text], "withdrawn": [item.pk]}
+
+    async def scenario():
+        async with socket(visitor_headers(shopper)) as ws:
+            await sync_to_async(push.group_send_many)([("feed.all", message)])
+            return await ws.receive_from(timeout=5)
+
+    received = run(scenario)
+
+    assert received == text
+    assert set(catalog.catalog().servable) == {other.pk}
