@@ -6,11 +6,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from content.models import Creator
+from content.models import ContentItem, Creator
 from feedsite.errors import ApplicationError
 from moderation.audit import audit_record
 from moderation.models import AuditEntry, CreatorDecision, CreatorStanding
-from ranking import catalog
+from ranking import catalog, push
 
 
 def _decide(*, creator: Creator, by: User | None, reason: str, blocked: bool, reason_code: str) -> CreatorStanding:
@@ -40,12 +40,21 @@ def _decide(*, creator: Creator, by: User | None, reason: str, blocked: bool, re
         # This process serves the change at once; the others rebuild their snapshot within its TTL
         # (cards are checked against the database on every page in any case).
         transaction.on_commit(catalog.clear_cache)
+        if blocked:
+            # Open pages drop the creator's cards now (and so do the snapshots of the web processes).
+            transaction.on_commit(lambda: push.items_withdrawn(_published_ids(creator)))
     return standing
 
 
+def _published_ids(creator: Creator) -> list[int]:
+    published = ContentItem.objects.filter(creator=creator, status=ContentItem.Status.PUBLISHED)
+    return list(published.values_list("pk", flat=True))
+
+
 def creator_block(*, creator: Creator, by: User | None, reason: str, reason_code: str = "") -> CreatorStanding:
-    """Block ``creator``: none of their items is served any more. Records the decision and its
-    audit row (``BLOCK``, the reason as its note, ``reason_code`` a ``ReasonCode`` or blank).
+    """Block ``creator``: none of their items is served any more, and open pages drop their cards
+    (``ranking.push.items_withdrawn``, after commit). Records the decision and its audit row
+    (``BLOCK``, the reason as its note, ``reason_code`` a ``ReasonCode`` or blank).
 
     Refuses (``ApplicationError``, nothing written) without a reason or when already blocked.
     """

@@ -14,6 +14,7 @@ class RankingConfig(AppConfig):
         from ranking import cards, policy, push, served, tasks  # noqa: F401  (tasks: registers the Celery tasks)
 
         content_signals.content_published.connect(push.fresh_item_published, dispatch_uid="ranking.push.fresh")
+        content_signals.content_withdrawn.connect(push.item_withdrawn, dispatch_uid="ranking.push.withdrawn")
         content_signals.product_changed.connect(push.product_changed, dispatch_uid="ranking.push.product")
         content_signals.product_changed.connect(cards.product_changed, dispatch_uid="ranking.cards.product")
         content_signals.tag_merged.connect(policy.mix_rules_tag_merged, dispatch_uid="ranking.policy.tag_merged")

@@ -164,3 +164,9 @@ def product_changed(**_: object) -> None:
     """``content.signals.product_changed``: a price or stock changed; this process shows it at once
     (others within the TTL)."""
     _bodies.forget()
+
+
+def items_withdrawn(item_ids: Collection[int]) -> None:
+    """Items taken out of the feed: their bodies leave this process's cache (a page never shows
+    them anyway: ``card_bodies`` asks which items are still published)."""
+    _bodies.forget(list(item_ids))

@@ -2,9 +2,11 @@
 
 Ranking looks up a few hundred candidates per request; asking the database each time cost more
 than the ranking itself. The snapshot is rebuilt at most every ``TTL_SECONDS`` per process, so an
-item removed, sold out or of a creator just blocked is filtered within that time (at once in the
-process that blocked: ``moderation.services`` clears it); cards are re-read from the database when
-a page is built, which drops anything no longer served at once.
+item removed, sold out or of a creator just blocked is filtered within that time. A withdrawn item
+(hidden, removed, of a blocked creator) leaves it at once in the process that withdrew it and in
+every process holding feed sockets (``withdraw``, called by ``ranking.push.items_withdrawn`` and
+the hub); cards are re-read from the database when a page is built, which drops anything no longer
+served at once, and the page is filled up with other items (``ranking.feed.feed_page``).
 
 The snapshot also holds the content index of recent servable items (``ranking.content_index``),
 rebuilt with it: the "similar" source finds new items in it without asking the database.
@@ -15,7 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from django.db import connection
@@ -136,6 +139,27 @@ def clear_cache() -> None:
     with _lock:
         _current.clear()
         _state["generation"] += 1
+
+
+def withdraw(item_ids: Collection[int]) -> None:
+    """Stop serving ``item_ids`` from this process's snapshot now, without rebuilding it.
+
+    A rebuild started before is not stored (it may have read the items as published). Readers
+    holding the previous snapshot finish with it: the snapshot is replaced, never changed in place.
+    """
+    gone = set(item_ids)
+    with _lock:
+        _state["generation"] += 1
+        current = _current[0] if _current else None
+        if current is None or not (gone & current.servable.keys() or gone & set(current.fresh)):
+            return
+        _current[:] = [
+            replace(
+                current,
+                servable={pk: info for pk, info in current.servable.items() if pk not in gone},
+                fresh=[pk for pk in current.fresh if pk not in gone],
+            )
+        ]
 
 
 caches.register("ranking.catalog", clear_cache)

@@ -17,7 +17,8 @@ group per process and writes what arrives to the local sockets.
 
     client → server   {"type": "watch", "items": [ids]}   the cards on screen (replaces the last set)
                       {"type": "ping"}                    every 25 s: keeps the shopper online
-    server → client   feed.fresh, counts, notice          payloads of ``ranking.push``, as sent there
+    server → client   feed.fresh, counts, notice,         payloads of ``ranking.push``, as sent there
+                      feed.removed
 """
 
 from __future__ import annotations

@@ -186,6 +186,16 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
     # The social query also tells which cards are still served (an item removed since it was
     # ranked), and which of the items named in "Because you liked …" may still be named.
     social = cards_social(shopper=shopper, item_ids=[*why, *named])
+    gone = [pk for pk in why if pk not in social]
+    if gone:
+        # Withdrawn after this process's snapshot was built (by another process, or a moment ago):
+        # other published items take their places, so the page stays full and the feed goes on.
+        taken = exclude | seen_content_ids(shopper=shopper) | set(why)
+        for pk in gone:
+            del why[pk]
+        refill = _ordered_candidates(shopper=shopper, exclude=taken, limit=len(gone))
+        why.update((pk, (source, "fallback")) for pk, source in refill)
+        social.update(cards_social(shopper=shopper, item_ids=[pk for pk, _ in refill]))
     unavailable = {pk: item.products_unavailable for pk, item in social.items()}
     bodies = card_bodies([*why, *named], live=social.keys(), unavailable=unavailable)
     shown = [body for body in bodies if body["id"] in why]

@@ -12,6 +12,10 @@ Messages (from ``ranking.push``) arrive once per process and are written to the 
 
     {"type": "push.text", "group": "shopper.12" | "item.34", "text": json}
     {"type": "push.fanout", "texts": [json, …], "to": {"<shopper id>": index}}     (group feed.all)
+    {"type": "push.all", "texts": [json, …], "withdrawn": [item ids]}              (group feed.all)
+
+``push.all`` goes to every local socket; its ``withdrawn`` items also leave this process's catalog
+snapshot (``ranking.catalog.withdraw``), since the process serving these sockets serves pages too.
 
 Each write is its own task, so a slow client never holds up the others, and in order per socket.
 """
@@ -25,6 +29,8 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
+
+from ranking import catalog
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +137,12 @@ class Hub:
                 if index is not None:
                     for socket in sockets:
                         self._send(socket, texts[index])
+        elif kind == "push.all":
+            if message.get("withdrawn"):
+                catalog.withdraw(message["withdrawn"])
+            for socket in self.members.get(BROADCAST_GROUP, ()):
+                for text in message["texts"]:
+                    self._send(socket, text)
         else:
             logger.warning("feed hub: unknown message type %r", kind)
 

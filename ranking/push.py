@@ -6,21 +6,26 @@
     counts      an item's like / comment / share totals, to the sockets watching it, after the
                 event consumer stored a batch; at most one push per item per second
     notice      price drop or back in stock, to the shoppers with the product in their cart
+    feed.removed  an item taken out of the feed (hidden, removed, its creator blocked), to every
+                open socket: pages drop its card
 
 They are started by signals of the layers below, connected in ``RankingConfig.ready()``:
 ``content.signals`` (``content_published`` → ``fresh_item_published``, ``product_changed`` →
-``product_changed``) and ``profiles.events.signals`` (``batch_processed`` →
-``counts_after_batch``). Everything here is best
-effort: a push lost to a Redis outage is logged, and the feed API still serves the item.
+``product_changed``, ``content_withdrawn`` → ``item_withdrawn``) and ``profiles.events.signals`` (``batch_processed`` →
+``counts_after_batch``); moderation calls ``items_withdrawn`` itself (a creator blocked). Everything
+here is best effort: a push lost to a Redis outage is logged, and the feed API still serves the item.
 
 Channel-layer messages (read by ``ranking.hub``, one subscription per ASGI process; payloads are
 JSON-encoded once here, never per socket):
 
     {"type": "push.text", "group": "shopper.<id>" | "item.<id>", "text": json}
     {"type": "push.fanout", "texts": [json, …], "to": {"<shopper>": index}}      to feed.all
+    {"type": "push.all", "texts": [json, …], "withdrawn": [item ids]}              to feed.all
 
 The fan-out form is for large audiences: one channel-layer message per ASGI process, whatever
 the number of shoppers (``FANOUT_BROADCAST_MIN``), instead of one Redis message per shopper.
+``push.all`` goes to every socket of every process; the processes also drop its ``withdrawn`` items
+from their catalog snapshot.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ from profiles.events.selectors import CardSocial, item_counts
 from profiles.events.types import CARD_COUNT_TYPES
 from profiles.models import Follow, Shopper
 from profiles.shop.selectors import shoppers_with_product_in_cart
-from ranking import presence
+from ranking import catalog, presence
+from ranking.cards import items_withdrawn as card_bodies_forget
 from ranking.feed import fresh_cards_for
 from ranking.hub import BROADCAST_GROUP
 from ranking.models import FeedRequest
@@ -98,7 +104,12 @@ class NoticePayload(TypedDict):
     text: str
 
 
-Payload = FreshPayload | CountsPayload | NoticePayload
+class RemovedPayload(TypedDict):
+    type: Literal["feed.removed"]
+    item_id: int
+
+
+Payload = FreshPayload | CountsPayload | NoticePayload | RemovedPayload
 
 
 def fresh_payload(cards: list[dict[str, Any]]) -> FreshPayload:
@@ -123,6 +134,10 @@ def notice_payload(product: Product, *, kind: Literal["price_drop", "back_in_sto
     else:
         text = f"{product.title} is back in stock"
     return {"type": "notice", "kind": kind, "product": product.pk, "title": product.title, "price": price, "text": text}
+
+
+def removed_payload(item_id: int) -> RemovedPayload:
+    return {"type": "feed.removed", "item_id": item_id}
 
 
 def _encode(payload: Payload) -> str:
@@ -378,3 +393,35 @@ def product_changed(
         logger.warning("real-time store unavailable: %s notice for product %s not pushed", kind, product_id)
         return 0
     return len(shoppers)
+
+
+# --- feed.removed ---------------------------------------------------------------------------------
+
+
+def item_withdrawn(item_id: int, status: str = "", **_: object) -> None:
+    """``content.signals.content_withdrawn``, after commit: a published item was hidden or removed."""
+    items_withdrawn([item_id])
+
+
+def items_withdrawn(item_ids: Collection[int]) -> int:
+    """Take ``item_ids`` out of everything that could still show them; returns how many were sent.
+
+    Call after the commit that withdrew them. This process's catalog snapshot and card bodies drop
+    them at once; one ``push.all`` message per ASGI process (whatever the number of sockets) sends
+    ``feed.removed`` for each to every open socket, and each of those processes drops them from its
+    snapshot too. Precomputed candidate lists keep the items: a list is only a candidate set, which
+    every request filters through the snapshot, and every page is checked against the database
+    (``ranking.feed.feed_page``). With the channel layer down the pushes are lost (logged).
+    """
+    ids = sorted(set(item_ids))
+    if not ids:
+        return 0
+    catalog.withdraw(ids)
+    card_bodies_forget(ids)
+    texts = [_encode(removed_payload(item_id)) for item_id in ids]
+    try:
+        group_send_many([(BROADCAST_GROUP, {"type": "push.all", "texts": texts, "withdrawn": ids})])
+    except realtime.RealtimeUnavailable:
+        logger.warning("real-time store unavailable: removal of %d items not pushed", len(ids))
+        return 0
+    return len(ids)

@@ -1,5 +1,8 @@
 // One feed card, drawn from the card contract of GET /api/v1/feed (ranking/cards.py).
 // Buttons carry data-action; the feed handles them (one listener for the whole feed).
+// Each card has a "⋯" menu (a menu button: Enter, Space or ↓ opens it on its first item, ↑ on its
+// last; ↑/↓/Home/End move, Escape or Tab close it, focus goes back to the button):
+// "Not interested" (data-action="not-interested") and "Report…" (data-action="report").
 
 import { compact, h, money } from "./util.js";
 import { icon } from "./icons.js";
@@ -233,6 +236,7 @@ export function renderCard(card, meta) {
       railButton("comment", "comment", `Comments, ${counts.comments}`, counts.comments),
       railButton("share", "share", `Share, ${counts.shares} shares`, counts.shares),
       railButton("why", "info", "Why am I seeing this?", null),
+      cardMenu(card),
     ),
     h(
       "div",
@@ -257,6 +261,84 @@ export function renderCard(card, meta) {
   el.feedCard = card;
   el.feedMeta = meta;
   return el;
+}
+
+/** The "⋯" button and its menu (hidden until opened: `openMenu`). */
+function cardMenu(card) {
+  const menuId = `card-${card.id}-menu`;
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "rail-button",
+      dataset: { action: "menu" },
+      "aria-label": "More options",
+      "aria-haspopup": "menu",
+      "aria-expanded": "false",
+      "aria-controls": menuId,
+    },
+    h("span", { class: "rail-button__icon" }, icon("more")),
+  );
+  const item = (action, label) => h("button", { type: "button", role: "menuitem", tabindex: "-1", class: "card-menu__item", dataset: { action } }, label);
+  const menu = h(
+    "div",
+    { class: "card-menu", id: menuId, role: "menu", "aria-label": "More options", hidden: true },
+    item("not-interested", "Not interested"),
+    item("report", "Report…"),
+  );
+  menu.addEventListener("keydown", (event) => menuKey(menu, event));
+  menu.addEventListener("focusout", (event) => {
+    if (!menu.contains(event.relatedTarget) && event.relatedTarget !== button) closeMenu(menu, { focus: false });
+  });
+  button.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      openMenu(button, { last: event.key === "ArrowUp" });
+    }
+  });
+  return h("div", { class: "card-menu-wrap" }, button, menu);
+}
+
+function menuItems(menu) {
+  return Array.from(menu.querySelectorAll('[role="menuitem"]'));
+}
+
+function menuKey(menu, event) {
+  const items = menuItems(menu);
+  const index = items.indexOf(document.activeElement);
+  const move = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: items.length - 1 }[event.key];
+  // Keys used here must not reach the feed (↑/↓ and j/k move between cards).
+  if (move !== undefined) {
+    event.preventDefault();
+    items[(move + items.length) % items.length].focus();
+  } else if (event.key === "Escape") {
+    event.preventDefault();
+    event.stopPropagation(); // not the dialog or page underneath
+    closeMenu(menu);
+  } else if (event.key === "Tab") {
+    closeMenu(menu, { focus: false });
+  } else if (event.key === "j" || event.key === "k") {
+    event.preventDefault();
+  }
+}
+
+/** Open the menu of the "⋯" `button`, focus on its first item (or last). */
+export function openMenu(button, { last = false } = {}) {
+  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  document.querySelectorAll('.card-menu:not([hidden])').forEach((open) => open !== menu && closeMenu(open, { focus: false }));
+  menu.hidden = false;
+  button.setAttribute("aria-expanded", "true");
+  const items = menuItems(menu);
+  items[last ? items.length - 1 : 0].focus();
+}
+
+/** Close `menu`; `focus`: give focus back to its button. */
+export function closeMenu(menu, { focus = true } = {}) {
+  if (menu.hidden) return;
+  menu.hidden = true;
+  const button = menu.parentElement.querySelector('[aria-haspopup="menu"]');
+  button.setAttribute("aria-expanded", "false");
+  if (focus) button.focus();
 }
 
 export function likeLabel(liked, likes) {

@@ -4,7 +4,14 @@
 // Public (for static/js/live.js, the live updates over the websocket):
 //   insertFresh(cards, {requestId})  prepend cards not shown yet and show the "New posts" pill
 //   updateCounts(itemId, counts)     counts = any of {likes, comments, shares}
+//   removeItem(itemId)               the item left the feed (feed.removed): its card goes, and it is
+//                                    never drawn on this page again (a page or push in flight)
 //   notify(text)                     a toast
+//
+// "Not interested" (the card menu) sends `hide` (held back HOLD_MS by the tracker), takes the card
+// off the page at once and offers "Undo" for UNDO_MS: an undo in that time sends nothing and puts
+// the card back. The server then never serves the item to this shopper again and lowers their
+// affinity to its creator, tags and category (profiles/events/types.py).
 // Also on window.feedsite. The page boots once even if this module is loaded under two URLs
 // (hashed by the static storage and plain through a relative import).
 
@@ -12,13 +19,16 @@ import { api, h, prefersReducedMotion } from "./util.js";
 import { notify as toast } from "./toast.js";
 import { tracker } from "./app.js";
 import { deviceClass } from "./tracker.js";
-import { renderCard, setCounts, setFollowing, setLiked } from "./card.js";
+import { closeMenu, openMenu, renderCard, setCounts, setFollowing, setLiked } from "./card.js";
 import { addToCart, setUpCart } from "./cart.js";
 import { openComments, openProducts, openWhy, setUpComments, setUpDialogs } from "./sheets.js";
+import { openReport } from "./report.js";
 
 const PAGE_SIZE = 8;
 const LOAD_AHEAD = 3; // fetch the next page when the shopper is this many cards from the end
 const PREFETCH = 2; // media of the next cards loaded before they are reached
+const UNDO_MS = 4000; // the "Hidden" toast and its Undo
+const HOLD_MS = UNDO_MS + 500; // the hide event waits this long in the tracker: an undo in time sends nothing
 
 export function insertFresh(cards, options = {}) {
   return controller()?.insertFresh(cards, options) ?? 0;
@@ -26,6 +36,10 @@ export function insertFresh(cards, options = {}) {
 
 export function updateCounts(itemId, counts) {
   controller()?.updateCounts(itemId, counts);
+}
+
+export function removeItem(itemId) {
+  controller()?.removeItem(itemId);
 }
 
 export function notify(text) {
@@ -47,6 +61,7 @@ function boot(root) {
     statusCard: null,
   };
   let sheetCard = null; // the card whose products sheet is open
+  let openedFor = null; // the card whose sheet (comments, products, why, report) was opened last
   const cards = () => Array.from(root.querySelectorAll("article.card[data-id]"));
 
   // ---- media: play the card in view, pause the others, warm up the next ones
@@ -117,7 +132,8 @@ function boot(root) {
 
   function renumber() {
     cards().forEach((el, index) => el.setAttribute("aria-posinset", String(index + 1)));
-    root.querySelectorAll("article.card[data-id]").forEach((el) => el.setAttribute("aria-setsize", state.done ? String(state.ids.size) : "-1"));
+    const size = state.done ? String(cards().length) : "-1";
+    root.querySelectorAll("article.card[data-id]").forEach((el) => el.setAttribute("aria-setsize", size));
   }
 
   function setStatus(kind) {
@@ -169,6 +185,55 @@ function boot(root) {
     if (!state.done && state.active >= cards().length - LOAD_AHEAD) loadMore();
   }
 
+  // ---- cards taken off the page: "not interested", or removed by moderation (live)
+  function takeOff(el) {
+    const list = cards();
+    const index = list.indexOf(el);
+    const next = el.nextElementSibling;
+    const hadFocus = el.contains(document.activeElement);
+    const menu = el.querySelector(".card-menu");
+    if (menu) closeMenu(menu, { focus: false });
+    if (openedFor === el) document.querySelectorAll("dialog.sheet[open]").forEach((dialog) => dialog.close());
+    pause(el);
+    visibility.unobserve(el);
+    tracker.unobserve(el);
+    el.remove();
+    if (index < state.active) state.active -= 1;
+    else if (index === state.active) state.active = -1; // the card sliding into its place becomes active
+    renumber();
+    const rest = cards();
+    if (hadFocus && rest.length) (rest[Math.min(index, rest.length - 1)] || rest[0]).focus({ preventScroll: true });
+    if (!state.done && Math.max(index, 0) >= rest.length - LOAD_AHEAD) loadMore();
+    return { el, next };
+  }
+
+  function putBack({ el, next }) {
+    root.insertBefore(el, next?.isConnected ? next : state.statusCard);
+    visibility.observe(el);
+    tracker.observe(el, el.feedMeta);
+    state.active = -1;
+    renumber();
+    el.scrollIntoView({ block: "start", behavior: "instant" });
+    el.focus({ preventScroll: true });
+  }
+
+  function notInterested(el) {
+    const eventId = tracker.track("hide", el.feedMeta, { holdMs: HOLD_MS });
+    const removed = takeOff(el);
+    // Nothing tracked (personalization refused): the undo only puts the card back.
+    const undo = () => (eventId === null || tracker.retract(eventId) ? putBack(removed) : toast("Too late to undo: already sent."));
+    toast("Hidden. You'll see less like this.", { action: { label: "Undo", onClick: undo }, duration: UNDO_MS });
+    // Past the undo, the feed learns at once rather than at the next batch.
+    setTimeout(() => tracker.flush(), HOLD_MS + 50);
+  }
+
+  function withdrawn(itemId) {
+    const id = Number(itemId);
+    state.ids.add(id); // never drawn on this page from now on: a page or a push in flight may have it
+    const el = root.querySelector(`article.card[data-id="${id}"]`);
+    if (el) takeOff(el);
+  }
+
   // ---- keyboard: ↑/↓ and k/j move one card
   function go(delta) {
     const list = cards();
@@ -187,7 +252,7 @@ function boot(root) {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     if (document.querySelector("dialog[open]")) return;
-    if (event.target.closest?.("input, textarea, select, [contenteditable], summary")) return;
+    if (event.target.closest?.('input, textarea, select, [contenteditable], summary, [role="menu"]')) return;
     const delta = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1 }[event.key];
     if (!delta) return;
     event.preventDefault();
@@ -270,6 +335,7 @@ function boot(root) {
         break;
       case "comment":
         tracker.track("open", el.feedMeta);
+        openedFor = el;
         openComments(card, {
           onPosted: (comment) => {
             tracker.track("comment", el.feedMeta);
@@ -281,12 +347,26 @@ function boot(root) {
         share(el);
         break;
       case "why":
+        openedFor = el;
         openWhy(card);
         break;
       case "products":
         tracker.track("open", el.feedMeta);
+        openedFor = el;
         openProducts(card);
         sheetCard = el;
+        break;
+      case "menu":
+        if (target.getAttribute("aria-expanded") === "true") closeMenu(el.querySelector(".card-menu"));
+        else openMenu(target);
+        break;
+      case "not-interested":
+        notInterested(el);
+        break;
+      case "report":
+        closeMenu(el.querySelector(".card-menu"), { focus: false });
+        openedFor = el;
+        openReport({ kind: "item", id: card.id });
         break;
       case "add":
         addToCart(Number(target.dataset.product), el.feedMeta, { title: target.dataset.title });
@@ -350,7 +430,7 @@ function boot(root) {
   }
   loadMore();
 
-  return { insertFresh: freshInsert, updateCounts: countsUpdate, loadMore, go };
+  return { insertFresh: freshInsert, updateCounts: countsUpdate, removeItem: withdrawn, loadMore, go };
 }
 
 const root = document.getElementById("feed");
@@ -359,5 +439,5 @@ if (root && !window.feedsite?.feed) {
   setUpComments();
   setUpCart();
   const feed = boot(root);
-  window.feedsite = Object.assign(window.feedsite || {}, { feed, insertFresh, updateCounts, notify });
+  window.feedsite = Object.assign(window.feedsite || {}, { feed, insertFresh, updateCounts, removeItem, notify });
 }

@@ -3,6 +3,7 @@
 //   server → client  {"type": "feed.fresh", "cards": [card, …]}             → insertFresh(cards)
 //                    {"type": "counts", "item", "likes", "comments", "shares"} → updateCounts(item, counts)
 //                    {"type": "notice", "kind", "product", "title", "price", "text"} → notify(text)
+//                    {"type": "feed.removed", "item_id"}   (to every socket)   → removeItem(item_id)
 //   client → server  {"type": "watch", "items": [ids]}  the cards on screen (at most MAX_WATCHED)
 //                    {"type": "ping"}                   every 25 s: keeps this shopper "online"
 //
@@ -16,7 +17,7 @@
 // Loaded once per page as a module: <script type="module" src="{% static 'js/live.js' %}">.
 // It starts itself; startLive()/stopLive() are exported for pages that want control.
 
-import { insertFresh, notify, updateCounts } from "./feed.js";
+import { insertFresh, notify, removeItem, updateCounts } from "./feed.js";
 
 const PATH = "/ws/feed/";
 const PING_MS = 25_000;
@@ -76,6 +77,9 @@ function handle(message) {
       break;
     case "notice":
       notify(message.text);
+      break;
+    case "feed.removed":
+      if (Number.isSafeInteger(message.item_id)) removeItem(message.item_id);
       break;
     default:
       break; // a newer server may send more types: ignore what this page does not know

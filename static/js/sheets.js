@@ -1,9 +1,10 @@
-// Bottom sheets (native <dialog>: focus trap, Esc and a backdrop for free): comments, "why am I
-// seeing this", and a post's products.
+// Bottom sheets (native <dialog>: focus trap, Esc and a backdrop for free): comments (each with a
+// "Report" entry: static/js/report.js), "why am I seeing this", and a post's products.
 
-import { api, h } from "./util.js";
+import { api, h, pageData } from "./util.js";
 import { notify, raiseToasts } from "./toast.js";
 import { productItem } from "./card.js";
+import { openReport } from "./report.js";
 
 export function setUpDialogs() {
   for (const dialog of document.querySelectorAll("dialog")) {
@@ -32,6 +33,7 @@ export function openProducts(card) {
 // ---- comments
 
 const comments = { item: null, before: null, onPosted: null };
+const me = pageData().username || ""; // signed in: whose comments get no "Report"
 
 function when(iso) {
   const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
@@ -51,6 +53,14 @@ function renderComment(comment, { pending = false } = {}) {
       {},
       h("p", { class: "comment__who" }, h("strong", {}, comment.author.name), ` · ${when(comment.created_at)}`, pending ? " · held for review" : ""),
       h("p", { class: "comment__body" }, comment.body),
+      // Nobody reports their own comment.
+      pending || (me && comment.author.username === me)
+        ? null
+        : h(
+            "button",
+            { type: "button", class: "comment__report", dataset: { reportComment: comment.id }, "aria-label": `Report comment by ${comment.author.name}` },
+            "Report",
+          ),
     ),
   );
 }
@@ -97,6 +107,10 @@ export function setUpComments() {
   const dialog = document.getElementById("sheet-comments");
   if (!dialog) return;
   dialog.querySelector("[data-comments-more]").addEventListener("click", () => loadComments({ more: true }));
+  dialog.querySelector("[data-comments]").addEventListener("click", (event) => {
+    const button = event.target.closest("[data-report-comment]");
+    if (button) openReport({ kind: "comment", id: Number(button.dataset.reportComment) });
+  });
   const form = dialog.querySelector("[data-comment-form]");
   if (!form) return;
   const textarea = form.querySelector("textarea");

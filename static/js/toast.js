@@ -2,8 +2,8 @@
 
 const SHOWN_MS = 3200;
 
-/** Show `text`; `action` = {label, onClick} adds a button (e.g. "View cart"). */
-export function notify(text, { error = false, action = null } = {}) {
+/** Show `text`; `action` = {label, onClick} adds a button (e.g. "View cart"); `duration` in ms. */
+export function notify(text, { error = false, action = null, duration = null } = {}) {
   const region = document.getElementById("toasts");
   if (!region) return;
   const toast = document.createElement("div");
@@ -21,7 +21,7 @@ export function notify(text, { error = false, action = null } = {}) {
   }
   region.append(toast);
   raise(region);
-  setTimeout(() => dismiss(toast), action ? SHOWN_MS * 1.6 : SHOWN_MS);
+  setTimeout(() => dismiss(toast), duration ?? (action ? SHOWN_MS * 1.6 : SHOWN_MS));
 }
 
 /** Put the region on top of the top layer (above an open dialog); a no-op without popover support. */

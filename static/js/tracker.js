@@ -1,9 +1,19 @@
 // The tracker: what the shopper does, as events for POST /api/v1/events (profiles/events/schema.py).
 //
 //   const tracker = createTracker({consent: "granted"});
-//   tracker.observe(cardElement, {item, requestId, position});   // impressions + dwell
+//   tracker.observe(cardElement, {item, requestId, position});   // impressions, skips + dwell
 //   tracker.watchVideo(videoElement, meta);                        // video_progress 25/50/75/100
 //   const id = tracker.track("like", meta);                        // anything else; returns the event id
+//   tracker.track("hide", meta, {holdMs: 5000}); tracker.retract(id) // kept back a while: undoable
+//
+// What a card seen on the page sends, once per card per page, at 50 % visibility or more:
+//   impression  it stayed in view `impressionMs` (1 s), in one visit or, when the shopper acted on it
+//               (any tracked event of the card), at once: an action never comes without an impression.
+//   skip        it left the view sooner, by scrolling, and the shopper did nothing with it (a tap that
+//               opened or liked it, a cart add, "not interested"…): scrolled past. A card still in
+//               view when the page is hidden, or removed from the page, is not skipped.
+// A card gets one or the other, never both (coming back to a skipped card and staying may add its
+// impression later). Dwell (`minDwellMs` or more in one visit) comes on top.
 //
 // Every event carries a client-made id (the server dedupes on it), the feed request id and position
 // of the card it came from, a session id (sessionStorage) and {device, viewport}. Events are batched
@@ -15,7 +25,7 @@
 const DEFAULTS = {
   endpoint: "/api/v1/events",
   consent: "undecided", // "granted" | "undecided" (the server's default: on) | "refused"
-  impressionMs: 1000, // a card ≥ 50 % visible this long is an impression
+  impressionMs: 1000, // a card ≥ 50 % visible this long is an impression; one leaving sooner, a skip
   minDwellMs: 300, // shorter visits are a swipe past, not a dwell
   flushMs: 4000,
   batchSize: 20,
@@ -31,6 +41,8 @@ const DEFAULTS = {
 const MAX_AGE_S = 3 * 24 * 3600 - 600;
 const VISIBLE = 0.5;
 const MILESTONES = [25, 50, 75, 100];
+// Watching or passing by: these never make a card "acted on" (any other type does).
+const PASSIVE = new Set(["impression", "view", "dwell", "video_progress", "skip"]);
 
 function randomId() {
   if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
@@ -79,6 +91,8 @@ export function createTracker(options = {}) {
   let flushTimer = null;
   let retryTimer = null;
   let attempt = 0;
+  let inFlightIds = [];
+  const held = new Set(); // ids of events kept back (`holdMs`): still undoable, not sent by flush()
   const listeners = new Set();
 
   const enabled = () => consent !== "refused";
@@ -147,7 +161,9 @@ export function createTracker(options = {}) {
     clearTimeout(flushTimer);
     flushTimer = null;
     if (inFlight || retryTimer || !queue.length || !enabled()) return inFlight;
-    const batch = queue.slice(0, opts.maxBatch);
+    const batch = queue.filter((e) => !held.has(e.event_id)).slice(0, opts.maxBatch);
+    if (!batch.length) return null; // only held events: each sends itself when its hold ends
+    inFlightIds = batch.map((e) => e.event_id);
     inFlight = (async () => {
       let retry = false;
       try {
@@ -169,6 +185,7 @@ export function createTracker(options = {}) {
         retry = true; // network failure
       } finally {
         inFlight = null;
+        inFlightIds = [];
       }
       if (retry) {
         attempt += 1;
@@ -177,7 +194,7 @@ export function createTracker(options = {}) {
           retryTimer = null;
           flush();
         }, delay * (0.75 + Math.random() * 0.5));
-      } else if (queue.length >= opts.batchSize) {
+      } else if (queue.length - held.size >= opts.batchSize) {
         flush();
       } else {
         schedule();
@@ -189,7 +206,7 @@ export function createTracker(options = {}) {
   /** Last chance (page hidden or left): everything not confirmed, by beacon. */
   function flushBeacon() {
     if (!enabled() || !queue.length || !navigator.sendBeacon) return false;
-    const batch = queue.slice(0, opts.maxBatch);
+    const batch = queue.slice(0, opts.maxBatch); // held ones too: the page is going, undo with it
     const body = new Blob([JSON.stringify({ events: batch })], { type: "application/json" });
     const queued = navigator.sendBeacon(opts.endpoint, body);
     if (queued) confirm(batch); // the browser owns it now (what is in flight may arrive twice: deduped)
@@ -198,6 +215,7 @@ export function createTracker(options = {}) {
 
   function track(type, meta = {}, extra = {}) {
     if (!enabled() || !meta.item) return null;
+    if (!PASSIVE.has(type)) acted(meta.item);
     const event = {
       event_id: newEventId(),
       type,
@@ -216,13 +234,46 @@ export function createTracker(options = {}) {
     queue.push(event);
     if (queue.length > opts.maxStored) queue.splice(0, queue.length - opts.maxStored);
     persist();
+    if (extra.holdMs > 0) {
+      held.add(event.event_id);
+      setTimeout(() => held.delete(event.event_id) && flush(), extra.holdMs);
+    }
     if (queue.length >= opts.batchSize) flush();
     else schedule();
     return event.event_id;
   }
 
-  // ---- impressions and dwell
-  const watched = new Map(); // element → {meta, impressed, timer, since}
+  /** Take back an event not sent yet (true), e.g. "not interested" undone; false once it is sent
+   * or on its way. Only events tracked with `holdMs` are sure to wait that long. */
+  function retract(eventId) {
+    const sending = new Set(inFlightIds);
+    const index = queue.findIndex((e) => e.event_id === eventId);
+    if (index < 0 || sending.has(eventId)) return false;
+    queue.splice(index, 1);
+    held.delete(eventId);
+    persist();
+    return true;
+  }
+
+  // ---- impressions, skips and dwell
+  const watched = new Map(); // element → {meta, impressed, skipped, acted, seen, timer, since}
+  const byItem = new Map(); // item id → its state, kept when the card leaves the page
+
+  function impress(state) {
+    clearTimeout(state.timer);
+    state.timer = null;
+    if (state.impressed) return;
+    state.impressed = true;
+    track("impression", state.meta);
+  }
+
+  /** A card the shopper acted on was seen: its impression goes first if it has none yet. */
+  function acted(item) {
+    const state = byItem.get(item);
+    if (!state) return;
+    state.acted = true;
+    if (!state.impressed && (state.since !== null || state.seen)) impress(state);
+  }
 
   function endDwell(state) {
     if (state.since === null) return;
@@ -233,13 +284,11 @@ export function createTracker(options = {}) {
 
   function startVisit(state) {
     if (state.since === null) state.since = performance.now();
+    state.seen = true;
     if (!state.impressed && !state.timer) {
       state.timer = setTimeout(() => {
         state.timer = null;
-        if (state.since !== null && !state.impressed) {
-          state.impressed = true;
-          track("impression", state.meta);
-        }
+        if (state.since !== null) impress(state);
       }, opts.impressionMs);
     }
   }
@@ -250,13 +299,24 @@ export function createTracker(options = {}) {
     endDwell(state);
   }
 
+  /** The card left the view while the shopper scrolled: a skip, if it was never impressed nor acted on. */
+  function scrolledPast(state) {
+    const wasVisiting = state.since !== null;
+    endVisit(state);
+    if (wasVisiting && !state.impressed && !state.acted && !state.skipped) {
+      state.skipped = true;
+      track("skip", state.meta);
+    }
+  }
+
   const observer = new IntersectionObserver(
     (entries) => {
       for (const entry of entries) {
         const state = watched.get(entry.target);
         if (!state) continue;
         state.visible = entry.isIntersecting && entry.intersectionRatio >= VISIBLE;
-        if (state.visible && document.visibilityState === "visible") startVisit(state);
+        if (!state.visible && entry.target.isConnected) scrolledPast(state);
+        else if (state.visible && document.visibilityState === "visible") startVisit(state);
         else endVisit(state);
       }
     },
@@ -265,7 +325,13 @@ export function createTracker(options = {}) {
 
   function observe(element, meta) {
     if (watched.has(element)) return;
-    watched.set(element, { meta, impressed: false, timer: null, since: null, visible: false });
+    // A card put back on the page (an undone "not interested") keeps what it already sent.
+    const known = byItem.get(meta.item);
+    const state = known
+      ? Object.assign(known, { meta, timer: null, since: null, visible: false })
+      : { meta, impressed: false, skipped: false, acted: false, seen: false, timer: null, since: null, visible: false };
+    watched.set(element, state);
+    byItem.set(meta.item, state);
     observer.observe(element);
   }
 
@@ -338,6 +404,7 @@ export function createTracker(options = {}) {
 
   return {
     track,
+    retract,
     observe,
     unobserve,
     watchVideo,

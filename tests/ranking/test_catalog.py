@@ -42,3 +42,26 @@ def test_a_rebuild_that_started_before_the_cache_was_cleared_is_not_stored():
     catalog._refresh(started_before)
 
     assert catalog._current == []
+
+
+def test_withdrawn_items_leave_the_snapshot_at_once_and_a_rebuild_started_before_is_not_stored():
+    kept, gone = ContentItemFactory(), ContentItemFactory()
+    before = catalog.catalog()
+    started_before = catalog._state["generation"]
+
+    catalog.withdraw([gone.pk, 10**9])
+    catalog._refresh(started_before)  # read while `gone` was still published (here: it still is)
+    after = catalog.catalog()
+
+    assert set(before.servable) == {kept.pk, gone.pk}  # the snapshot a reader holds is not changed
+    assert set(after.servable) == {kept.pk}
+    assert after.fresh == [kept.pk]
+    assert after.built_at == before.built_at  # not rebuilt: the TTL still runs from the build
+
+
+def test_withdrawing_before_any_snapshot_leaves_the_first_build_to_the_next_request():
+    item = ContentItemFactory()
+
+    catalog.withdraw([item.pk])
+
+    assert catalog._current == []

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import ContentItem, ContentMedia, Product, Tag
 from content.services import product_upsert
+from profiles.events import state
+from profiles.events.consumer import EventConsumer
 from profiles.models import Shopper
 from ranking import feed
 from ranking.cards import card_bodies
@@ -27,6 +30,7 @@ from tests.factories import (
     TagFactory,
 )
 from tests.profiles.conftest import visitor_of
+from tests.profiles.events.conftest import BROWSER_UA, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -417,3 +421,32 @@ def test_pages_asked_at_once_in_one_process_take_turns_to_rank_even_when_one_fai
         thread.join(timeout=10)
 
     assert (ranked, most, failed) == (3, 1, [_Stop] * 3)
+
+
+def test_a_hidden_item_is_never_served_again_and_its_creator_and_tags_count_less():
+    tag = TagFactory()
+    liked = ContentItemFactory(tags=[tag])
+    hidden = ContentItemFactory(creator=liked.creator, tags=[tag])
+    others = _published(6)
+    browser = Client(HTTP_USER_AGENT=BROWSER_UA)
+    first = browser.get("/api/v1/feed", {"limit": 20}).json()
+    request_id, position = first["request_id"], [card["id"] for card in first["cards"]].index(hidden.pk)
+    like = make_event(liked.pk, "like")
+    hide = make_event(hidden.pk, "hide", request_id=request_id, position=position)
+
+    assert browser.post("/api/v1/events", {"events": [like]}, content_type="application/json").json()["accepted"] == 1
+    EventConsumer(name="test-consumer", block_ms=0).drain()
+    shopper = visitor_of(browser)
+    before = state.shopper_affinities(shopper.pk)
+    assert browser.post("/api/v1/events", {"events": [hide]}, content_type="application/json").json()["accepted"] == 1
+    served_before_consumed, _ = _scroll(browser, 3)  # a new feed session: only the events say "not this"
+    EventConsumer(name="test-consumer", block_ms=0).drain()
+    after = state.shopper_affinities(shopper.pk)
+    served_after_consumed, _ = _scroll(browser, 3)
+
+    assert hidden.pk not in served_before_consumed
+    assert hidden.pk not in served_after_consumed
+    assert set(served_after_consumed) == {item.pk for item in others}  # the liked one is seen too
+    for dim in (f"creator:{liked.creator_id}", f"tag:{tag.pk}"):
+        assert before[dim] == pytest.approx(3.0, abs=0.01)
+        assert after[dim] == pytest.approx(3.0 - 6.0, abs=0.01)

@@ -12,14 +12,15 @@ from asgiref.sync import sync_to_async
 from content import signals as content_signals
 from content.models import ContentItem
 from content.selectors import items_for_cards
-from content.services import content_publish, product_upsert
+from content.services import content_hide, content_publish, content_remove, product_upsert
+from moderation.services import creator_block
 from profiles.events import meta, state
 from profiles.events.consumer import EventConsumer
 from profiles.events.ingest import events_ingest
 from profiles.events.selectors import CardSocial
 from profiles.services import like_create
 from profiles.shop.cart import cart_line_add
-from ranking import push
+from ranking import catalog, push
 from ranking.cards import card as card_of_the_feed_api
 from ranking.feed import fresh_cards_for
 from tests.factories import (
@@ -391,3 +392,116 @@ def test_no_notice_for_a_change_that_is_not_news(monkeypatch, django_capture_on_
     # the change was announced (``push.product_changed`` receives it too); the push found it no news
     assert announced == [product.pk]
     assert sent == []
+
+
+# --- feed.removed ---------------------------------------------------------------------------------
+
+
+def test_removed_payload_names_the_item():
+    assert push.removed_payload(42) == {"type": "feed.removed", "item_id": 42}
+
+
+def _hide(item: ContentItem) -> None:
+    content_hide(item=item, reason="Reported by several shoppers")
+
+
+@pytest.mark.parametrize("withdraw", [content_remove, _hide], ids=["removed", "hidden"])
+def test_every_open_socket_gets_feed_removed_once_the_withdrawal_commits(django_capture_on_commit_callbacks, withdraw):
+    item, other = ContentItemFactory(), ContentItemFactory()
+    first, second = _visitor(), _visitor()
+    catalog.catalog()  # this process's snapshot, built while the item was served
+
+    def take_down() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            withdraw(item=item)
+
+    async def scenario():
+        async with socket(visitor_headers(first)) as a, socket(visitor_headers(second)) as b:
+            await watch(a, other.pk)  # watching other cards or none: every page gets it
+            await sync_to_async(take_down)()
+            received = [await a.receive_json_from(timeout=5), await b.receive_json_from(timeout=5)]
+            quiet = [await a.receive_nothing(timeout=0.2), await b.receive_nothing(timeout=0.1)]
+        return received, quiet
+
+    received, quiet = run(scenario)
+
+    assert received == [{"type": "feed.removed", "item_id": item.pk}] * 2
+    assert quiet == [True, True]
+    assert set(catalog.catalog().servable) == {other.pk}
+
+
+def test_nothing_is_pushed_before_the_removal_commits():
+    item = ContentItemFactory()
+    shopper = _visitor()
+
+    async def scenario():
+        async with socket(visitor_headers(shopper)) as ws:
+            # The test's transaction never commits: on_commit callbacks never run.
+            await sync_to_async(content_remove)(item=item)
+            return await ws.receive_nothing(timeout=0.3)
+
+    assert run(scenario)
+
+
+def test_blocking_a_creator_takes_their_published_items_off_open_pages(django_capture_on_commit_callbacks):
+    creator = CreatorFactory()
+    shown = [ContentItemFactory(creator=creator), ContentItemFactory(creator=creator)]
+    ContentItemFactory(creator=creator, status=ContentItem.Status.PENDING, published_at=None)
+    ContentItemFactory()  # another creator's
+    shopper = _visitor()
+
+    def block() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            creator_block(creator=creator, by=None, reason="Counterfeit goods")
+
+    async def scenario():
+        async with socket(visitor_headers(shopper)) as ws:
+            await sync_to_async(block)()
+            received = [await ws.receive_json_from(timeout=5) for _ in shown]
+            quiet = await ws.receive_nothing(timeout=0.2)
+        return received, quiet
+
+    received, quiet = run(scenario)
+
+    assert received == [{"type": "feed.removed", "item_id": item.pk} for item in sorted(shown, key=lambda i: i.pk)]
+    assert quiet
+
+
+def test_a_withdrawal_costs_one_channel_layer_message_whatever_the_number_of_items(monkeypatch):
+    sent: list[list[tuple[str, dict]]] = []
+    monkeypatch.setattr(push, "group_send_many", lambda messages: sent.append(list(messages)))
+
+    assert push.items_withdrawn([9, 7, 9]) == 2
+    assert push.items_withdrawn([]) == 0
+
+    assert sent == [
+        [
+            (
+                "feed.all",
+                {
+                    "type": "push.all",
+                    "texts": ['{"type":"feed.removed","item_id":7}', '{"type":"feed.removed","item_id":9}'],
+                    "withdrawn": [7, 9],
+                },
+            )
+        ]
+    ]
+
+
+def test_a_process_holding_sockets_drops_the_withdrawn_items_from_its_snapshot_when_the_broadcast_arrives():
+    item, other = ContentItemFactory(), ContentItemFactory()
+    shopper = _visitor()
+    catalog.catalog()
+    text = f'{{"type":"feed.removed","item_id":{item.pk}}}'
+    # As another process sends it: this one's snapshot is left to the hub.
+    message = {"type": "push.all", "texts": [text], "withdrawn": [item.pk]}
+
+    async def scenario():
+        async with socket(visitor_headers(shopper)) as ws:
+            await sync_to_async(push.group_send_many)([("feed.all", message)])
+            return await ws.receive_from(timeout=5)
+
+    received = run(scenario)
+
+    assert received == text
+    assert set(catalog.catalog().servable) == {other.pk}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from content.models import ContentItem
+from content.services import content_remove
 from feedsite import caches
 from profiles.events import state, stream
 from profiles.events.consumer import EventConsumer
@@ -22,7 +23,7 @@ from profiles.services import consent_set, follow_create
 from ranking import catalog, precompute, registry, serving, tasks
 from ranking.candidates import generators, live
 from ranking.features import Context, featurize
-from ranking.feed import REASONS
+from ranking.feed import REASONS, feed_page
 from ranking.history import DEVICE_CODE, history_load
 from ranking.models import FeedRequest
 from ranking.policy import EXPLORATION_SOURCES, Policy, Rule
@@ -652,3 +653,30 @@ def test_a_collaborative_card_names_the_liked_item_that_proposed_it_most(shop, a
     ranked = serving.rank(shopper=viewer, exclude=set(), size=10, policy=OPEN, first_page=True)
     assert ranked.because
     assert not any(anchor.liked for anchor in ranked.because.values())
+
+
+@pytest.mark.parametrize("heard", [True, False], ids=["this-process", "another-process"])
+def test_a_page_from_a_precomputed_list_right_after_a_removal_leaves_it_out_and_stays_full(
+    shop, monkeypatch, django_capture_on_commit_callbacks, heard
+):
+    _, _, shoppers = shop
+    ranker_train(activate="always", rounds=20)
+    shopper = shoppers[5][0]
+    top = serving.rank(shopper=shopper, exclude=set(), size=5, policy=OPEN, first_page=True)  # stores the list
+    removed = ContentItem.objects.get(pk=top.slots[0].candidate.item)
+    catalog.catalog()  # the snapshot of a process serving pages, built before the removal
+    ranked: list[serving.Ranked] = []
+    rank = serving.rank
+    monkeypatch.setattr(serving, "rank", lambda **kwargs: ranked.append(rank(**kwargs)) or ranked[-1])
+
+    # heard: the removal ran here after commit; not heard: it ran in another process, so this
+    # process's snapshot still serves the item (the test's transaction never commits).
+    with django_capture_on_commit_callbacks(execute=heard):
+        content_remove(item=removed)
+    page = feed_page(shopper=shopper, limit=5, cursor=None)
+
+    assert ranked[0].precomputed
+    assert (removed.pk in catalog.catalog().servable) is not heard
+    assert removed.pk not in [card["id"] for card in page.cards]
+    assert len(page.cards) == 5
+    assert page.next_cursor is not None

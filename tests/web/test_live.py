@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from content.models import ContentItem
-from content.services import content_create, content_publish, content_submit
+from content.services import content_create, content_publish, content_remove, content_submit
+from moderation.services import creator_block
 from profiles.events.consumer import EventConsumer
 from profiles.events.ingest import events_ingest
 from profiles.models import Follow
@@ -153,3 +154,37 @@ def test_without_a_websocket_the_feed_works_and_live_js_retries_with_growing_wai
     assert gaps[1] >= 0.99 * JITTER * BACKOFF_BASE_MS * 2
     assert len(card_ids(page)) == 2
     # The fixture fails the test if the page had a script error.
+
+
+def _remove(item: ContentItem) -> list[int]:
+    content_remove(item=item, reason="Counterfeit")
+    return [item.pk]
+
+
+def _block_creator(item: ContentItem) -> list[int]:
+    creator_block(creator=item.creator, by=None, reason="Counterfeit goods")
+    return list(ContentItem.objects.filter(creator=item.creator).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("take_down", [_remove, _block_creator], ids=["item-removed", "creator-blocked"])
+def test_an_open_page_loses_the_card_when_a_moderator_takes_it_down(asgi_page, asgi_server, shop, take_down):
+    shop(6)  # 3 creators, 2 posts each
+    page = asgi_page("phone")
+    open_feed(page)
+    shopper = shopper_of(page)
+    wait_until(lambda: shopper.pk in presence.connected_shoppers(), what="the page's socket")
+    ids = card_ids(page)
+    in_view = ids[0]
+
+    # The moderator's decision runs the real hook after commit: ranking.push → hub → this socket.
+    gone = asgi_server.call(take_down, ContentItem.objects.get(pk=in_view))
+
+    page.wait_for_function("id => !document.querySelector(`article.card[data-id='${id}']`)", arg=in_view)
+    left = len(ids) - len(gone)
+    page.wait_for_function("n => document.querySelectorAll('article.card[data-id]').length === n", arg=left)
+    assert card_ids(page) == [pk for pk in ids if pk not in gone]
+    assert card_in_view(page) == card_ids(page)[0]  # the next card took its place
+    # A later page, or a push of the same item, never draws it again on this page.
+    again = "id => window.feedsite.insertFresh([{...document.querySelector('article.card').feedCard, id}])"
+    page.evaluate(again, in_view)
+    assert in_view not in card_ids(page)

@@ -121,3 +121,46 @@ def test_events_held_during_a_network_failure_survive_a_reload(phone_page, shop)
     still_stored = phone_page.evaluate(STORED_EVENTS)
     assert held <= delivered
     assert held.isdisjoint(event["event_id"] for event in still_stored)
+
+
+JUMP_TO = """id => document.querySelector(`article.card[data-id='${id}']`)
+    .scrollIntoView({block: 'start', behavior: 'instant'})"""
+
+
+def test_a_fast_scroll_sends_skips_for_the_cards_passed_by_and_not_for_one_lingered_on_or_liked(new_page, shop):
+    shop(6)
+    # The real threshold (1 s): a slow test machine must not turn a 0.1 s pass into a long look.
+    phone_page = new_page("phone", tracker="window.feedsiteTrackerOptions = {minDwellMs: 200, flushMs: 300};")
+    sent = []
+    phone_page.on("request", lambda r: "/api/v1/events" in r.url and sent.extend(json.loads(r.post_data)["events"]))
+    open_feed(phone_page)
+    ids = card_ids(phone_page)
+    phone_page.wait_for_timeout(1200)  # > impressionMs: the first card is seen, not skipped
+
+    # A fling: cards 2 to 4 in view for ~0.1 s each (< impressionMs, 1 s), card 3 liked on the way.
+    for index in (1, 2, 3):
+        phone_page.evaluate(JUMP_TO, ids[index])
+        wait_for_card(phone_page, ids[index])
+        if index == 2:
+            with phone_page.expect_response("**/like"):
+                phone_page.locator(f"article.card[data-id='{ids[2]}'] [data-action='like']").click()
+        phone_page.wait_for_timeout(100)
+    phone_page.evaluate(JUMP_TO, ids[4])
+    wait_for_card(phone_page, ids[4])
+    phone_page.wait_for_timeout(1200)  # lingered on card 5
+    events = tracked(phone_page, sent)
+
+    skips = [e for e in events if e["type"] == "skip"]
+    impressions = [e["item"] for e in events if e["type"] == "impression"]
+    assert [(e["item"], e["position"]) for e in skips] == [(ids[1], 1), (ids[3], 3)]
+    assert sorted(impressions) == sorted([ids[0], ids[2], ids[4]])  # the liked card was seen: one impression
+    assert [e["type"] for e in events if e["item"] == ids[2]][:2] == ["impression", "like"]
+    deliver_events(phone_page)
+    drain()
+    shopper = shopper_of(phone_page)
+    first_page = FeedRequest.objects.get(shopper=shopper, page=0)
+    rows = Interaction.objects.filter(shopper=shopper, type="skip").order_by("position")
+    assert [(row.content_id, row.request_id, row.position) for row in rows] == [
+        (ids[1], str(first_page.request_id), 1),
+        (ids[3], str(first_page.request_id), 3),
+    ]
