@@ -44,6 +44,7 @@ from moderation import services as moderation_services
 from moderation.audit import audit_record
 from moderation.models import Appeal, AuditEntry, Case, ReasonCode, Report
 from moderation.queue.services import claim_refusal
+from moderation.reputation.services import creator_reputation_touch
 
 Action = AuditEntry.Action
 # A note is for the creator and the next moderator: a few sentences.
@@ -133,6 +134,9 @@ def _record(
         note=note,
         data={"case": case.pk if case else None, **data},
     )
+    if isinstance(target, ContentItem) and target.creator_id is not None:
+        # Its status or upheld reports changed the creator's record: recomputed on the next run.
+        creator_reputation_touch(creator_ids=[target.creator_id])
     transaction.on_commit(_after_decision)
 
 

@@ -95,6 +95,15 @@ def test_an_item_decision_changes_the_item_closes_its_case_settles_its_reports_a
     ]
 
 
+def test_an_item_decision_marks_its_creator_for_the_next_reputation_run(moderator):
+    item, _, _ = _item_with_case_and_report(Status.PENDING)
+    assert not CreatorStanding.objects.filter(creator=item.creator).exists()
+
+    item_reject(item=item, by=moderator, reason_code="spam", note="")
+
+    assert CreatorStanding.objects.get(creator=item.creator).stale is True
+
+
 def test_approving_an_item_with_a_future_publish_time_schedules_it(moderator):
     item = ContentItemFactory(status=Status.PENDING, published_at=None, publish_at=timezone.now() + timedelta(days=1))
 
