@@ -170,13 +170,14 @@ def role_permissions(role: Role) -> list[Permission]:
 
 
 @transaction.atomic
-def roles_grant() -> dict[Role, int]:
+def roles_grant(*, permissions_exist: bool = False) -> dict[Role, int]:
     """Create every role's group and set its permissions to exactly what ``GRANTS`` says; creates
-    the installed apps' permissions first, so that it works on a database just migrated. Refuses
-    (nothing changed) when a grant names a permission that does not exist. Returns how many
-    permissions each role has."""
-    for app_config in global_apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
+    the installed apps' permissions first (unless ``permissions_exist``: after ``migrate`` has),
+    so that it works on a database just migrated. Refuses (nothing changed) when a grant names a
+    permission that does not exist. Returns how many permissions each role has."""
+    if not permissions_exist:
+        for app_config in global_apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
     resolved = {role: role_permissions(role) for role in Role}
     for role, permissions in resolved.items():
         role_group(role).permissions.set(permissions)

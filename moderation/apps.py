@@ -21,4 +21,4 @@ class ModerationConfig(AppConfig):
             selectors.creator_reputations, dispatch_uid="moderation.reputations"
         )
         # The roles' groups follow feedsite.roles.GRANTS, the new permissions of a migrate included.
-        post_migrate.connect(roles.roles_sync_after_migrate, sender=self, dispatch_uid="moderation.roles")
+        post_migrate.connect(roles.roles_sync_after_migrate, dispatch_uid="moderation.roles")

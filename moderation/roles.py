@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import AppConfig, apps
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, transaction
 
@@ -19,12 +20,12 @@ from feedsite.roles import Role, role_group, roles_grant
 
 
 @transaction.atomic
-def roles_sync() -> dict[Role, int]:
+def roles_sync(*, permissions_exist: bool = False) -> dict[Role, int]:
     """Set every role's permissions (``roles_grant``) and the members of the roles that follow
     the data: ``shoppers`` (accounts with a shopper), ``creators`` (with an approved creator),
     ``merchants`` (listed as a brand's merchant). Staff roles keep their members. Returns how many
     permissions each role has."""
-    counts = roles_grant()
+    counts = roles_grant(permissions_exist=permissions_exist)
     users = get_user_model().objects
     following = {
         Role.SHOPPERS: users.filter(shopper__isnull=False),
@@ -36,7 +37,11 @@ def roles_sync() -> dict[Role, int]:
     return counts
 
 
-def roles_sync_after_migrate(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """``post_migrate``: a migrate that adds a model also gives its permissions to ``admins``."""
-    if using == DEFAULT_DB_ALIAS:
-        roles_sync()
+def roles_sync_after_migrate(*, sender: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """``post_migrate``: a migrate that adds a model also gives its permissions to ``admins``.
+
+    Runs once, on the signal of the last app with models (the signal is sent for those only): by
+    then Django has made every app's permissions (its receiver runs before this one for each app)."""
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if using == DEFAULT_DB_ALIAS and sender is last:
+        roles_sync(permissions_exist=True)

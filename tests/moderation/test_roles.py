@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -114,3 +114,15 @@ def test_the_roles_command_syncs_then_lists_roles_members_and_permissions(capsys
     ]
     marketers = out.split("\nmarketers: ")[1].split("\n\n")[0].splitlines()
     assert marketers[2] == "  without staff status (cannot sign in to the admin): pat"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migrate_puts_the_roles_back_as_the_grants_say():
+    Group.objects.get(name=Role.MARKETERS.value).permissions.clear()
+    Group.objects.filter(name=Role.ADMINS.value).delete()
+
+    call_command("migrate", verbosity=0)
+
+    marketers = Group.objects.get(name=Role.MARKETERS.value).permissions
+    assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in marketers.all()) == sorted(GRANTS[Role.MARKETERS])
+    assert Group.objects.get(name=Role.ADMINS.value).permissions.count() == Permission.objects.count()
