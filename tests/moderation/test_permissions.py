@@ -1,10 +1,11 @@
-"""The permission matrix: what each role may do in the admin and through the API, allowed and refused.
+"""The permission matrix of the admin: which roles open each model admin's list, are offered each
+of its actions, and open each custom admin page; refused actions change nothing; each custom
+permission is what opens its action.
 
-One user per role (made the way the site makes them: sign-up, an approved application, a brand's
-merchant list, a staff account given the role), plus an anonymous client and a superuser. The
-tables below are the expectations; every registered model admin, admin action, custom admin URL
-and API operation must appear in them, so a new one fails ``test_*_tables_cover_*`` until its
-row says who may use it.
+The tables below are the expectations (admins and superusers may do everything). Every registered
+model admin, admin action and custom admin page must appear in them: a new one fails
+``test_the_admin_tables_cover_every_model_admin_and_action`` until its row says who may use it.
+The API's matrix is ``test_api_permissions.py``; the users are made by ``tests.moderation.actors``.
 """
 
 from __future__ import annotations
@@ -16,41 +17,24 @@ from typing import Any
 import pytest
 from django.contrib import admin, messages
 from django.contrib.auth.models import Permission, User
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from django.urls import URLPattern, reverse
 
-from content.catalog.services import merchant_role_sync
-from content.models import Brand, Comment, ContentItem, Creator, Product
-from content.studio.services import creator_apply, creator_review
+from content.models import Comment, ContentItem, Creator
 from experiments.models import Experiment
-from feedsite.roles import Role, role_join
+from feedsite.roles import Role
 from moderation.models import CreatorStanding
-from profiles.models import ConsentRecord, Follow, Like, Shopper
-from profiles.services import account_create, shopper_for_user
-from profiles.shop.models import CartLine
+from profiles.models import Shopper
+from profiles.services import account_create
 from ranking.models import MixPolicy, RankerModel
-from tests.factories import (
-    BrandFactory,
-    ContentItemFactory,
-    CreatorFactory,
-    ExperimentFactory,
-    ProductFactory,
-    UserFactory,
-    VariantFactory,
-)
+from tests.factories import ContentItemFactory, CreatorFactory, ExperimentFactory, UserFactory, VariantFactory
+from tests.moderation.actors import ROLES, SUPERUSER, actor_make, role_of
 
 pytestmark = pytest.mark.django_db
 
-ANONYMOUS, SUPERUSER = "anonymous", "superuser"
-ROLES = (ANONYMOUS, *(role.value for role in Role), SUPERUSER)
-STAFF = frozenset({Role.MODERATORS.value, Role.MARKETERS.value, Role.ADMINS.value, SUPERUSER})
-SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
 MOD = frozenset({Role.MODERATORS.value})
 MKT = frozenset({Role.MARKETERS.value})
 NOBODY: frozenset[str] = frozenset()
-
-# ---- the admin ---------------------------------------------------------------------------------
+EVERY_ADMIN = frozenset({Role.ADMINS.value, SUPERUSER})
 
 # Who, besides admins and superusers, may open each registered model admin's list.
 ADMIN_VIEWS: dict[str, frozenset[str]] = {
@@ -130,37 +114,16 @@ ADMIN_PAGES: dict[str, tuple[Callable[[], str], frozenset[str]]] = {
 }
 
 STANDARD_PAGES = ("_changelist", "_add", "_history", "_delete", "_change")
-EVERY_ADMIN = frozenset({Role.ADMINS.value, SUPERUSER})
 
 
 def _admin_label(model: type[Any]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
-def _actor(role: str) -> User | None:
-    """The user of ``role``, made the way the site makes one; ``None`` for anonymous."""
-    if role == ANONYMOUS:
-        return None
-    if role in STAFF:
-        user = UserFactory(username=role, is_staff=True, is_superuser=role == SUPERUSER)
-        if role != SUPERUSER:
-            role_join(user=user, role=Role(role))
-        # Any account's first request makes its shopper (``shopper_for_user``): made here, so that
-        # the rows a refused call must leave alone are the ones it could change.
-        shopper_for_user(user=user)
-        return user
-    user = account_create(username=role, email=f"{role}@example.com", password="pw-long-enough", visitor_id=None)
-    if role == Role.CREATORS.value:
-        creator_review(creator=creator_apply(user=user, handle="maker", display_name="Maker"), approve=True)
-    if role == Role.MERCHANTS.value:
-        BrandFactory(slug="acme").merchants.add(user)
-        merchant_role_sync(users=[user])
-    return user
-
-
 @pytest.fixture
 def actor(request: pytest.FixtureRequest) -> User | None:
-    return _actor(request.param)
+    """The user of the role given by ``parametrize(..., indirect=["actor"])``."""
+    return actor_make(request.param)
 
 
 def _admin_client(client: Any, user: User | None) -> Any:
@@ -203,7 +166,7 @@ def test_the_admin_tables_cover_every_model_admin_and_action(rf: Any) -> None:
 @pytest.mark.parametrize("actor", ROLES, indirect=True, ids=ROLES)
 @pytest.mark.parametrize("label", sorted(ADMIN_VIEWS))
 def test_each_role_sees_the_admin_lists_and_actions_the_tables_give_it(client, actor, label):
-    role = _role_of(actor)
+    role = role_of(actor)
     may_view = role in ADMIN_VIEWS[label] | EVERY_ADMIN
     expected_actions = {
         name.rpartition(".")[2]
@@ -230,19 +193,26 @@ def test_each_role_opens_the_custom_admin_pages_the_table_gives_it(client, actor
 
     response = _admin_client(client, actor).get(address())
 
-    if _role_of(actor) in roles | EVERY_ADMIN:
+    if role_of(actor) in roles | EVERY_ADMIN:
         assert response.status_code == 200
     else:
         assert _refused_page(response, actor)
 
 
-def _role_of(user: User | None) -> str:
-    if user is None:
-        return ANONYMOUS
-    return SUPERUSER if user.is_superuser else user.username
+@pytest.mark.parametrize("actor", ROLES, indirect=True, ids=ROLES)
+def test_the_admin_index_lists_exactly_the_models_a_role_may_open(client, actor):
+    role = role_of(actor)
+
+    response = _admin_client(client, actor).get(reverse("admin:index"))
+
+    if actor is None or not actor.is_staff:
+        assert _refused_page(response, actor)
+        return
+    assert response.status_code == 200
+    listed = {model["model"]._meta.label_lower for app in response.context["app_list"] for model in app["models"]}
+    assert listed == {label for label, roles in ADMIN_VIEWS.items() if role in roles | EVERY_ADMIN}
 
 
-# A refused action changes nothing: a representative write of each admin family, posted by a role
 # the tables refuse it to, next to a role they allow it to.
 @dataclass(frozen=True)
 class Posted:
@@ -327,7 +297,7 @@ def test_a_refused_admin_action_changes_nothing(client, case, actor):
         {"action": posted.action, "_selected_action": [str(target.pk)], **posted.extra},
     )
 
-    if _role_of(actor) in ADMIN_VIEWS[posted.label]:
+    if role_of(actor) in ADMIN_VIEWS[posted.label]:
         # The list is theirs to see: it comes back, the action not run (it is not one of theirs).
         assert response.status_code == 200
         assert [m.level for m in response.context["messages"] if m.level == messages.SUCCESS] == []
@@ -360,188 +330,6 @@ def test_an_allowed_admin_action_does_its_work(client, case, actor, after):
 
     assert response.status_code == 302
     assert posted.state(target) == after
-
-
-# ---- the API -----------------------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    """What the API calls act on: a post by someone else, a product, and the caller's own things."""
-
-    item: ContentItem
-    product: Product
-    own_item: ContentItem | None
-
-
-def _expect(*, anonymous: int, signed_in: int, **roles: int) -> dict[str, int]:
-    """The status each role gets: ``signed_in`` for every account unless named in ``roles``."""
-    return {ANONYMOUS: anonymous, **dict.fromkeys(SIGNED_IN, signed_in), **roles}
-
-
-EVERYONE_200 = _expect(anonymous=200, signed_in=200)
-CREATORS_ONLY_200 = _expect(anonymous=401, signed_in=403, creators=200)
-MERCHANTS_ONLY = _expect(anonymous=401, signed_in=403, merchants=200)
-
-
-@dataclass(frozen=True)
-class Call:
-    """One API operation: its path arguments and body (query for a GET) from the world, what the
-    caller did before (``prepare``, through the API too), and each role's status."""
-
-    statuses: dict[str, int]
-    kwargs: Callable[[World], dict[str, Any]] = lambda world: {}
-    body: Callable[[World], Any] = lambda world: None
-    prepare: Callable[[APIClient, World], Any] = lambda client, world: None
-
-
-def _in_cart(client: APIClient, world: World) -> None:
-    assert client.post(reverse("cart-lines"), {"product": world.product.pk}, format="json").status_code == 201
-
-
-API: dict[tuple[str, str], Call] = {
-    ("feed", "GET"): Call(EVERYONE_200),
-    ("me-consent", "POST"): Call(EVERYONE_200, body=lambda w: {"personalization": False}),
-    ("item-like", "PUT"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
-    ("item-like", "DELETE"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
-    ("creator-follow", "PUT"): Call(EVERYONE_200, kwargs=lambda w: {"creator_id": w.item.creator_id}),
-    ("creator-follow", "DELETE"): Call(EVERYONE_200, kwargs=lambda w: {"creator_id": w.item.creator_id}),
-    ("events", "POST"): Call(
-        EVERYONE_200,
-        body=lambda w: {
-            "events": [{"event_id": "e-1", "type": "view", "item": w.item.pk, "ts": "2026-12-07T18:00:00Z"}]
-        },
-    ),
-    ("cart", "GET"): Call(EVERYONE_200),
-    ("cart-lines", "POST"): Call(_expect(anonymous=201, signed_in=201), body=lambda w: {"product": w.product.pk}),
-    ("cart-line", "PATCH"): Call(
-        EVERYONE_200, kwargs=lambda w: {"product_id": w.product.pk}, body=lambda w: {"quantity": 2}, prepare=_in_cart
-    ),
-    ("cart-line", "DELETE"): Call(EVERYONE_200, kwargs=lambda w: {"product_id": w.product.pk}, prepare=_in_cart),
-    # A visitor's own data, too; staff accounts are erased only after their staff access is removed.
-    ("me-export", "GET"): Call(EVERYONE_200),
-    ("me-erase", "POST"): Call(
-        _expect(anonymous=200, signed_in=200, **dict.fromkeys(STAFF, 400)), body=lambda w: {"confirm": "erase"}
-    ),
-    ("studio-stats", "GET"): Call(CREATORS_ONLY_200),
-    ("item-comments", "GET"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
-    ("item-comments", "POST"): Call(
-        _expect(anonymous=401, signed_in=201), kwargs=lambda w: {"item_id": w.item.pk}, body=lambda w: {"body": "Nice"}
-    ),
-    ("catalog-products-bulk", "POST"): Call(
-        MERCHANTS_ONLY,
-        body=lambda w: {"products": [{"sku": "SKU-1", "title": "Tee", "price": "9.90", "currency": "EUR", "stock": 3}]},
-    ),
-    ("catalog-product", "GET"): Call(MERCHANTS_ONLY, kwargs=lambda w: {"sku": w.product.external_id}),
-    ("catalog-product", "PUT"): Call(
-        MERCHANTS_ONLY,
-        kwargs=lambda w: {"sku": w.product.external_id},
-        body=lambda w: {"title": "Tee", "price": "9.90", "currency": "EUR", "stock": 3},
-    ),
-    ("studio-creator", "GET"): Call(_expect(anonymous=401, signed_in=404, creators=200)),
-    ("studio-creator", "POST"): Call(
-        _expect(anonymous=401, signed_in=201, creators=400),
-        body=lambda w: {"handle": "newcomer", "display_name": "New"},
-    ),
-    ("studio-items", "GET"): Call(CREATORS_ONLY_200),
-    ("studio-items", "POST"): Call(
-        _expect(anonymous=401, signed_in=403, creators=400), body=lambda w: {"caption": "x"}
-    ),
-    ("studio-item", "GET"): Call(CREATORS_ONLY_200, kwargs=lambda w: {"item_id": _own_or_other(w)}),
-    ("studio-item", "PATCH"): Call(
-        CREATORS_ONLY_200, kwargs=lambda w: {"item_id": _own_or_other(w)}, body=lambda w: {"caption": "Better"}
-    ),
-    ("studio-item", "DELETE"): Call(
-        _expect(anonymous=401, signed_in=403, creators=204), kwargs=lambda w: {"item_id": _own_or_other(w)}
-    ),
-    ("studio-item-retry", "POST"): Call(
-        _expect(anonymous=401, signed_in=403, creators=400), kwargs=lambda w: {"item_id": _own_or_other(w)}
-    ),
-    ("studio-products", "GET"): Call(CREATORS_ONLY_200, body=lambda w: {"q": "Product"}),
-    ("studio-tags", "GET"): Call(CREATORS_ONLY_200, body=lambda w: {"q": "tag"}),
-}
-
-
-def _own_or_other(world: World) -> int:
-    """The caller's own post when they have one, else somebody else's (never theirs to touch)."""
-    return (world.own_item or world.item).pk
-
-
-def _api_operations() -> set[tuple[str, str]]:
-    """Every (URL name, method) served under /api/v1/."""
-    found: set[tuple[str, str]] = set()
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif route.startswith("api/v1/") and getattr(pattern.callback, "cls", None) is not None:
-                view = pattern.callback.cls
-                for method in ("get", "post", "put", "patch", "delete"):
-                    if hasattr(view, method):
-                        found.add((str(pattern.name), method.upper()))
-
-    walk(get_resolver().url_patterns, "")
-    return found
-
-
-def test_the_api_table_covers_every_operation() -> None:
-    served = _api_operations()
-
-    assert sorted(served - set(API)) == [], "add these API operations to API, with each role's status"
-    assert sorted(set(API) - served) == [], "these API rows name no operation"
-
-
-def _world(user: User | None) -> World:
-    product = ProductFactory(external_id="SKU-1", brand=Brand.objects.filter(slug="acme").first())
-    item = ContentItemFactory(products=[product])
-    creator = Creator.objects.filter(user=user).first() if user is not None else None
-    own = ContentItemFactory(creator=creator) if creator is not None else None
-    return World(item=item, product=product, own_item=own)
-
-
-def _rows() -> dict[str, Any]:
-    """What a refused call must leave as it was: rows of every family the API writes, and the posts."""
-    return {
-        "likes": Like.objects.count(),
-        "follows": Follow.objects.count(),
-        "consents": ConsentRecord.objects.count(),
-        "cart_lines": CartLine.objects.count(),
-        "comments": Comment.objects.count(),
-        "creators": sorted(Creator.objects.values_list("handle", "status")),
-        "items": sorted(ContentItem.objects.values_list("pk", "status", "caption")),
-        "products": sorted(Product.objects.values_list("external_id", "title", "price", "stock")),
-        "users": User.objects.count(),
-        "shoppers": Shopper.objects.count(),
-    }
-
-
-def _api_client(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
-@pytest.mark.parametrize("actor", ROLES, indirect=True, ids=ROLES)
-@pytest.mark.parametrize("operation", sorted(API), ids=lambda op: f"{op[1]} {op[0]}")
-def test_each_role_gets_the_api_answer_the_table_gives_it(actor, operation):
-    name, method = operation
-    call = API[operation]
-    world = _world(actor)
-    expected = call.statuses[_role_of(actor)]
-    client = _api_client(actor)
-    call.prepare(client, world)
-    before = _rows()
-
-    response = getattr(client, method.lower())(
-        reverse(name, kwargs=call.kwargs(world)), call.body(world), format="json"
-    )
-
-    assert response.status_code == expected, response.content
-    if expected >= 400:
-        assert _rows() == before
 
 
 # ---- the custom permissions: each is what opens its action, beyond the model's own ---------------

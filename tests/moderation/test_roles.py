@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from content.models import Creator
@@ -126,3 +128,33 @@ def test_a_migrate_puts_the_roles_back_as_the_grants_say():
     marketers = Group.objects.get(name=Role.MARKETERS.value).permissions
     assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in marketers.all()) == sorted(GRANTS[Role.MARKETERS])
     assert Group.objects.get(name=Role.ADMINS.value).permissions.count() == Permission.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_roles_migration_makes_the_groups_and_joins_accounts_to_the_roles_their_rows_give_them():
+    before_roles = [("moderation", "0003_audit_append_only_and_seed_rules")]
+    MigrationExecutor(connection).migrate(before_roles)
+    Group.objects.all().delete()
+    ShopperFactory(user=UserFactory(username="shopper"))
+    CreatorFactory(user=UserFactory(username="approved"), status=Creator.Status.APPROVED)
+    CreatorFactory(user=UserFactory(username="applied"), status=Creator.Status.APPLIED)
+    BrandFactory().merchants.add(UserFactory(username="merchant"))
+    UserFactory(username="staff", is_staff=True)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("moderation", "0004_roles")])
+    memberships = {role: _members(role) for role in Role}
+    moderators = Group.objects.get(name=Role.MODERATORS.value).permissions
+    granted = {f"{p.content_type.app_label}.{p.codename}" for p in moderators.select_related("content_type")}
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert memberships == {
+        Role.SHOPPERS: {"shopper"},
+        Role.CREATORS: {"approved"},
+        Role.MERCHANTS: {"merchant"},
+        Role.MODERATORS: set(),
+        Role.MARKETERS: set(),
+        Role.ADMINS: set(),
+    }
+    assert granted == set(GRANTS[Role.MODERATORS])
