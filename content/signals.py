@@ -32,6 +32,19 @@ query of its own (a join or a subquery of the same query): the feed path has a t
 ``comment_submitted(sender=Comment, body)``: sent by ``comment_checks.comment_verdict`` before a
 comment is stored, after content's own checks; each receiver returns a ``comment_checks.Verdict``
 or ``None`` (nothing to say), and the verdicts combine as that module says.
+
+``studio_removed_listed(sender=ContentItem)``: sent by ``studio.selectors`` whenever it lists a
+creator's own posts; each receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean
+expression) that a removed item must pass to be listed (moderation: removed by a moderator's
+decision, which the creator is told about and may appeal). Without receivers no removed item is
+listed, and a post the creator deleted never is. Like ``servable_conditions``, a condition must
+add no query of its own.
+
+``studio_item_states(sender=ContentItem, items)``: sent by ``studio.selectors.studio_states`` once
+per page of a creator's posts (``items``, the page's ``ContentItem`` rows); each receiver returns
+``{item_id: {key: value}}`` (moderation: ``decision``, ``appeal``, ``can_appeal``, ``appeal_url``),
+merged per item in connection order. A receiver asks a fixed number of queries, whatever the
+number of items: the studio's pages have a bounded query count.
 """
 
 from django.dispatch import Signal
@@ -44,3 +57,5 @@ tag_merged = Signal()
 # Cached receivers: sent several times per feed page.
 servable_conditions = Signal(use_caching=True)
 comment_submitted = Signal(use_caching=True)
+studio_removed_listed = Signal()
+studio_item_states = Signal()

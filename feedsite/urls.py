@@ -29,6 +29,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("profiles.dashboard.urls")),
     path("api/v1/", include("content.urls")),
     path("api/v1/", include("content.studio.urls")),
+    path("api/v1/", include("moderation.reports.urls")),
+    path("api/v1/", include("moderation.appeals.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
     # Any other URL under /api/ (a DEBUG process too): a 404 in the error shape, not an HTML page.
@@ -40,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("profiles.dashboard.web_urls")),
     path("", include("content.web_urls")),
     path("", include("content.studio.web_urls")),
+    path("", include("moderation.appeals.web_urls")),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

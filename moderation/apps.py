@@ -12,6 +12,7 @@ class ModerationConfig(AppConfig):
         # Importing tasks registers the Celery task in every process.
         from content import signals as content_signals
         from moderation import roles, selectors, tasks  # noqa: F401  (tasks: registers the Celery task)
+        from moderation.appeals import selectors as appeals
         from ranking import signals as ranking_signals
 
         content_signals.servable_conditions.connect(
@@ -19,6 +20,11 @@ class ModerationConfig(AppConfig):
         )
         ranking_signals.creator_reputations.connect(
             selectors.creator_reputations, dispatch_uid="moderation.reputations"
+        )
+        # The studio shows creators why moderation took their post down, and lets them appeal.
+        content_signals.studio_item_states.connect(appeals.studio_item_states, dispatch_uid="moderation.studio")
+        content_signals.studio_removed_listed.connect(
+            appeals.removed_by_moderation, dispatch_uid="moderation.studio_removed"
         )
         # The roles' groups follow feedsite.roles.GRANTS, the new permissions of a migrate included.
         post_migrate.connect(roles.roles_sync_after_migrate, dispatch_uid="moderation.roles")

@@ -12,14 +12,15 @@ from django.utils import timezone
 from content.models import Creator
 from feedsite.errors import ApplicationError
 from moderation import reputation
-from moderation.models import CreatorDecision, CreatorStanding
+from moderation.audit import audit_record
+from moderation.models import AuditEntry, CreatorDecision, CreatorStanding
 from ranking import catalog
 
 # Rows per upsert statement: ~11 parameters each, well under PostgreSQL's 65,535 and SQLite's 32,766.
 RECOMPUTE_BATCH = 2_000
 
 
-def _decide(*, creator: Creator, by: User | None, reason: str, blocked: bool) -> CreatorStanding:
+def _decide(*, creator: Creator, by: User | None, reason: str, blocked: bool, reason_code: str) -> CreatorStanding:
     action = CreatorDecision.Action.BLOCK if blocked else CreatorDecision.Action.UNBLOCK
     now = timezone.now()
     with transaction.atomic():
@@ -36,27 +37,36 @@ def _decide(*, creator: Creator, by: User | None, reason: str, blocked: bool) ->
         CreatorDecision.objects.create(
             creator=creator, creator_handle=creator.handle, action=action, reason=reason, by=by, at=now
         )
+        audit_record(
+            actor=by,
+            action=AuditEntry.Action.BLOCK if blocked else AuditEntry.Action.UNBLOCK,
+            target=creator,
+            reason_code=reason_code,
+            note=reason,
+        )
         # This process serves the change at once; the others rebuild their snapshot within its TTL
         # (cards are checked against the database on every page in any case).
         transaction.on_commit(catalog.clear_cache)
     return standing
 
 
-def creator_block(*, creator: Creator, by: User | None, reason: str) -> CreatorStanding:
-    """Block ``creator``: none of their items is served any more. Records the decision.
+def creator_block(*, creator: Creator, by: User | None, reason: str, reason_code: str = "") -> CreatorStanding:
+    """Block ``creator``: none of their items is served any more. Records the decision and its
+    audit row (``BLOCK``, the reason as its note, ``reason_code`` a ``ReasonCode`` or blank).
 
     Refuses (``ApplicationError``, nothing written) without a reason or when already blocked.
     """
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Say why the creator is blocked.", code="reason_required")
-    return _decide(creator=creator, by=by, reason=reason, blocked=True)
+    return _decide(creator=creator, by=by, reason=reason, blocked=True, reason_code=reason_code)
 
 
 def creator_unblock(*, creator: Creator, by: User | None, reason: str = "") -> CreatorStanding:
     """Lift a block: the creator is served again unless their reputation is below the bar. Records
-    the decision; refuses (nothing written) when the creator is not blocked."""
-    return _decide(creator=creator, by=by, reason=reason.strip(), blocked=False)
+    the decision and its audit row (``UNBLOCK``); refuses (nothing written) when the creator is not
+    blocked."""
+    return _decide(creator=creator, by=by, reason=reason.strip(), blocked=False, reason_code="")
 
 
 def creator_reputations_recompute(*, now: datetime | None = None) -> int:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from experiments.models import Experiment, Variant
-from moderation.models import CreatorStanding
+from moderation.models import Appeal, Case, CreatorStanding, Report, Screening, ShopperTrust
 from profiles.events.models import Interaction
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 from profiles.shop.models import Cart, CartLine, Order, OrderLine
@@ -234,3 +234,69 @@ class CreatorStandingFactory(factory.django.DjangoModelFactory[CreatorStanding])
         model = CreatorStanding
 
     creator = factory.SubFactory(CreatorFactory)
+
+
+class ShopperTrustFactory(factory.django.DjangoModelFactory[ShopperTrust]):
+    """A shopper's trust row: pass ``trust=0.2`` for a shopper who looks automated."""
+
+    class Meta:
+        model = ShopperTrust
+
+    shopper = factory.SubFactory(ShopperFactory)
+    trust = 1.0
+    computed = factory.LazyAttribute(lambda row: row.trust)
+
+
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
+    """An open case held by an automatic check on a pending item, unclaimed (pass ``comment=`` or
+    ``creator=`` with ``item=None`` for another target)."""
+
+    class Meta:
+        model = Case
+
+    item = factory.SubFactory(ContentItemFactory, status=ContentItem.Status.PENDING, published_at=None)
+    why = Case.Why.HELD
+    risk = 0.5
+    reports = 0
+    priority = factory.LazyAttribute(lambda case: case.risk + 0.4 * case.reports)
+    opened_at = factory.LazyFunction(timezone.now)
+
+
+class ReportFactory(factory.django.DjangoModelFactory[Report]):
+    """An open spam report of a published item by a fully trusted shopper (no case: use
+    ``moderation.reports.services.report_create`` when the case and auto-hide matter)."""
+
+    class Meta:
+        model = Report
+
+    item = factory.SubFactory(ContentItemFactory)
+    reporter = factory.SubFactory(ShopperFactory)
+    reason = Report.Reason.SPAM
+    at = factory.LazyFunction(timezone.now)
+
+
+class AppealFactory(factory.django.DjangoModelFactory[Appeal]):
+    """An open appeal against a moderator's rejection (pass ``contested_by``)."""
+
+    class Meta:
+        model = Appeal
+
+    item = factory.SubFactory(ContentItemFactory, status=ContentItem.Status.REJECTED, published_at=None)
+    message = "It is my own photo of the product."
+    contested_status = ContentItem.Status.REJECTED
+    at = factory.LazyFunction(timezone.now)
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory[Screening]):
+    """A hold of an item by one rule."""
+
+    class Meta:
+        model = Screening
+
+    subject = Screening.Subject.ITEM
+    item = factory.SubFactory(ContentItemFactory, status=ContentItem.Status.PENDING, published_at=None)
+    outcome = "hold"
+    risk = 0.7
+    checks = factory.LazyFunction(
+        lambda: [{"check": "Banned terms", "score": 0.7, "reason": "says “replica”", "outcome": "hold"}]
+    )

@@ -57,7 +57,7 @@ def _item_answer(creator: Creator, item_id: int) -> dict[str, Any]:
     item = selectors.studio_item(creator=creator, item_id=item_id)
     if item is None:
         raise NotFound("You have no post with this id.")
-    return item_json(item)
+    return item_json(item, selectors.studio_states([item])[item.pk])
 
 
 class CreatorApi(APIView):
@@ -110,7 +110,10 @@ class ItemsApi(APIView):
         )
         page = items[:ITEMS_PAGE]
         more = len(items) > ITEMS_PAGE
-        return Response({"items": [item_json(i) for i in page], "next_cursor": str(page[-1].pk) if more else None})
+        states = selectors.studio_states(page)
+        return Response(
+            {"items": [item_json(i, states[i.pk]) for i in page], "next_cursor": str(page[-1].pk) if more else None}
+        )
 
     @extend_schema(
         request={"multipart/form-data": StudioUploadInputSerializer},

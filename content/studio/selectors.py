@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 
+from content import signals
 from content.models import ContentItem, ContentMedia, ContentProduct, Creator, Product, Tag
+from feedsite.dispatch import answers
 
 Status = ContentItem.Status
 
@@ -20,7 +24,11 @@ STATUS_EXPLAINED: dict[str, str] = {
     Status.SCHEDULED: "Approved; it goes live at the scheduled time.",
     Status.PUBLISHED: "Live in the feed.",
     Status.REJECTED: "A moderator rejected it.",
+    Status.HIDDEN: "Hidden from the feed until a moderator reviews it.",
+    Status.REMOVED: "A moderator removed it.",
 }
+# What ``studio_states`` answers for an item nobody else said anything about.
+NO_STATE: dict[str, Any] = {"decision": None, "appeal": None, "can_appeal": False, "appeal_url": None}
 
 
 def creator_of(user: User | AnonymousUser | None) -> Creator | None:
@@ -40,17 +48,40 @@ def _with_rows(items: QuerySet[ContentItem]) -> QuerySet[ContentItem]:
     )
 
 
+def _listed(creator: Creator) -> QuerySet[ContentItem]:
+    """The creator's posts the studio lists: all but removed ones, and those removed ones the apps
+    above let through (``signals.studio_removed_listed``: a moderator's removal); never a post the
+    creator deleted."""
+    listed = ~Q(status=Status.REMOVED)
+    conditions = answers(signals.studio_removed_listed, ContentItem)
+    if conditions:
+        listed |= Q(Q(status=Status.REMOVED), *conditions)
+    return ContentItem.objects.filter(listed, creator=creator)
+
+
 def studio_items(*, creator: Creator, before_id: int | None = None, limit: int = 20) -> list[ContentItem]:
-    """The creator's own posts (not removed), newest first, below ``before_id``; 4 queries."""
-    items = ContentItem.objects.filter(creator=creator).exclude(status=Status.REMOVED).order_by("-pk")
+    """The creator's own posts (see ``_listed``), newest first, below ``before_id``; 4 queries."""
+    items = _listed(creator).order_by("-pk")
     if before_id is not None:
         items = items.filter(pk__lt=before_id)
     return list(_with_rows(items)[:limit])
 
 
 def studio_item(*, creator: Creator, item_id: int) -> ContentItem | None:
-    items = ContentItem.objects.filter(creator=creator, pk=item_id).exclude(status=Status.REMOVED)
-    return _with_rows(items).first()
+    return _with_rows(_listed(creator).filter(pk=item_id)).first()
+
+
+def studio_states(items: list[ContentItem]) -> dict[int, dict[str, Any]]:
+    """What the apps above say about each item (``signals.studio_item_states``), every key of
+    ``NO_STATE`` present; a fixed number of queries per receiver, none without items."""
+    states: dict[int, dict[str, Any]] = {item.pk: dict(NO_STATE) for item in items}
+    if not items:
+        return states
+    for answer in answers(signals.studio_item_states, ContentItem, items=items):
+        for item_id, state in answer.items():
+            if item_id in states:
+                states[item_id].update(state)
+    return states
 
 
 def status_reason(item: ContentItem) -> str:

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from content.models import ContentItem, Creator, Product, Tag
-from content.studio.selectors import status_reason
+from content.studio.selectors import NO_STATE, status_reason
 from content.studio.services import PostFields
 
 
@@ -106,12 +106,17 @@ def tag_json(tag: Tag) -> dict[str, str]:
     return {"slug": tag.slug, "name": tag.name}
 
 
-def item_json(item: ContentItem) -> dict[str, Any]:
-    """A creator's own post, from ``selectors.studio_item(s)`` (prefetched)."""
+def item_json(item: ContentItem, state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A creator's own post, from ``selectors.studio_item(s)`` (prefetched), with what
+    ``selectors.studio_states`` says about it (``decision``, ``appeal``, ``can_appeal``)."""
+    state = state or NO_STATE
     return {
         "id": item.pk,
         "status": item.status,
         "reason": status_reason(item),
+        "decision": state["decision"],
+        "appeal": state["appeal"],
+        "can_appeal": state["can_appeal"],
         "kind": item.kind,
         "intent": item.intent,
         "caption": item.caption,
@@ -171,10 +176,30 @@ class StudioMediaSerializer(serializers.Serializer):
     type = serializers.CharField(allow_null=True)
 
 
+class StudioDecisionSerializer(serializers.Serializer):
+    """The moderation decision behind a rejected, hidden or removed post."""
+
+    reason_code = serializers.CharField(allow_blank=True, help_text="spam, offensive, counterfeit…")
+    reason_label = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True, help_text="the moderator's words to the creator")
+    at = serializers.DateTimeField()
+
+
+class StudioAppealSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["open", "granted", "denied"])
+    at = serializers.DateTimeField()
+    response = serializers.CharField(allow_blank=True, help_text="the deciding moderator's answer")
+
+
 class StudioItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=[s for s in ContentItem.Status.choices if s[0] != "removed"])
+    status = serializers.ChoiceField(
+        choices=ContentItem.Status.choices, help_text="`removed`: by a moderator (a post you deleted is not listed)"
+    )
     reason = serializers.CharField(allow_blank=True)
+    decision = StudioDecisionSerializer(allow_null=True)
+    appeal = StudioAppealSerializer(allow_null=True, help_text="your one appeal of this post, once made")
+    can_appeal = serializers.BooleanField(help_text="POST /api/v1/studio/items/<id>/appeal would be accepted")
     kind = serializers.ChoiceField(choices=ContentItem.Kind.choices)
     intent = serializers.ChoiceField(choices=ContentItem.Intent.choices)
     caption = serializers.CharField(allow_blank=True)

@@ -97,8 +97,15 @@ def _posts(request: HttpRequest, creator: Creator) -> HttpResponse:
     before = int(cursor) if cursor.isdigit() and len(cursor) < 19 else None
     items = selectors.studio_items(creator=creator, before_id=before, limit=POSTS_PAGE + 1)
     page = items[:POSTS_PAGE]
+    states = selectors.studio_states(page)
     rows = [
-        {"item": item, "reason": selectors.status_reason(item), "media": list(item.media_files.all())} for item in page
+        {
+            "item": item,
+            "reason": selectors.status_reason(item),
+            "media": list(item.media_files.all()),
+            "state": states[item.pk],
+        }
+        for item in page
     ]
     context = {
         "creator": creator,

@@ -1,6 +1,15 @@
 """Moderation's admin, one module per concern (importing each registers its model admins).
 
 - ``standing``: creators' standing (reputation, blocks) and the decisions about creators.
+- ``queue``: the review queue (``Case``): the list, the case page, claiming and decisions.
+- ``audit``: the audit log, read-only.
+- ``content``: content's item and comment admins, re-registered so that their review steps are
+  audited decisions with a reason code and a note (``decide`` holds what these share).
 """
 
-from moderation.admin import standing  # noqa: F401
+from moderation.admin import (  # noqa: F401
+    audit,
+    content,
+    queue,
+    standing,
+)

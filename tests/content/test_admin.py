@@ -350,12 +350,15 @@ def test_content_thumbnail_cannot_inject_markup_through_a_file_name(admin_client
 # Content items: the review actions
 
 
+# Moderation's admin asks a decision's reason code and note first; these are the confirmed POSTs.
+_REASONS = {"publish": "ok", "reject": "spam", "remove": "spam"}
+
+
 def _act(client, action: str, *items: ContentItem):
-    return client.post(
-        _changelist("contentitem"),
-        {"action": action, "_selected_action": [str(item.pk) for item in items]},
-        follow=True,
-    )
+    data = {"action": action, "_selected_action": [str(item.pk) for item in items]}
+    if action in _REASONS:
+        data |= {"post": "yes", "reason_code": _REASONS[action], "note": ""}
+    return client.post(_changelist("contentitem"), data, follow=True)
 
 
 @pytest.mark.parametrize(
@@ -547,7 +550,11 @@ def test_review_button_saves_the_edit_then_takes_the_step(admin_client):
     url = reverse("admin:content_contentitem_change", args=[item.pk])
 
     response = admin_client.post(
-        url, _item_form(creator=str(item.creator_id), caption="Fixed typo", _review_step="publish"), follow=True
+        url,
+        _item_form(
+            creator=str(item.creator_id), caption="Fixed typo", _review_step="publish", **{"_review-reason_code": "ok"}
+        ),
+        follow=True,
     )
 
     item.refresh_from_db()
@@ -563,7 +570,9 @@ def test_review_button_for_a_step_no_longer_allowed_changes_no_status(admin_clie
 
     response = admin_client.post(
         reverse("admin:content_contentitem_change", args=[item.pk]),
-        _item_form(creator=str(item.creator_id), caption=item.caption, _review_step="publish"),
+        _item_form(
+            creator=str(item.creator_id), caption=item.caption, _review_step="publish", **{"_review-reason_code": "ok"}
+        ),
         follow=True,
     )
 
