@@ -103,13 +103,26 @@ ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     "experiments.experiment.stop_experiments": MKT,
 }
 
+
+@dataclass(frozen=True)
+class Page:
+    """A custom admin page: how to build its address, who besides admins and superusers may use
+    it, and the request (a POST-only page is tried with a POST, ``data`` its body) with the
+    status it answers those who may."""
+
+    address: Callable[[], str]
+    roles: frozenset[str]
+    method: str = "get"
+    data: dict[str, str] = field(default_factory=dict)
+    allowed: int = 200
+
+
 # Admin pages a model admin adds (``get_urls``) beyond its list, add, change, delete and history
-# pages: the URL name, how to build its address, and who besides admins and superusers may open it.
-ADMIN_PAGES: dict[str, tuple[Callable[[], str], frozenset[str]]] = {
-    "ranking_preview": (lambda: reverse("admin:ranking_preview"), MKT),
-    "auth_user_password_change": (
-        lambda: reverse("admin:auth_user_password_change", args=[UserFactory().pk]),
-        NOBODY,
+# pages, by URL name.
+ADMIN_PAGES: dict[str, Page] = {
+    "ranking_preview": Page(lambda: reverse("admin:ranking_preview"), MKT),
+    "auth_user_password_change": Page(
+        lambda: reverse("admin:auth_user_password_change", args=[UserFactory().pk]), NOBODY
     ),
 }
 
@@ -189,12 +202,12 @@ def test_each_role_sees_the_admin_lists_and_actions_the_tables_give_it(client, a
 @pytest.mark.parametrize("actor", ROLES, indirect=True, ids=ROLES)
 @pytest.mark.parametrize("name", sorted(ADMIN_PAGES))
 def test_each_role_opens_the_custom_admin_pages_the_table_gives_it(client, actor, name):
-    address, roles = ADMIN_PAGES[name]
+    page = ADMIN_PAGES[name]
 
-    response = _admin_client(client, actor).get(address())
+    response = getattr(_admin_client(client, actor), page.method)(page.address(), page.data)
 
-    if role_of(actor) in roles | EVERY_ADMIN:
-        assert response.status_code == 200
+    if role_of(actor) in page.roles | EVERY_ADMIN:
+        assert response.status_code == page.allowed
     else:
         assert _refused_page(response, actor)
 
