@@ -20,9 +20,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from content.models import Brand, Comment, ContentItem, Creator, Product
+from moderation.models import Appeal, Report
 from profiles.models import ConsentRecord, Follow, Like, Shopper
 from profiles.shop.models import CartLine
-from tests.factories import ContentItemFactory, ProductFactory
+from tests.factories import ContentItemFactory, ProductFactory, UserFactory
 from tests.moderation.actors import ANONYMOUS, MERCHANT_BRAND, ROLES, SIGNED_IN, STAFF, actor_make, role_of
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,7 @@ class World:
     """What the API calls act on: a post by someone else, a product, and the caller's own things."""
 
     item: ContentItem
+    comment: Comment
     product: Product
     own_item: ContentItem | None
 
@@ -126,6 +128,22 @@ API: dict[tuple[str, str], Call] = {
     ("studio-item-retry", "POST"): Call(
         _expect(anonymous=401, signed_in=403, creators=400), kwargs=lambda w: {"item_id": _own_or_other(w)}
     ),
+    ("item-report", "POST"): Call(
+        _expect(anonymous=201, signed_in=201),
+        kwargs=lambda w: {"item_id": w.item.pk},
+        body=lambda w: {"reason": "spam"},
+    ),
+    ("comment-report", "POST"): Call(
+        _expect(anonymous=201, signed_in=201),
+        kwargs=lambda w: {"comment_id": w.comment.pk},
+        body=lambda w: {"reason": "offensive"},
+    ),
+    # A published post has no decision to appeal: the creator reaches the service, which refuses.
+    ("studio-item-appeal", "POST"): Call(
+        _expect(anonymous=401, signed_in=403, creators=400),
+        kwargs=lambda w: {"item_id": _own_or_other(w)},
+        body=lambda w: {"note": "Please look again"},
+    ),
     ("studio-products", "GET"): Call(CREATORS_ONLY_200, body=lambda w: {"q": "Product"}),
     ("studio-tags", "GET"): Call(CREATORS_ONLY_200, body=lambda w: {"q": "tag"}),
 }
@@ -167,7 +185,8 @@ def _world(user: User | None) -> World:
     item = ContentItemFactory(products=[product])
     creator = Creator.objects.filter(user=user).first() if user is not None else None
     own = ContentItemFactory(creator=creator) if creator is not None else None
-    return World(item=item, product=product, own_item=own)
+    comment = Comment.objects.create(content=item, author=UserFactory(), body="First!")
+    return World(item=item, comment=comment, product=product, own_item=own)
 
 
 def _rows() -> dict[str, Any]:
@@ -178,6 +197,8 @@ def _rows() -> dict[str, Any]:
         "consents": ConsentRecord.objects.count(),
         "cart_lines": CartLine.objects.count(),
         "comments": Comment.objects.count(),
+        "reports": Report.objects.count(),
+        "appeals": Appeal.objects.count(),
         "creators": sorted(Creator.objects.values_list("handle", "status")),
         "items": sorted(ContentItem.objects.values_list("pk", "status", "caption")),
         "products": sorted(Product.objects.values_list("external_id", "title", "price", "stock")),

@@ -26,7 +26,14 @@ from moderation.models import CreatorStanding
 from profiles.models import Shopper
 from profiles.services import account_create
 from ranking.models import MixPolicy, RankerModel
-from tests.factories import ContentItemFactory, CreatorFactory, ExperimentFactory, UserFactory, VariantFactory
+from tests.factories import (
+    CaseFactory,
+    ContentItemFactory,
+    CreatorFactory,
+    ExperimentFactory,
+    UserFactory,
+    VariantFactory,
+)
 from tests.moderation.actors import ROLES, SUPERUSER, actor_make, role_of
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +70,8 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "ranking.rankermodel": MKT,
     "moderation.creatorstanding": MOD,
     "moderation.creatordecision": MOD,
+    "moderation.auditentry": MOD,
+    "moderation.case": MOD,
     "experiments.experiment": MKT,
 }
 
@@ -81,6 +90,7 @@ ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     "content.product.delete_selected": NOBODY,
     "content.comment.hide_comments": MOD,
     "content.comment.show_comments": MOD,
+    "content.comment.remove_comments": MOD,
     "content.comment.delete_selected": NOBODY,
     "content.contentitem.publish": MOD,
     "content.contentitem.reject": MOD,
@@ -99,6 +109,9 @@ ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     "ranking.rankermodel.delete_selected": NOBODY,
     "moderation.creatorstanding.block_creators": MOD,
     "moderation.creatorstanding.unblock_creators": MOD,
+    "moderation.case.approve_cases": MOD,
+    "moderation.case.reject_cases": MOD,
+    "moderation.case.remove_cases": MOD,
     "experiments.experiment.start_experiments": MKT,
     "experiments.experiment.stop_experiments": MKT,
 }
@@ -121,6 +134,13 @@ class Page:
 # pages, by URL name.
 ADMIN_PAGES: dict[str, Page] = {
     "ranking_preview": Page(lambda: reverse("admin:ranking_preview"), MKT),
+    "moderation_case_next": Page(lambda: reverse("admin:moderation_case_next"), MOD, allowed=302),
+    "moderation_case_decide": Page(
+        lambda: reverse("admin:moderation_case_decide", args=[CaseFactory().pk]), MOD, method="post", allowed=302
+    ),
+    "moderation_case_release": Page(
+        lambda: reverse("admin:moderation_case_release", args=[CaseFactory().pk]), MOD, method="post", allowed=302
+    ),
     "auth_user_password_change": Page(
         lambda: reverse("admin:auth_user_password_change", args=[UserFactory().pk]), NOBODY
     ),
@@ -257,13 +277,16 @@ def _signed_up_shopper() -> Shopper:
 
 
 POSTED = {
-    "publish": Posted("content.contentitem", "publish", _pending_item, "status"),
+    "publish": Posted(
+        "content.contentitem", "publish", _pending_item, "status", {"post": "yes", "reason_code": "ok", "note": ""}
+    ),
     "approve": Posted("content.creator", "approve", lambda: CreatorFactory(status=Creator.Status.APPLIED), "status"),
     "hide_comment": Posted(
         "content.comment",
         "hide_comments",
         lambda: Comment.objects.create(content=ContentItemFactory(), author=UserFactory(), body="hi"),
         "status",
+        {"post": "yes", "reason_code": "spam", "note": ""},
     ),
     "block": Posted(
         "moderation.creatorstanding",
