@@ -61,6 +61,7 @@ class Creator(models.Model):
                 condition=~Q(kind="brand") | Q(brand__isnull=False), name="creator_brand_account_has_brand"
             ),
         ]
+        permissions = [("review_creator", "Can approve and decline creator applications")]
 
     def __str__(self) -> str:
         return f"@{self.handle}"

@@ -45,12 +45,12 @@ def _run_each(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Experime
             modeladmin.message_user(request, f"Experiment {experiment.name} {done}.")
 
 
-@admin.action(description="Start the selected experiments")
+@admin.action(description="Start the selected experiments", permissions=["start"])
 def start_experiments(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
     _run_each(modeladmin, request, queryset, experiment_start, "is running")
 
 
-@admin.action(description="Stop the selected experiments")
+@admin.action(description="Stop the selected experiments", permissions=["start"])
 def stop_experiments(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
     _run_each(modeladmin, request, queryset, experiment_stop, "is stopped")
 
@@ -67,6 +67,10 @@ class ExperimentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Experiment]:
         return super().get_queryset(request).prefetch_related("variants")
+
+    def has_start_permission(self, request: HttpRequest) -> bool:
+        """Starting and stopping change what shoppers are served: ``experiments.start_experiment``."""
+        return request.user.has_perm("experiments.start_experiment")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         lifecycle = ("status", "created_at", "started_at", "stopped_at")

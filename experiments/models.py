@@ -45,6 +45,7 @@ class Experiment(models.Model):
                 fields=["status"], condition=models.Q(status="running"), name="experiment_one_running"
             ),
         ]
+        permissions = [("start_experiment", "Can start and stop experiments")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ModerationConfig(AppConfig):
@@ -10,7 +11,7 @@ class ModerationConfig(AppConfig):
         # content.selectors.published, and reputations reach ranking, through their signals.
         # Importing tasks registers the Celery task in every process.
         from content import signals as content_signals
-        from moderation import selectors, tasks  # noqa: F401  (tasks: registers the Celery task)
+        from moderation import roles, selectors, tasks  # noqa: F401  (tasks: registers the Celery task)
         from moderation.appeals import selectors as appeals
         from moderation.reputation import receivers
         from ranking import signals as ranking_signals
@@ -34,3 +35,5 @@ class ModerationConfig(AppConfig):
         content_signals.content_withdrawn.connect(
             receivers.item_changed, dispatch_uid="moderation.reputation.withdrawn"
         )
+        # The roles' groups follow feedsite.roles.GRANTS, the new permissions of a migrate included.
+        post_migrate.connect(roles.roles_sync_after_migrate, dispatch_uid="moderation.roles")

@@ -134,8 +134,15 @@ class ShopperAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
     inlines = (InterestInline, FollowInline)
-    # Privacy's export and erasure join these actions from ``profiles.privacy.admin``.
+    # Privacy's export and erasure join these actions from ``profiles.privacy.admin``; each declares
+    # the permission below that it needs (this admin's own delete is off: erasure is the way out).
     actions: tuple[Any, ...] = ()
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("profiles.export_shopper_data")
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("profiles.delete_shopper")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Shopper]:
         # A shopper's label shows its user, here and in the autocompletes of other admins. (The

@@ -43,6 +43,7 @@ class Shopper(models.Model):
             models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="shopper_not_merged_into_self"),
         ]
         indexes = [models.Index(fields=["-last_seen_at"], name="shopper_recent_idx")]
+        permissions = [("export_shopper_data", "Can export a shopper's data")]
 
     def __str__(self) -> str:
         if self.user_id:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from content.models import ContentItem, Creator, Tag
 from feedsite.errors import ApplicationError
+from feedsite.roles import Role, role_join
 from profiles import signals
 from profiles.middleware import visitor_rotate
 from profiles.models import ConsentRecord, Follow, FollowChange, Interest, Like, Shopper
@@ -130,8 +131,10 @@ def shopper_merge_visitor(*, visitor_id: uuid.UUID, user: AbstractBaseUser) -> S
 
 @transaction.atomic
 def account_create(*, username: str, email: str, password: str, visitor_id: uuid.UUID | None) -> User:
-    """Sign-up: a new user whose shopper takes over the visitor's history (``shopper_merge_visitor``)."""
+    """Sign-up: a new user, a member of the ``shoppers`` role, whose shopper takes over the
+    visitor's history (``shopper_merge_visitor``)."""
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
+    role_join(user=user, role=Role.SHOPPERS)
     if visitor_id is None:
         shopper_for_user(user=user)
     else:

@@ -6,6 +6,7 @@ from itertools import zip_longest
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -21,6 +22,9 @@ from ranking.policy import clear_cache as policy_cache_clear
 from ranking.policy import policy_for_shopper
 from ranking.registry import active_ranker, ranker_activate, ranker_rollback
 from ranking.serving import explain, rank
+
+ACTIVATE_PERMISSION = "ranking.activate_model"
+PREVIEW_PERMISSION = "ranking.preview_feed"
 
 
 class PageFilter(admin.SimpleListFilter):
@@ -136,7 +140,7 @@ class MixPolicyAdmin(admin.ModelAdmin):
         policy_cache_clear()  # this process sees the change at once; others within POLICY_CACHE_SECONDS
 
 
-@admin.action(description="Activate the selected model")
+@admin.action(description="Activate the selected model", permissions=["activate"])
 def activate_model(modeladmin: Any, request: HttpRequest, queryset: QuerySet[RankerModel]) -> None:
     if queryset.count() != 1:
         modeladmin.message_user(request, "Select exactly one model to activate.", level=messages.ERROR)
@@ -145,7 +149,7 @@ def activate_model(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Ran
     modeladmin.message_user(request, f"Model {model.version} is now active.")
 
 
-@admin.action(description="Roll back to the previously active model")
+@admin.action(description="Roll back to the previously active model", permissions=["activate"])
 def rollback_model(modeladmin: Any, request: HttpRequest, queryset: QuerySet[RankerModel]) -> None:
     try:
         model = ranker_rollback()
@@ -176,6 +180,17 @@ class RankerModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # models come from train_ranker
 
+    def has_activate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(ACTIVATE_PERMISSION)
+
+    def has_preview_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(PREVIEW_PERMISSION)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # The link to the preview is offered to those who may open it.
+        context = {"can_preview": self.has_preview_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, context)
+
     @admin.display(description="validation NDCG@20")
     def validation_ndcg(self, obj: RankerModel) -> str:
         value = obj.metrics.get("ndcg@20")
@@ -186,7 +201,10 @@ class RankerModelAdmin(admin.ModelAdmin):
         return [path("preview/", preview, name="ranking_preview"), *super().get_urls()]
 
     def preview_view(self, request: HttpRequest) -> HttpResponse:
-        """The first feed page a shopper would get now, with source, rule, score and top features."""
+        """The first feed page a shopper would get now, with source, rule, score and top features;
+        403 without ``ranking.preview_feed`` (it shows what one shopper is shown)."""
+        if not self.has_preview_permission(request):
+            raise PermissionDenied
         shopper = None
         rows: list[dict[str, Any]] = []
         ranker = active_ranker()

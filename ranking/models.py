@@ -183,6 +183,10 @@ class RankerModel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["status"], condition=models.Q(status="active"), name="ranker_one_active"),
         ]
+        permissions = [
+            ("activate_model", "Can activate a ranker model and roll back to the previous one"),
+            ("preview_feed", "Can preview the feed as a shopper"),
+        ]
 
     def __str__(self) -> str:
         return f"ranker {self.version} ({self.status})"

@@ -7,15 +7,17 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from content.admin.shared import adopt, count_of
 from content.admin.uploads import CreatorAdminForm, store_checked
+from content.catalog.services import merchant_role_sync
 from content.models import Brand, ContentItem, Creator, Product
 from content.services import product_upsert
-from content.studio.services import creator_review
+from content.studio.services import creator_review, creator_role_sync
 
 Status = ContentItem.Status
 
@@ -31,6 +33,22 @@ class BrandAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     # Merchant accounts may sync this brand's catalog.
     filter_horizontal = ("merchants",)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The merchants role follows the brands' merchant lists: the accounts added and removed move.
+        before = set(form.instance.merchants.all()) if change else set()
+        super().save_related(request, form, formsets, change)
+        merchant_role_sync(users=before ^ set(form.instance.merchants.all()))
+
+    def delete_model(self, request: HttpRequest, obj: Brand) -> None:
+        merchants = list(obj.merchants.all())
+        super().delete_model(request, obj)
+        merchant_role_sync(users=merchants)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Brand]) -> None:
+        merchants = list(User.objects.filter(merchant_brands__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        merchant_role_sync(users=merchants)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Brand]:
         return (
@@ -85,15 +103,22 @@ class CreatorAdmin(admin.ModelAdmin):
         # The avatar as the checks re-encoded it (no metadata), under a name from its real type.
         for name, checked in getattr(form, "checked", {}).items():
             store_checked(obj, name, checked)
+        previous = Creator.objects.filter(pk=obj.pk).values_list("user", flat=True).first() if change else None
         super().save_model(request, obj, form, change)
+        # The creators role follows the account: a creator moved to another user moves the membership.
+        for user in User.objects.filter(pk__in={previous, obj.user_id} - {None}):
+            creator_role_sync(user=user)
 
-    @admin.action(description="Approve the selected creators")
+    def has_review_creator_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("content.review_creator")
+
+    @admin.action(description="Approve the selected creators", permissions=["review_creator"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Creator]) -> None:
         for creator in queryset:
             creator_review(creator=creator, approve=True, note=request.POST.get("note", ""))
         self.message_user(request, f"Approved {len(queryset)} creator(s).", messages.SUCCESS)
 
-    @admin.action(description="Decline the selected creators (with the note)")
+    @admin.action(description="Decline the selected creators (with the note)", permissions=["review_creator"])
     def decline(self, request: HttpRequest, queryset: QuerySet[Creator]) -> None:
         for creator in queryset:
             creator_review(creator=creator, approve=False, note=request.POST.get("note", ""))

@@ -6,7 +6,7 @@ same ``product_changed`` signal reaches the feed's caches and the shoppers' noti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +21,7 @@ from content.catalog.selectors import merchant_brands
 from content.models import Brand, Product
 from content.services import product_upsert
 from feedsite.errors import ApplicationError, Forbidden
+from feedsite.roles import Role, role_join, role_leave
 
 # Rows of one bulk call: what one request can write within a few seconds.
 BULK_MAX_ROWS = 500
@@ -159,3 +160,14 @@ def merchant_token_issue(*, user: User, rotate: bool = False) -> str:
             Token.objects.filter(user=user).delete()
         token, _ = Token.objects.get_or_create(user=user)
     return str(token.key)
+
+
+def merchant_role_sync(*, users: Iterable[User]) -> None:
+    """Each of ``users`` is in the ``merchants`` role exactly when a brand lists them as merchant.
+
+    Called after ``Brand.merchants`` changes, with the accounts added and removed."""
+    for user in users:
+        if merchant_brands(user):
+            role_join(user=user, role=Role.MERCHANTS)
+        else:
+            role_leave(user=user, role=Role.MERCHANTS)

@@ -25,6 +25,7 @@ from content.services import content_create, content_publish, content_remove, co
 from content.tagging import item_tags_derive
 from content.tasks import media_process_enqueue, media_retry
 from feedsite.errors import ApplicationError, Forbidden, NotFound
+from feedsite.roles import Role, role_join, role_leave
 
 Status = ContentItem.Status
 
@@ -131,6 +132,7 @@ def creator_apply(
             creator.save()
     except IntegrityError as exc:  # the same handle taken meanwhile
         raise ApplicationError(f"@{creator.handle} is taken; choose another handle.", code="handle_taken") from exc
+    creator_role_sync(user=user)
     return creator
 
 
@@ -153,13 +155,23 @@ def creator_update(*, creator: Creator, display_name: str, bio: str, avatar: Upl
 @transaction.atomic
 def creator_review(*, creator: Creator, approve: bool, note: str = "") -> Creator:
     """Staff approve or decline an application (or revoke an approval), stamped ``reviewed_at``;
-    ``note`` is what the applicant is told."""
+    ``note`` is what the applicant is told. The creator's user joins or leaves the ``creators`` role."""
     locked = Creator.objects.select_for_update().get(pk=creator.pk)
     locked.status = Creator.Status.APPROVED if approve else Creator.Status.DECLINED
     locked.status_note = note.strip()[:300]
     locked.reviewed_at = timezone.now()
     locked.save(update_fields=["status", "status_note", "reviewed_at"])
+    if locked.user is not None:
+        creator_role_sync(user=locked.user)
     return locked
+
+
+def creator_role_sync(*, user: User) -> None:
+    """``user`` is in the ``creators`` role exactly when they have an approved creator."""
+    if Creator.objects.filter(user=user, status=Creator.Status.APPROVED).exists():
+        role_join(user=user, role=Role.CREATORS)
+    else:
+        role_leave(user=user, role=Role.CREATORS)
 
 
 def creator_for_studio(user: User | None) -> Creator:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from content import services as content_services
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from feedsite.errors import ApplicationError
+from feedsite.roles import Role, role_group
 from profiles.demo.histories import ShopperPlan, plan_shoppers
 from profiles.demo.items import plan_items
 from profiles.demo.plan import ShopPlan, Sizes, TagKey, plan_shop
@@ -166,6 +167,8 @@ def _write(
         for c in shop.creators
         if c.with_user
     )
+    # The demo's creators are approved (the model's default): their accounts are in the creators role.
+    role_group(Role.CREATORS).user_set.add(*creator_users)
     by_username = {user.get_username(): user for user in creator_users}
     creators = Creator.objects.bulk_create(
         Creator(
@@ -283,6 +286,7 @@ def _shoppers(
         )
         for plan in plans
     )
+    role_group(Role.SHOPPERS).user_set.add(*users)
     shoppers = Shopper.objects.bulk_create(
         Shopper(user=user, onboarded_at=plan.onboarded_at, last_seen_at=plan.last_seen_at)
         for user, plan in zip(users, plans, strict=True)

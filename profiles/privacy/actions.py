@@ -1,8 +1,9 @@
 """Admin actions for a shopper's data: export as a JSON download, and erasure everywhere.
 
 Added to ``ShopperAdmin`` (``profiles/admin.py``) by ``profiles.privacy.admin``. Both call the
-services (``profiles.privacy.export``, ``profiles.privacy.erasure``). Erasing needs the "Can delete
-shopper" permission (the admin's own delete is switched off for shoppers) and a confirmation page.
+services (``profiles.privacy.export``, ``profiles.privacy.erasure``). Exporting needs the "Can export
+a shopper's data" permission; erasing the "Can delete shopper" one (the admin's own delete is
+switched off for shoppers) and a confirmation page. ``ShopperAdmin`` answers both permissions.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ ERASE_PERMISSION = "profiles.delete_shopper"
 ERASE_CONFIRMATION_TEMPLATE = "admin/profiles/shopper/erase_confirmation.html"
 
 
-@admin.action(description="Export data (JSON download)", permissions=["view"])
+@admin.action(description="Export data (JSON download)", permissions=["export"])
 def export_shopper_data(
     modeladmin: admin.ModelAdmin[Shopper], request: HttpRequest, queryset: QuerySet[Shopper]
 ) -> HttpResponse | None:
@@ -48,7 +49,7 @@ def export_shopper_data(
     return response
 
 
-@admin.action(description="Erase shopper (all their data, everywhere)")
+@admin.action(description="Erase shopper (all their data, everywhere)", permissions=["erase"])
 def erase_shoppers(
     modeladmin: admin.ModelAdmin[Shopper], request: HttpRequest, queryset: QuerySet[Shopper]
 ) -> HttpResponse | None:

@@ -262,3 +262,15 @@ def test_shoppers_mostly_engage_with_their_favourite_category():
     # Five top categories: without taste, the favourite would get about a fifth.
     assert len(shares) >= 20
     assert sorted(shares)[len(shares) // 2] >= 0.5
+
+
+def test_demo_accounts_are_in_the_roles_their_rows_give_them(seeded):
+    users = get_user_model().objects
+
+    assert set(users.filter(groups__name="shoppers").values_list("pk", flat=True)) == set(
+        Shopper.objects.filter(user__isnull=False).values_list("user", flat=True)
+    )
+    assert set(users.filter(groups__name="creators").values_list("pk", flat=True)) == set(
+        Creator.objects.filter(user__isnull=False, status=Creator.Status.APPROVED).values_list("user", flat=True)
+    )
+    assert users.filter(groups__name="creators").exists()
