@@ -72,6 +72,7 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "moderation.creatordecision": MOD,
     "moderation.auditentry": MOD,
     "moderation.case": MOD,
+    "moderation.shoppertrust": MOD,
     "experiments.experiment": MKT,
 }
 
@@ -109,6 +110,10 @@ ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     "ranking.rankermodel.delete_selected": NOBODY,
     "moderation.creatorstanding.block_creators": MOD,
     "moderation.creatorstanding.unblock_creators": MOD,
+    "moderation.creatorstanding.override_reputations": MOD,
+    "moderation.creatorstanding.clear_reputation_overrides": MOD,
+    "moderation.shoppertrust.override_trust": MOD,
+    "moderation.shoppertrust.clear_trust_overrides": MOD,
     "moderation.case.approve_cases": MOD,
     "moderation.case.reject_cases": MOD,
     "moderation.case.remove_cases": MOD,
