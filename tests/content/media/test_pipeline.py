@@ -289,7 +289,9 @@ def test_a_failed_item_is_retried_from_its_kept_original(media_root, eager_celer
 
     item.refresh_from_db()
     assert retried.status == Status.PROCESSING
-    assert len(queued) == 2  # the processing task; then, the media ready, the item submitted to review
+    # The processing task; the media ready, the item submitted to review; its screening (moderation),
+    # which holds it for a moderator: its creator's account is new.
+    assert len(queued) == 3
     assert (item.status, item.status_reason, item.media.name) == (
         Status.PENDING,
         "",
