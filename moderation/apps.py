@@ -26,6 +26,8 @@ class ModerationConfig(AppConfig):
 
         content_signals.content_submitted.connect(checks.on_content_submitted, dispatch_uid="moderation.checks.item")
         content_signals.comment_submitted.connect(checks.on_comment_submitted, dispatch_uid="moderation.checks.comment")
-        content_signals.comment_created.connect(checks.on_comment_created, dispatch_uid="moderation.checks.comment_record")
+        content_signals.comment_created.connect(
+            checks.on_comment_created, dispatch_uid="moderation.checks.comment_record"
+        )
         content_signals.profile_submitted.connect(checks.on_profile_submitted, dispatch_uid="moderation.checks.profile")
         content_signals.profile_saved.connect(checks.on_profile_saved, dispatch_uid="moderation.checks.profile_record")

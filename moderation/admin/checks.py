@@ -95,11 +95,33 @@ class RuleAdmin(admin.ModelAdmin):
 
 @admin.register(ClassifierVersion)
 class ClassifierVersionAdmin(admin.ModelAdmin):
-    list_display = ("version", "source", "active", "precision_shown", "recall_shown", "threshold", "examples", "positives", "trained_at", "notes_excerpt")
+    list_display = (
+        "version",
+        "source",
+        "active",
+        "precision_shown",
+        "recall_shown",
+        "threshold",
+        "examples",
+        "positives",
+        "trained_at",
+        "notes_excerpt",
+    )
     list_filter = ("active", "source")
     ordering = ("-version",)
     actions = ("activate", "retrain_now")
-    fields = ("version", "source", "active", "trained_at", "examples", "positives", "precision", "recall", "threshold", "notes")
+    fields = (
+        "version",
+        "source",
+        "active",
+        "trained_at",
+        "examples",
+        "positives",
+        "precision",
+        "recall",
+        "threshold",
+        "notes",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -136,9 +158,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
     @admin.action(description="Retrain now from moderators' decisions", permissions=["change"])
     def retrain_now(self, request: HttpRequest, queryset: QuerySet[ClassifierVersion]) -> None:
         classifier_retrain_task.apply_async(kwargs={"force": True})
-        self.message_user(
-            request, "Retraining started: the new version shows here when it is done.", messages.SUCCESS
-        )
+        self.message_user(request, "Retraining started: the new version shows here when it is done.", messages.SUCCESS)
 
 
 @admin.register(Screening)

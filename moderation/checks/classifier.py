@@ -44,7 +44,7 @@ MIN_PER_LABEL = 8
 # Where no classifier rule says otherwise, the probability at which a text counts as a hit.
 DEFAULT_THRESHOLD = 0.5
 # Moderators' decisions that label a text, by action: 1 = refused, 0 = approved.
-LABEL_OF_ACTION = {
+LABEL_OF_ACTION: dict[str, int] = {
     AuditEntry.Action.APPROVE: 0,
     AuditEntry.Action.REJECT: 1,
     AuditEntry.Action.REMOVE: 1,
@@ -77,11 +77,9 @@ def seed_examples() -> Examples:
 def decision_examples() -> Examples:
     """Moderators' decisions (actor not null) on items and comments, the latest per target, each
     labelled by ``LABEL_OF_ACTION`` with the caption or body as it is now (gone targets skipped)."""
-    latest: dict[tuple[str, int], int] = {}
+    latest: dict[tuple[str, int | None], int] = {}
     decisions = (
-        AuditEntry.objects.filter(
-            actor__isnull=False, action__in=list(LABEL_OF_ACTION), target_type__in=_TEXT_TARGETS
-        )
+        AuditEntry.objects.filter(actor__isnull=False, action__in=list(LABEL_OF_ACTION), target_type__in=_TEXT_TARGETS)
         .order_by("at", "pk")
         .values_list("target_type", "target_id", "action")
     )
@@ -89,7 +87,7 @@ def decision_examples() -> Examples:
         latest[(target_type, target_id)] = LABEL_OF_ACTION[action]
     item_ids = [key[1] for key in latest if key[0] == AuditEntry.Target.ITEM]
     comment_ids = [key[1] for key in latest if key[0] == AuditEntry.Target.COMMENT]
-    texts = {
+    texts: dict[tuple[str, int | None], str] = {
         (AuditEntry.Target.ITEM, pk): text
         for pk, text in ContentItem.objects.filter(pk__in=item_ids).values_list("pk", "caption")
     }
@@ -117,7 +115,9 @@ def _pipeline() -> Pipeline:
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
         ]
     )
-    return Pipeline([("features", features), ("model", LogisticRegression(C=10, class_weight="balanced", max_iter=1000))])
+    return Pipeline(
+        [("features", features), ("model", LogisticRegression(C=10, class_weight="balanced", max_iter=1000))]
+    )
 
 
 def train(examples: Examples) -> Trained:
@@ -126,7 +126,9 @@ def train(examples: Examples) -> Trained:
     Raises ``ValueError`` when either label has fewer than ``MIN_PER_LABEL`` examples."""
     for label in (0, 1):
         if examples.labels.count(label) < MIN_PER_LABEL:
-            raise ValueError(f"Too few examples labelled {label}: {examples.labels.count(label)} (need {MIN_PER_LABEL}).")
+            raise ValueError(
+                f"Too few examples labelled {label}: {examples.labels.count(label)} (need {MIN_PER_LABEL})."
+            )
     fit_texts, held_texts, fit_labels, held_labels = train_test_split(
         examples.texts, examples.labels, test_size=HELD_BACK, stratify=examples.labels, random_state=SPLIT_SEED
     )
@@ -154,7 +156,7 @@ def operating_threshold() -> float:
     thresholds = Rule.objects.filter(kind=Rule.Kind.CLASSIFIER, enabled=True, threshold__isnull=False).values_list(
         "threshold", flat=True
     )
-    return min(thresholds, default=DEFAULT_THRESHOLD)
+    return min((value for value in thresholds if value is not None), default=DEFAULT_THRESHOLD)
 
 
 # ---- loading ------------------------------------------------------------------------------------

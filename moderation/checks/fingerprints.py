@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 def phash_of(file: FieldFile) -> str | None:
     """The 64-bit perceptual hash of an image file, in hex; None when it cannot be read as one."""
+    if not file.name:
+        return None
     try:
         with file.storage.open(file.name, "rb") as handle, Image.open(handle) as image:
             return str(imagehash.phash(image))

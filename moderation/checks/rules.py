@@ -170,7 +170,7 @@ def check_repeat(rule: Rule, part: Part, context: Context) -> Hit | None:
             return None
         earlier = list(
             ContentItem.objects.filter(creator_id=part.creator_id, created_at__gte=since)
-            .exclude(pk=part.item_id)
+            .exclude(pk__in=[part.item_id] if part.item_id else [])
             .order_by("-created_at")
             .values_list("caption", flat=True)[:REPEAT_SCAN]
         )
@@ -179,7 +179,7 @@ def check_repeat(rule: Rule, part: Part, context: Context) -> Hit | None:
             return None
         earlier = list(
             Comment.objects.filter(author_id=part.user_id, created_at__gte=since)
-            .exclude(pk=part.comment_id)
+            .exclude(pk__in=[part.comment_id] if part.comment_id else [])
             .order_by("-created_at")
             .values_list("body", flat=True)[:REPEAT_SCAN]
         )
@@ -227,7 +227,9 @@ def check_near_duplicate(rule: Rule, part: Part, context: Context) -> Hit | None
             best = (distance, item_id)
     if best is None:
         return None
-    return Hit(rule.score, f"Its media is a near-duplicate of item #{best[1]} (distance {best[0]} ≤ {rule.threshold:g}).")
+    return Hit(
+        rule.score, f"Its media is a near-duplicate of item #{best[1]} (distance {best[0]} ≤ {rule.threshold:g})."
+    )
 
 
 def check_classifier(rule: Rule, part: Part, context: Context) -> Hit | None:
@@ -259,8 +261,8 @@ CHECK_OF_KIND: dict[str, Callable[[Rule, Part, Context], Hit | None]] = {
 # ---- validation (the admin form and the rule services) --------------------------------------------
 
 
-def _unit(threshold: float | None, *, closed_low: bool = False) -> str | None:
-    if threshold is None or not (0 <= threshold <= 1) or (threshold == 0 and not closed_low):
+def _unit(threshold: float | None) -> str | None:
+    if threshold is None or not 0 < threshold <= 1:
         return "A share between 0 and 1 (e.g. 0.7)."
     return None
 
@@ -270,6 +272,20 @@ def _whole(threshold: float | None, low: int, high: int | None = None) -> str | 
         top = f" to {high}" if high is not None else " or more"
         return f"A whole number from {low}{top}."
     return None
+
+
+def _days(threshold: float | None) -> str | None:
+    return "A number of days above 0." if threshold is None or threshold <= 0 else None
+
+
+_THRESHOLD_CHECK: dict[str, Callable[[float | None], str | None]] = {
+    Kind.LINKS: lambda threshold: _whole(threshold, 0),
+    Kind.REPEAT: lambda threshold: _whole(threshold, 1),
+    Kind.NEAR_DUPLICATE: lambda threshold: _whole(threshold, 0, 64),
+    Kind.NEW_ACCOUNT: _days,
+    Kind.SHOUTING: _unit,
+    Kind.CLASSIFIER: _unit,
+}
 
 
 def rule_validate(*, kind: str, parameter: str, threshold: float | None, score: float) -> None:
@@ -291,15 +307,8 @@ def rule_validate(*, kind: str, parameter: str, threshold: float | None, score: 
                 errors["parameter"] = "The pattern matches empty text, so it would hit everything."
     elif kind == Kind.REPEAT and not (parameter.strip().isdigit() and int(parameter) > 0):
         errors["parameter"] = "The window in minutes, a whole number above 0."
-    if kind == Kind.LINKS and (message := _whole(threshold, 0)):
-        errors["threshold"] = message
-    elif kind == Kind.REPEAT and (message := _whole(threshold, 1)):
-        errors["threshold"] = message
-    elif kind == Kind.NEAR_DUPLICATE and (message := _whole(threshold, 0, 64)):
-        errors["threshold"] = message
-    elif kind == Kind.NEW_ACCOUNT and (threshold is None or threshold <= 0):
-        errors["threshold"] = "A number of days above 0."
-    elif kind in (Kind.SHOUTING, Kind.CLASSIFIER) and (message := _unit(threshold)):
-        errors["threshold"] = message
+    threshold_problem = _THRESHOLD_CHECK.get(kind, lambda threshold: None)(threshold)
+    if threshold_problem:
+        errors["threshold"] = threshold_problem
     if errors:
         raise ValidationError(errors)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -39,7 +39,7 @@ from moderation.queue.services import case_open
 
 logger = logging.getLogger(__name__)
 
-_STRENGTH = {Outcome.ALLOW: 0, Outcome.HOLD: 1, Outcome.REJECT: 2}
+_STRENGTH: dict[str, int] = {Outcome.ALLOW: 0, Outcome.HOLD: 1, Outcome.REJECT: 2}
 # What the author is told when a rule without a message of its own refuses.
 REFUSED = {
     COMMENT: "Your comment was not posted: {reason}",
@@ -115,14 +115,13 @@ def parts_of(subject: ContentItem | Comment | Creator) -> list[Part]:
     fingerprints stored) here."""
     if isinstance(subject, ContentItem):
         user_id = subject.creator.user_id if subject.creator is not None else None
-        who = {"user_id": user_id, "creator_id": subject.creator_id, "item_id": subject.pk}
-        return [
-            Part(CAPTION, subject.caption, **who),
-            Part(MEDIA, **who, phashes=item_fingerprints_store(item=subject)),
-        ]
+        caption = Part(CAPTION, subject.caption, user_id=user_id, creator_id=subject.creator_id, item_id=subject.pk)
+        return [caption, replace(caption, part=MEDIA, text="", phashes=item_fingerprints_store(item=subject))]
     if isinstance(subject, Comment):
         return [Part(COMMENT, subject.body, user_id=subject.author_id, comment_id=subject.pk)]
-    return [profile_part(creator_id=subject.pk, display_name=subject.display_name, bio=subject.bio, user_id=subject.user_id)]
+    return [
+        profile_part(creator_id=subject.pk, display_name=subject.display_name, bio=subject.bio, user_id=subject.user_id)
+    ]
 
 
 def profile_part(*, creator_id: int | None, display_name: str, bio: str, user_id: int | None) -> Part:
@@ -171,7 +170,7 @@ def item_screen(*, item_id: int) -> Screening | None:
     Idempotent: an item that is gone, no longer in review, or already screened since it was
     submitted is left alone (returns None)."""
     with transaction.atomic():
-        item = ContentItem.objects.select_for_update().select_related("creator").filter(pk=item_id).first()
+        item = ContentItem.objects.select_for_update(of=("self",)).select_related("creator").filter(pk=item_id).first()
         if item is None or item.status != ContentItem.Status.PENDING:
             return None
         earlier = Screening.objects.filter(item=item)

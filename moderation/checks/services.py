@@ -63,5 +63,7 @@ def rule_delete(*, rule: Rule, by: User | None) -> None:
     """Delete a rule, audited with what it was."""
     with transaction.atomic():
         before = rule_snapshot(rule)
-        audit_record(actor=by, action=AuditEntry.Action.RULE_DELETE, target=rule, data={"before": before, "after": None})
+        audit_record(
+            actor=by, action=AuditEntry.Action.RULE_DELETE, target=rule, data={"before": before, "after": None}
+        )
         rule.delete()

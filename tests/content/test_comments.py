@@ -8,7 +8,8 @@ from content.signals import comment_submitted
 from feedsite.errors import ApplicationError
 from tests.factories import CommentFactory, ContentItemFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Banned words and links are moderation rules: the default ones must be there.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moderation_rules")]
 
 
 @pytest.mark.parametrize(

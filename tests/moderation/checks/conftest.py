@@ -78,3 +78,8 @@ def picture(seed: int, *, size: int = 256, shift: int = 0, quality: int = 90) ->
 
 def stored_picture(name: str, data: bytes) -> str:
     return default_storage.save(name, ContentFile(data))
+
+
+@pytest.fixture(autouse=True)
+def _default_rules(moderation_rules) -> None:
+    """Every test here starts from the default rules."""

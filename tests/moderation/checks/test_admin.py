@@ -54,7 +54,7 @@ def test_creating_a_rule_is_audited_with_what_it_is(admin_client, admin_user):
     assert rule.updated_by == admin_user
     [(actor, action, data)] = rule_audits()
     assert (actor, action, data["before"]) == (admin_user.username, "rule_create", None)
-    assert data["after"]["parameter"] == r"(?i)\btarot\b" and data["after"]["action"] == "reject"
+    assert (data["after"]["parameter"], data["after"]["action"]) == (r"(?i)\btarot\b", "reject")
 
 
 def test_changing_a_rule_is_audited_with_before_and_after(admin_client):
@@ -71,9 +71,17 @@ def test_changing_a_rule_is_audited_with_before_and_after(admin_client):
 @pytest.mark.parametrize(
     ("changes", "field", "error"),
     [
-        ({"parameter": "(unclosed"}, "parameter", "Not a valid regular expression: missing ), unterminated subpattern at position 0."),
+        (
+            {"parameter": "(unclosed"},
+            "parameter",
+            "Not a valid regular expression: missing ), unterminated subpattern at position 0.",
+        ),
         ({"kind": "shouting", "threshold": "7"}, "threshold", "A share between 0 and 1 (e.g. 0.7)."),
-        ({"kind": "repeat", "parameter": "an hour", "threshold": "2"}, "parameter", "The window in minutes, a whole number above 0."),
+        (
+            {"kind": "repeat", "parameter": "an hour", "threshold": "2"},
+            "parameter",
+            "The window in minutes, a whole number above 0.",
+        ),
     ],
 )
 def test_a_rule_that_could_not_run_is_refused_by_the_form_and_nothing_changes(admin_client, changes, field, error):
@@ -171,9 +179,22 @@ def test_a_user_without_the_change_permission_cannot_activate(client):
 def test_screenings_are_read_only_and_filter_by_outcome_and_subject(admin_client):
     classifier_active()
     item = ContentItemFactory()
-    held = Screening.objects.create(subject="item", item=item, outcome="hold", risk=0.6, checks=[
-        {"check": "Several links", "kind": "links", "part": "caption", "score": 0.6, "reason": "Has 2 links (more than 1).", "outcome": "hold"}
-    ])
+    held = Screening.objects.create(
+        subject="item",
+        item=item,
+        outcome="hold",
+        risk=0.6,
+        checks=[
+            {
+                "check": "Several links",
+                "kind": "links",
+                "part": "caption",
+                "score": 0.6,
+                "reason": "Has 2 links (more than 1).",
+                "outcome": "hold",
+            }
+        ],
+    )
     Screening.objects.create(subject="item", item=item, outcome="allow", checks=[])
 
     response = admin_client.get(SCREENINGS, {"outcome": "hold", "subject": "item"})

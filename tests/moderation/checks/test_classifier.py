@@ -49,14 +49,22 @@ def test_a_fresh_install_trains_and_activates_version_1_from_the_seed_examples()
     active = classifier_active()
 
     assert active is not None
-    assert (active.version, active.source, active.active, active.examples, active.positives) == (1, Source.SEED, True, 388, 180)
+    assert (active.version, active.source, active.active, active.examples, active.positives) == (
+        1,
+        Source.SEED,
+        True,
+        388,
+        180,
+    )
     # The default classifier rule's threshold is the operating point measured.
     assert active.threshold == 0.8
-    assert 0.9 <= active.precision <= 1.0 and 0.4 <= active.recall <= 1.0
+    assert 0.9 <= active.precision <= 1.0
+    assert 0.4 <= active.recall <= 1.0
     assert active.notes.startswith("Activated: no version was active (F1 ")
     assert activations() == [("system", active.pk, 1)]
     # The next call uses it rather than training again.
-    assert classifier_active() == active and ClassifierVersion.objects.count() == 1
+    assert classifier_active() == active
+    assert ClassifierVersion.objects.count() == 1
 
 
 def test_the_active_version_scores_text_and_the_classifier_rule_hits_above_its_threshold():
@@ -68,7 +76,9 @@ def test_the_active_version_scores_text_and_the_classifier_rule_hits_above_its_t
 
     assert probability(version, "Cheap replica designer bags message me") >= 0.9
     assert probability(version, "Love this") < 0.2
-    assert isinstance(spam, Hit) and spam.score == 0.8 and spam.reason.startswith("Classifier v1: 0.9")
+    assert isinstance(spam, Hit)
+    assert spam.score == 0.8
+    assert spam.reason.startswith("Classifier v1: 0.9")
     assert fine is None
 
 
@@ -85,7 +95,7 @@ def test_decisions_label_texts_the_latest_decision_per_target_wins_and_the_syste
 
     examples = decision_examples()
 
-    assert sorted(zip(examples.texts, examples.labels)) == [
+    assert sorted(zip(examples.texts, examples.labels, strict=True)) == [
         ("Nice linen", 0),
         ("borderline", 0),
         ("fake bags", 1),
@@ -131,7 +141,12 @@ def test_a_moderator_activates_a_version_audited_and_reactivating_changes_nothin
     assert (other.active, ClassifierVersion.objects.get(active=True)) == (False, seed)
     assert AuditEntry.objects.count() == count
     last = AuditEntry.objects.filter(action=AuditEntry.Action.CLASSIFIER_ACTIVATE).first()
-    assert (last.actor_name, last.note, last.data["previous"], last.data["version"]) == ("mod", "back to the seed", 2, 1)
+    assert (last.actor_name, last.note, last.data["previous"], last.data["version"]) == (
+        "mod",
+        "back to the seed",
+        2,
+        1,
+    )
 
 
 def test_training_refuses_too_few_examples_of_a_label(monkeypatch):
@@ -191,7 +206,12 @@ def test_the_command_reports_the_active_versions_precision_and_recall(as_json):
     precision, recall = round(active.precision, 3), round(active.recall, 3)
     if as_json:
         report = json.loads(out.getvalue())
-        assert (report["version"], report["precision"], report["recall"], report["threshold"]) == (1, precision, recall, 0.8)
+        assert (report["version"], report["precision"], report["recall"], report["threshold"]) == (
+            1,
+            precision,
+            recall,
+            0.8,
+        )
     else:
         assert out.getvalue() == (
             "Active classifier v1 (seed, 388 examples, 180 refused), on held-back examples at probability ≥ 0.8: "

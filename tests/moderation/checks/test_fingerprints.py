@@ -41,24 +41,32 @@ def test_fingerprints_are_stored_once_per_item_and_hash(media_root):
 
     first, again = item_fingerprints_store(item=item), item_fingerprints_store(item=item)
 
-    assert first == again and len(first[0]) == 16
+    assert first == again
+    assert len(first[0]) == 16
     assert list(MediaFingerprint.objects.values_list("item", "phash")) == [(item.pk, first[0])]
 
 
 def test_a_video_is_fingerprinted_by_its_poster_and_an_image_row_by_its_file(media_root):
     item = ContentItemFactory(creator=VeteranCreatorFactory(), kind=ContentItem.Kind.VIDEO)
     ContentMedia.objects.create(
-        item=item, position=0, kind=ContentMedia.Kind.VIDEO, original_type="video/mp4",
+        item=item,
+        position=0,
+        kind=ContentMedia.Kind.VIDEO,
+        original_type="video/mp4",
         poster=stored_picture("posters/p.jpg", picture(3)),
     )
     ContentMedia.objects.create(
-        item=item, position=1, kind=ContentMedia.Kind.IMAGE, original_type="image/jpeg",
+        item=item,
+        position=1,
+        kind=ContentMedia.Kind.IMAGE,
+        original_type="image/jpeg",
         file=stored_picture("media/i.jpg", picture(4)),
     )
 
     hashes = item_fingerprints_store(item=item)
 
-    assert len(hashes) == 2 and hashes[0] != hashes[1]
+    assert len(hashes) == 2
+    assert hashes[0] != hashes[1]
 
 
 def test_unreadable_media_is_skipped(media_root):
@@ -80,7 +88,9 @@ def test_near_duplicate_media_is_held(media_root, same_creator, first_status, he
     creator = VeteranCreatorFactory()
     first = image_item(picture(1), creator=creator, status=first_status)
     item_fingerprints_store(item=first)
-    copy = image_item(picture(1, shift=12, quality=60), creator=creator if same_creator else None, status=Status.PENDING)
+    copy = image_item(
+        picture(1, shift=12, quality=60), creator=creator if same_creator else None, status=Status.PENDING
+    )
 
     screening = item_screen(item_id=copy.pk)
 

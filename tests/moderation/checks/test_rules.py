@@ -89,13 +89,17 @@ def test_repeats_outside_the_window_and_the_submission_itself_do_not_count():
 
 def test_repeated_captions_count_the_creators_items():
     creator = CreatorFactory()
-    first, second = ContentItemFactory(creator=creator, caption="Sale!"), ContentItemFactory(creator=creator, caption="sale")
+    first, second = (
+        ContentItemFactory(creator=creator, caption="Sale!"),
+        ContentItemFactory(creator=creator, caption="sale"),
+    )
     ContentItemFactory(caption="sale")  # another creator's
     rule = RuleFactory.build(kind=Kind.REPEAT, parameter="60", threshold=1, score=0.4)
 
     found = run(rule, Part(CAPTION, "SALE", creator_id=creator.pk, item_id=second.pk))
 
-    assert first.pk and found == Hit(0.4, "The same text 2 times within 60 minutes (more than 1).")
+    assert first.pk is not None
+    assert found == Hit(0.4, "The same text 2 times within 60 minutes (more than 1).")
 
 
 @pytest.mark.parametrize(("age_days", "hit"), [(1, True), (3, False)])
@@ -143,7 +147,13 @@ def test_hamming_counts_differing_bits():
 @pytest.mark.parametrize(
     ("kind", "parameter", "threshold", "score", "errors"),
     [
-        (Kind.PATTERN, "(unclosed", None, 0.5, {"parameter": ["Not a valid regular expression: missing ), unterminated subpattern at position 0."]}),
+        (
+            Kind.PATTERN,
+            "(unclosed",
+            None,
+            0.5,
+            {"parameter": ["Not a valid regular expression: missing ), unterminated subpattern at position 0."]},
+        ),
         (Kind.PATTERN, "a*", None, 0.5, {"parameter": ["The pattern matches empty text, so it would hit everything."]}),
         (Kind.TERMS, " \n ", None, 0.5, {"parameter": ["List at least one banned word or phrase, one per line."]}),
         (Kind.REPEAT, "soon", 2, 0.5, {"parameter": ["The window in minutes, a whole number above 0."]}),
@@ -164,7 +174,12 @@ def test_a_rule_that_could_not_run_is_refused_per_field(kind, parameter, thresho
 
 @pytest.mark.parametrize(
     ("kind", "parameter", "threshold"),
-    [(Kind.PATTERN, r"\bfree\b", None), (Kind.REPEAT, "60", 2), (Kind.NEAR_DUPLICATE, "", 6), (Kind.CLASSIFIER, "", 0.8)],
+    [
+        (Kind.PATTERN, r"\bfree\b", None),
+        (Kind.REPEAT, "60", 2),
+        (Kind.NEAR_DUPLICATE, "", 6),
+        (Kind.CLASSIFIER, "", 0.8),
+    ],
 )
 def test_a_sound_rule_passes_validation(kind, parameter, threshold):
     rule_validate(kind=kind, parameter=parameter, threshold=threshold, score=0.5)

@@ -12,7 +12,6 @@ from tests.factories import (
     RuleFactory,
     UserFactory,
     VeteranCreatorFactory,
-    VeteranFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +66,8 @@ def test_an_item_nothing_hits_is_published_and_the_outcome_audited():
     assert item.status == Status.PUBLISHED
     assert (screening.subject, screening.item, screening.outcome, screening.risk) == ("item", item, "allow", 0.0)
     assert [(c["check"], c["part"]) for c in screening.checks] == ITEM_CHECKS
-    assert screening.classifier is not None and screening.classifier.version == 1
+    assert screening.classifier is not None
+    assert screening.classifier.version == 1
     assert screens() == [("system", None, "item", "allow")]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.SCREEN)
     assert (entry.target_id, entry.data["risk"], entry.data["checks"]) == (item.pk, 0.0, screening.checks)
@@ -93,7 +93,10 @@ def test_an_item_a_reject_rule_hits_is_rejected_with_the_rules_message():
     screening = item_screen(item_id=item.pk)
 
     item.refresh_from_db()
-    assert (item.status, item.status_reason) == (Status.REJECTED, "Please keep it kind: this uses words we don't allow.")
+    assert (item.status, item.status_reason) == (
+        Status.REJECTED,
+        "Please keep it kind: this uses words we don't allow.",
+    )
     assert screening.outcome == "reject"
     assert ("Slurs and threats", "reject", 0.9) in hits(screening)
     assert screens() == [("system", None, "item", "reject")]
