@@ -116,7 +116,7 @@ def _pipeline() -> Pipeline:
         ]
     )
     return Pipeline(
-        [("features", features), ("model", LogisticRegression(C=10, class_weight="balanced", max_iter=1000))]
+        [("features", features), ("model", LogisticRegression(C=30, class_weight="balanced", max_iter=1000))]
     )
 
 

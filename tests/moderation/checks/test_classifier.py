@@ -40,7 +40,7 @@ def decide(action: str, target, *, by=None) -> None:
 def test_the_seed_file_has_hundreds_of_labelled_examples_of_both_kinds():
     examples = seed_examples()
 
-    assert (len(examples.labels), sum(examples.labels)) == (388, 180)
+    assert (len(examples.labels), sum(examples.labels)) == (440, 192)
 
 
 def test_a_fresh_install_trains_and_activates_version_1_from_the_seed_examples():
@@ -53,8 +53,8 @@ def test_a_fresh_install_trains_and_activates_version_1_from_the_seed_examples()
         1,
         Source.SEED,
         True,
-        388,
-        180,
+        440,
+        192,
     )
     # The default classifier rule's threshold is the operating point measured.
     assert active.threshold == 0.8
@@ -78,7 +78,8 @@ def test_the_active_version_scores_text_and_the_classifier_rule_hits_above_its_t
     assert probability(version, "Love this") < 0.2
     assert isinstance(spam, Hit)
     assert spam.score == 0.8
-    assert spam.reason.startswith("Classifier v1: 0.9")
+    likely = probability(version, "Cheap replica designer bags message me")
+    assert spam.reason == f"Classifier v1: {likely:.2f} likely to be refused (≥ 0.8)."
     assert fine is None
 
 
@@ -110,7 +111,7 @@ def test_a_version_that_does_worse_is_stored_but_not_activated(weak_pipeline):
 
     assert (worse.version, worse.active, worse.precision, worse.recall) == (2, False, 0.0, 0.0)
     assert worse.notes.startswith("Not activated: F1 0.000 against v1's 0.")
-    assert worse.notes.endswith(" on the same 97 held-back examples.")
+    assert worse.notes.endswith(" on the same 110 held-back examples.")
     assert list(ClassifierVersion.objects.filter(active=True)) == [seed]
     assert activations() == [("system", seed.pk, 1)]
 
@@ -124,7 +125,7 @@ def test_a_version_that_does_no_worse_replaces_the_active_one_audited(monkeypatc
     weak.refresh_from_db()
     assert (weak.version, weak.active, better.version, better.active) == (1, False, 2, True)
     assert better.notes.startswith("Activated: F1 0.")
-    assert better.notes.endswith("against v1's 0.000 on the same 97 held-back examples.")
+    assert better.notes.endswith("against v1's 0.000 on the same 110 held-back examples.")
     assert activations() == [("system", weak.pk, 1), ("system", better.pk, 2)]
 
 
@@ -186,7 +187,7 @@ def test_the_retrain_task_is_safe_twice(settings):
 
     assert (first, second) == (2, None)
     new = ClassifierVersion.objects.get(version=2)
-    assert (new.examples, new.positives) == (390, 180)
+    assert (new.examples, new.positives) == (442, 192)
 
 
 def test_a_forced_retrain_trains_even_when_not_due():
@@ -214,7 +215,7 @@ def test_the_command_reports_the_active_versions_precision_and_recall(as_json):
         )
     else:
         assert out.getvalue() == (
-            "Active classifier v1 (seed, 388 examples, 180 refused), on held-back examples at probability ≥ 0.8: "
+            "Active classifier v1 (seed, 440 examples, 192 refused), on held-back examples at probability ≥ 0.8: "
             f"precision {precision:.3f}, recall {recall:.3f}.\n"
         )
 
