@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
@@ -157,7 +158,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retrain now from moderators' decisions", permissions=["change"])
     def retrain_now(self, request: HttpRequest, queryset: QuerySet[ClassifierVersion]) -> None:
-        classifier_retrain_task.apply_async(kwargs={"force": True})
+        transaction.on_commit(lambda: classifier_retrain_task.apply_async(kwargs={"force": True}))
         self.message_user(request, "Retraining started: the new version shows here when it is done.", messages.SUCCESS)
 
 

@@ -156,7 +156,8 @@ def test_activating_needs_exactly_one_version_and_changes_nothing_otherwise(admi
 def test_retrain_now_trains_a_version(admin_client, eager_celery, django_capture_on_commit_callbacks):
     seed = classifier_active()
 
-    admin_client.post(VERSIONS, {"action": "retrain_now", helpers.ACTION_CHECKBOX_NAME: [seed.pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(VERSIONS, {"action": "retrain_now", helpers.ACTION_CHECKBOX_NAME: [seed.pk]})
 
     assert list(ClassifierVersion.objects.values_list("version", "source")) == [(2, "decisions"), (1, "seed")]
 
