@@ -1,24 +1,26 @@
-"""Automatic checks on a comment before it is stored: the seam where a moderation app plugs in.
+"""Automatic checks on a comment or a creator's profile before it is stored: the seam where a
+moderation app plugs in.
 
-A check is a callable ``check(body: str) -> Verdict | None`` (None: nothing to say).
-``comment_verdict`` runs content's own (``CHECKS``), then asks the receivers of
+A comment check is a callable ``check(body: str) -> Verdict | None`` (None: nothing to say).
+``comment_verdict`` runs content's own (``CHECKS``: the length), then asks the receivers of
 ``signals.comment_submitted``, which answer the same way: the first ``refuse`` wins (the comment
 is not stored and the author is told why), otherwise any ``hide`` stores the comment hidden with
-its reason, otherwise it is shown. A moderation app connects its own checks (a classifier, the
-author's reputation) in its ``AppConfig.ready()``; nothing here needs to change.
+its reason, otherwise it is shown. ``profile_verdict`` asks the receivers of
+``signals.profile_submitted`` and combines their answers the same way. A moderation app connects
+its checks (rules edited by moderators, a classifier) in its ``AppConfig.ready()``; nothing here
+needs to change.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from django.conf import settings
 
 from content import signals
-from content.models import Comment
+from content.models import Comment, Creator
 from feedsite.dispatch import answers
 
 Action = Literal["allow", "hide", "refuse"]
@@ -36,8 +38,6 @@ class Verdict:
 ALLOW = Verdict("allow")
 Check = Callable[[str], Verdict | None]
 
-_LINK = re.compile(r"(https?://|www\.)\S+|\b[a-z0-9-]+\.(com|net|org|shop|store|io|xyz|top|ly)\b", re.IGNORECASE)
-
 
 def length_check(body: str) -> Verdict | None:
     length = len(body.strip())
@@ -50,35 +50,41 @@ def length_check(body: str) -> Verdict | None:
     return None
 
 
-def banned_words_check(body: str) -> Verdict | None:
-    words = "|".join(re.escape(word) for word in settings.COMMENT_BANNED_WORDS)
-    if words and re.search(rf"\b({words})\b", body, re.IGNORECASE):
-        return Verdict("refuse", "banned_words", "Please keep it kind: your comment uses words we don't allow.")
-    return None
+CHECKS: tuple[Check, ...] = (length_check,)
 
 
-def link_spam_check(body: str) -> Verdict | None:
-    if len(_LINK.findall(body)) > settings.COMMENT_MAX_LINKS:
-        return Verdict("hide", "links", "Comments with several links are checked by a moderator before they show.")
-    return None
-
-
-CHECKS: tuple[Check, ...] = (length_check, banned_words_check, link_spam_check)
-
-
-def _verdicts(body: str) -> Iterator[Verdict | None]:
+def _verdicts(body: str, author_id: int | None, content_id: int | None) -> Iterator[Verdict | None]:
     for check in CHECKS:
         yield check(body)
-    yield from answers(signals.comment_submitted, Comment, body=body)
+    yield from answers(signals.comment_submitted, Comment, body=body, author_id=author_id, content_id=content_id)
 
 
-def comment_verdict(body: str) -> Verdict:
-    """The combined verdict of content's checks and of every ``comment_submitted`` receiver on ``body``."""
+def _combined(verdicts: Iterable[Verdict | None]) -> Verdict:
     hidden: Verdict | None = None
-    for verdict in _verdicts(body):
+    for verdict in verdicts:
         if verdict is None or verdict.action == "allow":
             continue
         if verdict.action == "refuse":
             return verdict
         hidden = hidden or verdict
     return hidden or ALLOW
+
+
+def comment_verdict(body: str, *, author_id: int | None = None, content_id: int | None = None) -> Verdict:
+    """The combined verdict of content's checks and of every ``comment_submitted`` receiver on
+    ``body`` by the user ``author_id`` on the item ``content_id`` (checks on history need them)."""
+    return _combined(_verdicts(body, author_id, content_id))
+
+
+def profile_verdict(*, creator_id: int | None, display_name: str, bio: str, user_id: int | None) -> Verdict:
+    """The combined verdict of every ``profile_submitted`` receiver on a creator's profile."""
+    return _combined(
+        answers(
+            signals.profile_submitted,
+            Creator,
+            creator_id=creator_id,
+            display_name=display_name,
+            bio=bio,
+            user_id=user_id,
+        )
+    )

@@ -348,21 +348,25 @@ def comment_create(*, content: ContentItem, author: User, body: str) -> Comment:
 
     A refused comment raises ``ApplicationError`` (code ``comment_refused``, the check's reason in
     ``extra``) and stores nothing; a comment a check hides is stored ``hidden`` with the reason.
+    ``signals.comment_created`` is sent in the same transaction once it is stored.
     """
     if content.status != Status.PUBLISHED:
         raise ApplicationError("This post is not available.", code="not_available")
     body = body.strip()
-    verdict = comment_verdict(body)
+    verdict = comment_verdict(body, author_id=author.pk, content_id=content.pk)
     if verdict.action == "refuse":
         raise ApplicationError(verdict.message, code="comment_refused", extra={"reason": verdict.reason})
     hidden = verdict.action == "hide"
-    return Comment.objects.create(
-        content=content,
-        author=author,
-        body=body,
-        status=Comment.Status.HIDDEN if hidden else Comment.Status.VISIBLE,
-        moderation_reason=verdict.reason if hidden else "",
-    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            content=content,
+            author=author,
+            body=body,
+            status=Comment.Status.HIDDEN if hidden else Comment.Status.VISIBLE,
+            moderation_reason=verdict.reason[:64] if hidden else "",
+        )
+        signals.comment_created.send(sender=Comment, comment_id=comment.pk)  # screening record, case (moderation)
+    return comment
 
 
 def comment_set_status(*, comment: Comment, status: str, reason: str = "") -> Comment:

@@ -29,9 +29,23 @@ receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean expression) t
 item must also pass to be served (moderation: the creator's standing). A condition must add no
 query of its own (a join or a subquery of the same query): the feed path has a tested query count.
 
-``comment_submitted(sender=Comment, body)``: sent by ``comment_checks.comment_verdict`` before a
-comment is stored, after content's own checks; each receiver returns a ``comment_checks.Verdict``
-or ``None`` (nothing to say), and the verdicts combine as that module says.
+``comment_submitted(sender=Comment, body, author_id, content_id)``: sent by
+``comment_checks.comment_verdict`` before a comment is stored, after content's own checks (the ids
+are None when the caller has none); each receiver returns a ``comment_checks.Verdict`` or ``None``
+(nothing to say), and the verdicts combine as that module says.
+
+``comment_created(sender=Comment, comment_id)``: sent by ``services.comment_create`` inside its
+transaction once the comment is stored (visible or hidden): moderation records its screening and
+opens a case for a hidden one. Not robust: a receiver's error undoes the comment.
+
+``profile_submitted(sender=Creator, creator_id, display_name, bio, user_id)``: sent by
+``comment_checks.profile_verdict`` before a creator's application or profile change is stored
+(``creator_id`` None for a first application); answered like ``comment_submitted``: a ``refuse``
+stores nothing, a ``hide`` stores it for a moderator to look at.
+
+``profile_saved(sender=Creator, creator_id)``: sent by the studio's ``creator_apply`` and
+``creator_update`` inside their transaction once the profile is stored: moderation records its
+screening and opens a case for a held one. Not robust: a receiver's error undoes the change.
 
 ``studio_removed_listed(sender=ContentItem)``: sent by ``studio.selectors`` whenever it lists a
 creator's own posts; each receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean
@@ -59,3 +73,6 @@ servable_conditions = Signal(use_caching=True)
 comment_submitted = Signal(use_caching=True)
 studio_removed_listed = Signal()
 studio_item_states = Signal()
+comment_created = Signal()
+profile_submitted = Signal()
+profile_saved = Signal()

@@ -37,3 +37,15 @@ class ModerationConfig(AppConfig):
         )
         # The roles' groups follow feedsite.roles.GRANTS, the new permissions of a migrate included.
         post_migrate.connect(roles.roles_sync_after_migrate, dispatch_uid="moderation.roles")
+
+        # Automatic checks (moderation.checks): items are screened by a Celery task once they enter
+        # review; comments and profiles are answered before they are stored and recorded after.
+        from moderation.checks import receivers as checks
+
+        content_signals.content_submitted.connect(checks.on_content_submitted, dispatch_uid="moderation.checks.item")
+        content_signals.comment_submitted.connect(checks.on_comment_submitted, dispatch_uid="moderation.checks.comment")
+        content_signals.comment_created.connect(
+            checks.on_comment_created, dispatch_uid="moderation.checks.comment_record"
+        )
+        content_signals.profile_submitted.connect(checks.on_profile_submitted, dispatch_uid="moderation.checks.profile")
+        content_signals.profile_saved.connect(checks.on_profile_saved, dispatch_uid="moderation.checks.profile_record")

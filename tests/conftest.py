@@ -127,3 +127,26 @@ def realtime_down(settings) -> Iterator[None]:
     realtime.reset_for_tests()
     yield
     realtime.reset_for_tests()
+
+
+@pytest.fixture
+def moderation_rules(db) -> None:
+    """The default moderation rules of migration 0003, as a fresh install has them: a transactional
+    test (a live server's) flushes them from a reused database, and screening then holds nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    seeded = importlib.import_module("moderation.migrations.0003_audit_append_only_and_seed_rules")
+    seeded.seed_rules(apps, None)
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Queued tasks run at once, as on the embedded default (the namespaced key is what Celery reads)."""
+    from feedsite.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = previous

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
 from experiments.models import Experiment, Variant
-from moderation.models import Appeal, Case, CreatorStanding, Report, Screening, ShopperTrust
+from moderation.models import Appeal, Case, CreatorStanding, Report, Rule, Screening, ShopperTrust
 from profiles.events.models import Interaction
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 from profiles.shop.models import Cart, CartLine, Order, OrderLine
@@ -300,3 +301,29 @@ class ScreeningFactory(factory.django.DjangoModelFactory[Screening]):
     checks = factory.LazyFunction(
         lambda: [{"check": "Banned terms", "score": 0.7, "reason": "says “replica”", "outcome": "hold"}]
     )
+
+
+# ---- moderation.checks ----------------------------------------------------------------------------
+
+
+class RuleFactory(factory.django.DjangoModelFactory[Rule]):
+    """A banned-terms rule that holds captions, comments and profiles; pass ``kind`` and the rest."""
+
+    class Meta:
+        model = Rule
+
+    name = factory.Sequence(lambda n: f"rule {n}")
+    kind = Rule.Kind.TERMS
+    parameter = "forbidden"
+    action = "hold"
+    score = 0.5
+
+
+class VeteranFactory(UserFactory):
+    """An account old enough that the "New accounts" rule does not hold its posts."""
+
+    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=365))
+
+
+class VeteranCreatorFactory(CreatorFactory):
+    user = factory.SubFactory(VeteranFactory)

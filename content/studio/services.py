@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from content import signals
+from content.comment_checks import profile_verdict
 from content.media.checks import image_check, media_check_uploads
 from content.media.pipeline import media_originals_store
 from content.models import ContentItem, Creator, Product, Tag
@@ -105,7 +107,8 @@ def creator_apply(
     ``applied`` until staff review it (``creator_review``). A declined creator may apply again.
 
     Refuses (nothing stored) a user who is already a creator or has applied, a bad or taken handle,
-    and an avatar the image checks refuse (``MediaRefused``).
+    a profile the automatic checks refuse (``profile_refused``) and an avatar the image checks
+    refuse (``MediaRefused``). ``signals.profile_saved`` is sent once it is stored.
     """
     existing = Creator.objects.select_for_update().filter(user=user).first()
     if existing is not None and existing.status != Creator.Status.DECLINED:
@@ -119,6 +122,7 @@ def creator_apply(
     auto = settings.CREATOR_APPROVAL == "auto"
     creator = existing or Creator(user=user)
     creator.handle = handle_validate(handle, creator=existing)
+    _profile_check(creator_id=creator.pk, display_name=display_name, bio=bio.strip(), user_id=user.pk)
     creator.display_name = display_name
     creator.bio = bio.strip()
     creator.kind = Creator.Kind.SHOPPER
@@ -133,23 +137,37 @@ def creator_apply(
     except IntegrityError as exc:  # the same handle taken meanwhile
         raise ApplicationError(f"@{creator.handle} is taken; choose another handle.", code="handle_taken") from exc
     creator_role_sync(user=user)
+    signals.profile_saved.send(sender=Creator, creator_id=creator.pk)
     return creator
 
 
 @transaction.atomic
 def creator_update(*, creator: Creator, display_name: str, bio: str, avatar: UploadedFile | None = None) -> Creator:
-    """A creator changes their display name, bio or avatar (the handle stays: links point at it)."""
+    """A creator changes their display name, bio or avatar (the handle stays: links point at it).
+
+    Refuses (nothing stored) what the automatic checks refuse (``profile_refused``);
+    ``signals.profile_saved`` is sent once it is stored."""
     display_name = display_name.strip()
     if not display_name or len(display_name) > 100:
         raise ApplicationError("A display name is 1 to 100 characters.", code="invalid_display_name")
     if len(bio) > 500:
         raise ApplicationError("A bio is at most 500 characters.", code="invalid_bio")
+    _profile_check(creator_id=creator.pk, display_name=display_name, bio=bio.strip(), user_id=creator.user_id)
     creator.display_name = display_name
     creator.bio = bio.strip()
     if avatar is not None:
         _avatar_store(creator, avatar)
     creator.save(update_fields=["display_name", "bio", "avatar"])
+    signals.profile_saved.send(sender=Creator, creator_id=creator.pk)
     return creator
+
+
+def _profile_check(*, creator_id: int | None, display_name: str, bio: str, user_id: int | None) -> None:
+    """Refuse (``ApplicationError(code="profile_refused")``, the check's reason in ``extra``) a profile
+    the checks of ``signals.profile_submitted`` refuse; a held one is stored (a moderator looks)."""
+    verdict = profile_verdict(creator_id=creator_id, display_name=display_name, bio=bio, user_id=user_id)
+    if verdict.action == "refuse":
+        raise ApplicationError(verdict.message, code="profile_refused", extra={"reason": verdict.reason})
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ CELERY_TASK_ROUTES = {
     "ranking.precompute_feeds": {"queue": "default"},
     "ranking.*": {"queue": "training"},
     "content.media_process": {"queue": "media"},
+    "moderation.classifier_retrain": {"queue": "training"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
@@ -72,4 +73,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "moderation.reconcile_reputations",
         "schedule": crontab(hour=4, minute=47),
     },
+    # Daily: the text classifier retrained when enough moderators' decisions came since the last version.
+    "moderation-classifier-retrain": {"task": "moderation.classifier_retrain", "schedule": crontab(hour=4, minute=17)},
 }

@@ -9,7 +9,4 @@ CART_MAX_LINES = 30
 COMMENT_MIN_LENGTH = 1
 # About three lines in the sheet on a phone; longer is an essay, or spam.
 COMMENT_MAX_LENGTH = 500
-# One link can be a fair "where I got it"; more is the shape of link spam.
-COMMENT_MAX_LINKS = 1
-# Whole words, case-insensitive. Deliberately short: the moderation queue is the real tool.
-COMMENT_BANNED_WORDS = ["idiot", "moron", "scammer", "loser", "kys"]
+# Banned words and links are moderation rules (moderation.checks), edited in admin.

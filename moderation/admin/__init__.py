@@ -1,6 +1,7 @@
 """Moderation's admin, one module per concern (importing each registers its model admins).
 
 - ``standing``: creators' standing (reputation, blocks, overrides) and the decisions about creators.
+- ``checks``: the automatic checks' rules, classifier versions and screenings.
 - ``trust``: shoppers' trust and its overrides (``overrides``: the override actions both share).
 - ``queue``: the review queue (``Case``): the list, the case page, claiming and decisions.
 - ``audit``: the audit log, read-only.
@@ -10,6 +11,7 @@
 
 from moderation.admin import (  # noqa: F401
     audit,
+    checks,
     content,
     queue,
     standing,

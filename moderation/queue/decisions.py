@@ -42,6 +42,7 @@ from content.services import (
 from feedsite.errors import ApplicationError
 from moderation import services as moderation_services
 from moderation.audit import audit_record
+from moderation.checks import classifier_retrain_if_due
 from moderation.models import Appeal, AuditEntry, Case, ReasonCode, Report
 from moderation.queue.services import claim_refusal
 from moderation.reputation.services import creator_reputation_touch
@@ -75,7 +76,7 @@ DECISIONS = {decision.name: decision for decision in (APPROVE, REJECT, REMOVE, H
 
 def _after_decision() -> None:
     """Runs once after each decision commits: decisions are the classifier's training data."""
-    # TODO(merge): call moderation.checks.classifier_retrain_if_due() here once the checks package lands.
+    classifier_retrain_if_due()
 
 
 def _checked(decision: Decision, reason_code: str, note: str) -> tuple[str, str]:

@@ -59,8 +59,10 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0, what: st
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_a_new_post_by_a_followed_creator_arrives_over_the_websocket_behind_the_new_posts_pill(
-    asgi_page, asgi_server, shop, media_files, size
+    asgi_page, asgi_server, shop, media_files, size, moderation_rules
 ):
+    """The new account's post is held by moderation's screening (its default rules); the moderator's
+    approval (``content_publish``) pushes it."""
     world = shop(3)
     page = asgi_page(size)
     open_feed(page)

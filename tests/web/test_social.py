@@ -99,7 +99,8 @@ def test_a_signed_in_shopper_comments_and_the_count_follows(phone_page, shop):
     ]
 
 
-def test_a_refused_comment_says_why_and_is_not_stored(phone_page, shop):
+def test_a_refused_comment_says_why_and_is_not_stored(phone_page, shop, moderation_rules):
+    """Refused by moderation's default "Slurs and threats" rule."""
     item = shop(2).items[0]
     sign_in(phone_page, UserFactory(), next_path=f"/c/{item.pk}")
 
@@ -110,7 +111,7 @@ def test_a_refused_comment_says_why_and_is_not_stored(phone_page, shop):
 
     error = sheet.locator("[data-comment-error]")
     error.wait_for()
-    assert error.inner_text() == "Please keep it kind: your comment uses words we don't allow."
+    assert error.inner_text() == "Please keep it kind: this uses words we don't allow."
     assert Comment.objects.count() == 0
 
 

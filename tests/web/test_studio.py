@@ -15,7 +15,9 @@ from content.models import ContentItem, Creator
 from tests.factories import CreatorFactory, ProductFactory, TagFactory, UserFactory
 from tests.web.conftest import DESKTOP, PHONE, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Posts go through moderation's screening: its default rules (a flushed database lacks them) hold
+# the posts of these new accounts for review.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("moderation_rules")]
 Status = ContentItem.Status
 PASSWORD = "correct horse battery"
 

@@ -56,14 +56,3 @@ def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), **save: obj
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     """What a browser sends; its name and content type are whatever the sender says."""
     return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-@pytest.fixture
-def eager_celery():
-    """Queued tasks run at once, as on the embedded default (the namespaced key is what Celery reads)."""
-    from feedsite.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    app.conf.CELERY_TASK_ALWAYS_EAGER = previous

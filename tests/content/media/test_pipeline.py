@@ -279,7 +279,9 @@ def test_the_task_has_its_name_queue_and_late_acknowledgement(settings):
     assert settings.CELERY_TASK_ROUTES["content.media_process"] == {"queue": "media"}
 
 
-def test_a_failed_item_is_retried_from_its_kept_original(media_root, eager_celery, django_capture_on_commit_callbacks):
+def test_a_failed_item_is_retried_from_its_kept_original(
+    media_root, eager_celery, django_capture_on_commit_callbacks, moderation_rules
+):
     item = _processing("image")
     media_originals_store(item=item, files=media_check_uploads([upload("a.jpg", image_bytes())]))
     media_fail(item_id=item.pk, reason=GAVE_UP)
@@ -289,7 +291,9 @@ def test_a_failed_item_is_retried_from_its_kept_original(media_root, eager_celer
 
     item.refresh_from_db()
     assert retried.status == Status.PROCESSING
-    assert len(queued) == 2  # the processing task; then, the media ready, the item submitted to review
+    # The processing task; the media ready, the item submitted to review; its screening (moderation),
+    # which holds it for a moderator: its creator's account is new.
+    assert len(queued) == 3
     assert (item.status, item.status_reason, item.media.name) == (
         Status.PENDING,
         "",

@@ -6,7 +6,8 @@ from django.utils import timezone
 from content.models import Comment, ContentItem
 from feedsite.errors import ApplicationError
 from moderation import services as moderation_services
-from moderation.models import Appeal, AuditEntry, Case, CreatorDecision, CreatorStanding, Report
+from moderation.checks import classifier_active
+from moderation.models import Appeal, AuditEntry, Case, ClassifierVersion, CreatorDecision, CreatorStanding, Report
 from moderation.queue import decisions
 from moderation.queue.decisions import (
     appeal_decide,
@@ -228,6 +229,22 @@ def test_each_decision_runs_the_after_decision_hook_once_after_commit(
         callback()
 
     assert calls == [None]
+
+
+def test_decisions_retrain_the_classifier_once_enough_of_them_came(
+    moderator, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    settings.MODERATION_RETRAIN_AFTER_DECISIONS = 2
+    classifier_active()  # the seed version
+    items = [ContentItemFactory(status=Status.PENDING, published_at=None) for _ in range(2)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_reject(item=items[0], by=moderator, reason_code="spam")
+    assert ClassifierVersion.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        item_approve(item=items[1], by=moderator)
+
+    assert list(ClassifierVersion.objects.values_list("version", "source")) == [(2, "decisions"), (1, "seed")]
 
 
 # Comments
