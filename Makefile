@@ -43,6 +43,7 @@ migrate: setup
 
 run: migrate vendor
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py seed_moderation_demo --if-empty
 	$(BIN)/python manage.py train_ranker --if-none
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m feedsite.serve --host $(HOST) --port $(PORT)

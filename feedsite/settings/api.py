@@ -81,7 +81,10 @@ SPECTACULAR_SETTINGS = {
     ],
     "COMPONENT_SPLIT_REQUEST": True,
     # A content item's kind appears in the feed's cards and the studio's posts: one enum, one name.
-    "ENUM_NAME_OVERRIDES": {"ContentKindEnum": "content.models.ContentItem.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ContentKindEnum": "content.models.ContentItem.Kind",
+        "ContentStatusEnum": "content.models.ContentItem.Status",
+    },
     # feedsite.converters.IdConverter
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
 }

@@ -24,6 +24,8 @@ MEMOS = {
     "content.bulk.brand_slug",
     "feedsite.realtime.client",  # connections: realtime.reset_for_tests forgets them
     "feedsite.realtime.worker_client",
+    "moderation.checks.rules._pattern",  # a rule's compiled regular expression, by its source
+    "moderation.checks.rules._terms_pattern",
     "moderation.selectors._standing_at",  # one condition object per reputation bar
     "profiles.demo.render._font",
     "profiles.importer.values.cached_timestamp",  # a dataset's values, parsed

@@ -73,6 +73,9 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "moderation.auditentry": MOD,
     "moderation.case": MOD,
     "moderation.shoppertrust": MOD,
+    "moderation.rule": MOD,
+    "moderation.screening": MOD,
+    "moderation.classifierversion": MOD,
     "experiments.experiment": MKT,
 }
 
@@ -115,6 +118,9 @@ ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     "moderation.shoppertrust.override_trust": MOD,
     "moderation.shoppertrust.clear_trust_overrides": MOD,
     "moderation.case.approve_cases": MOD,
+    "moderation.rule.delete_selected": NOBODY,
+    "moderation.classifierversion.activate": NOBODY,
+    "moderation.classifierversion.retrain_now": NOBODY,
     "moderation.case.reject_cases": MOD,
     "moderation.case.remove_cases": MOD,
     "experiments.experiment.start_experiments": MKT,

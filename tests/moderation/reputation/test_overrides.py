@@ -150,6 +150,7 @@ def test_the_tasks_are_named_and_scheduled():
         "moderation-recompute-reputations": "moderation.recompute_reputations",
         "moderation-recompute-trust": "moderation.recompute_trust",
         "moderation-reconcile-reputations": "moderation.reconcile_reputations",
+        "moderation-classifier-retrain": "moderation.classifier_retrain",
     }
     assert schedule["moderation-recompute-reputations"]["schedule"] == 300.0
     assert {

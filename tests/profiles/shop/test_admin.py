@@ -5,7 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from content.models import Comment
 from tests.factories import CartLineFactory, CommentFactory, LikeFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,21 +48,3 @@ def test_orders_are_found_by_number_and_cannot_be_changed(admin_client):
 
     assert [order.pk for order in listed.context["cl"].result_list] == [line.order.pk]
     assert page.context["has_change_permission"] is False
-
-
-@pytest.mark.parametrize(
-    ("action", "status", "reason"), [("hide_comments", "hidden", "moderator"), ("show_comments", "visible", "")]
-)
-def test_moderators_hide_and_show_comments_through_the_service(admin_client, action, status, reason):
-    comments = [CommentFactory(status="hidden" if status == "visible" else "visible") for _ in range(2)]
-    untouched = CommentFactory(status="hidden" if status == "visible" else "visible")
-
-    admin_client.post(
-        reverse("admin:content_comment_changelist"),
-        {"action": action, "_selected_action": [c.pk for c in comments]},
-    )
-
-    assert set(Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("status", "moderation_reason")) == {
-        (status, reason)
-    }
-    assert Comment.objects.get(pk=untouched.pk).status == untouched.status
