@@ -58,6 +58,9 @@ def test_the_moderation_demo_gives_the_demo_moderators_a_queue_of_real_cases():
 def test_the_moderation_demo_runs_once_with_if_empty_and_needs_the_demo_shop():
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("seed_moderation_demo", stdout=io.StringIO())
+    skipped = io.StringIO()
+    call_command("seed_moderation_demo", "--if-empty", stdout=skipped)  # make run on another shop
+    assert skipped.getvalue() == "Moderation demo not seeded: Seed the demo shop first (manage.py seed_demo).\n"
     assert Case.objects.count() == 0
 
     call_command("seed_demo", "--scale", "0.05", stdout=io.StringIO())

@@ -21,6 +21,9 @@ class Command(BaseCommand):
         try:
             done = demo.seed_moderation_demo(if_empty=options["if_empty"])
         except ApplicationError as exc:
+            if options["if_empty"]:  # make run on a shop that is not the demo's, or in production
+                self.stdout.write(f"Moderation demo not seeded: {exc.message}")
+                return
             raise CommandError(exc.message) from exc
         if done is None:
             self.stdout.write("Moderation demo already seeded.")
