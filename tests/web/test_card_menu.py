@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from content.models import ContentItem
+from moderation.models import Case, Report
 from profiles.events.models import Interaction
 from ranking.models import FeedRequest
 from tests.factories import CommentFactory
@@ -188,3 +190,32 @@ def test_each_comment_has_a_report_entry_that_reports_the_comment(phone_page, sh
     assert request.url.endswith(f"/api/v1/comments/{comment.pk}/report")
     assert json.loads(request.post_data) == {"reason": "spam", "note": ""}
     sheet.locator("[data-report-done]").wait_for()
+
+
+def test_a_report_from_the_card_menu_reaches_the_queue(phone_page, shop, settings):
+    settings.MODERATION_AUTO_HIDE_REPORTS = 1  # this one trusted shopper's report is enough to hide
+    shop(3)
+    open_feed(phone_page)
+    item = card_ids(phone_page)[0]
+
+    _menu_button(phone_page, item).click()
+    phone_page.get_by_role("menuitem", name="Report…").click()
+    sheet = phone_page.locator("#sheet-report")
+    sheet.get_by_label("Misleading").check()
+    sheet.get_by_label("Anything moderators should know?").fill("Not the colour shown.")
+    with phone_page.expect_response("**/report") as answered:
+        sheet.get_by_role("button", name="Send report").click()
+
+    assert answered.value.status == 201
+    sheet.locator("[data-report-done]").wait_for()
+    report = Report.objects.get()
+    assert (report.item_id, report.reason, report.note, report.reporter_id) == (
+        item,
+        "misleading",
+        "Not the colour shown.",
+        shopper_of(phone_page).pk,
+    )
+    case = Case.objects.get(item_id=item)
+    assert (case.status, case.why, case.reports) == ("open", "reported", 1)
+    assert ContentItem.objects.get(pk=item).status == ContentItem.Status.HIDDEN
+    assert item not in _feed_ids(phone_page)
