@@ -87,6 +87,8 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_idx")]
         permissions = [("view_audit_log", "Can read the moderation audit log")]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.target_type} {self.target_id}"

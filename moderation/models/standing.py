@@ -124,6 +124,8 @@ class ShopperTrust(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(trust__gte=0) & Q(trust__lte=1), name="trust_in_unit_range"),
         ]
+        verbose_name = "shopper's trust"
+        verbose_name_plural = "shoppers' trust"
 
     def __str__(self) -> str:
         return f"trust of shopper {self.shopper_id}"
