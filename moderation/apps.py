@@ -11,7 +11,8 @@ class ModerationConfig(AppConfig):
         # content.selectors.published, and reputations reach ranking, through their signals.
         # Importing tasks registers the Celery task in every process.
         from content import signals as content_signals
-        from moderation import roles, selectors, tasks  # noqa: F401  (tasks: registers the Celery task)
+        from moderation import roles, selectors
+        from moderation import signals as moderation_signals
         from moderation.appeals import selectors as appeals
         from moderation.reputation import receivers
         from ranking import signals as ranking_signals
@@ -49,3 +50,4 @@ class ModerationConfig(AppConfig):
         )
         content_signals.profile_submitted.connect(checks.on_profile_submitted, dispatch_uid="moderation.checks.profile")
         content_signals.profile_saved.connect(checks.on_profile_saved, dispatch_uid="moderation.checks.profile_record")
+        moderation_signals.decision_taken.connect(checks.on_decision_taken, dispatch_uid="moderation.checks.retrain")

@@ -115,6 +115,7 @@ def seed_moderation_demo(*, if_empty: bool = False) -> DemoModeration | None:
     done.hidden += hidden_target.status == ContentItem.Status.HIDDEN
     # A held post a moderator rejected; its creator appeals, and the appeal waits for another moderator.
     template = published[5 % len(published)]
+    assert template.creator is not None  # published via _latest_published of a creator
     rejected = _submit(creator=template.creator, template=template, caption=CONTESTED_CAPTION)
     if rejected.status == ContentItem.Status.PENDING:
         item_reject(item=rejected, by=moderator, reason_code="spam", note="Payment outside the shop.")

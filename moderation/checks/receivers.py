@@ -15,7 +15,7 @@ from moderation.checks.screening import (
     profile_screened,
     verdict_of,
 )
-from moderation.checks.tasks import screen_item_enqueue
+from moderation.checks.tasks import classifier_retrain_if_due, screen_item_enqueue
 
 HELD_PROFILE = "Your profile is checked by a moderator."
 
@@ -43,3 +43,8 @@ def on_profile_submitted(
 
 def on_profile_saved(sender: Any, creator_id: int, **kwargs: Any) -> None:
     profile_screened(creator=Creator.objects.get(pk=creator_id))
+
+
+def on_decision_taken(**_: object) -> None:
+    """``moderation.signals.decision_taken``: decisions are the classifier's training data."""
+    classifier_retrain_if_due()

@@ -41,8 +41,8 @@ from content.services import (
 )
 from feedsite.errors import ApplicationError
 from moderation import services as moderation_services
+from moderation import signals
 from moderation.audit import audit_record
-from moderation.checks import classifier_retrain_if_due
 from moderation.models import Appeal, AuditEntry, Case, ReasonCode, Report
 from moderation.queue.services import claim_refusal
 from moderation.reputation.services import creator_reputation_touch
@@ -76,7 +76,7 @@ DECISIONS = {decision.name: decision for decision in (APPROVE, REJECT, REMOVE, H
 
 def _after_decision() -> None:
     """Runs once after each decision commits: decisions are the classifier's training data."""
-    classifier_retrain_if_due()
+    signals.decision_taken.send_robust(sender=AuditEntry)
 
 
 def _checked(decision: Decision, reason_code: str, note: str) -> tuple[str, str]:
