@@ -31,8 +31,6 @@ class BrandAdmin(admin.ModelAdmin):
     list_filter = (("merchants", admin.RelatedOnlyFieldListFilter),)
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
-    # Merchant accounts may sync this brand's catalog.
-    filter_horizontal = ("merchants",)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # The merchants role follows the brands' merchant lists: the accounts added and removed move.

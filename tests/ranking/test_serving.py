@@ -237,6 +237,16 @@ def test_admin_previews_a_shoppers_feed_with_sources_rules_and_feature_contribut
     assert all(len(row["features"].split(", ")) == 3 for row in rows)
 
 
+@pytest.mark.parametrize("asked", ["9" * 30, "no-such-shopper"])
+def test_admin_preview_of_a_shopper_that_does_not_exist_shows_no_feed(shop, admin_client, asked):
+    ranker_train(activate="always", rounds=10)
+
+    response = admin_client.get("/admin/ranking/rankermodel/preview/", {"shopper": asked})
+
+    assert response.status_code == 200
+    assert (response.context["shopper"], response.context["rows"]) == (None, [])
+
+
 def test_admin_rollback_action_reactivates_the_previous_model(shop, admin_client):
     first = ranker_train(activate="always", rounds=10)
     second = ranker_train(activate="always", rounds=10)
