@@ -160,9 +160,12 @@ def judged_by_creator(creator_ids: Collection[int], *, now: datetime) -> dict[in
             judged=items.get(creator, (0, 0))[0],
             removed=items.get(creator, (0, 0))[1],
             upheld=upheld.get(creator, 0),
-            age_days=max((now - created).days, 0),
+            # The account's age: the older of the creator profile and the user account behind it.
+            age_days=max((now - min(created, joined or created)).days, 0),
         )
-        for creator, created in Creator.objects.filter(pk__in=creator_ids).values_list("pk", "created_at")
+        for creator, created, joined in Creator.objects.filter(pk__in=creator_ids).values_list(
+            "pk", "created_at", "user__date_joined"
+        )
     }
 
 

@@ -17,7 +17,7 @@ from moderation.reputation.services import (
     creator_reputations_reconcile,
 )
 from profiles.events.models import Interaction
-from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ReportFactory
+from tests.factories import ContentItemFactory, CreatorFactory, InteractionFactory, ReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TOTALS = ("views", "impressions", "hides", "likes", "purchases", "watch_events", "watch_sum")
@@ -59,6 +59,15 @@ def test_a_run_adds_every_settled_interaction_to_its_creators_totals_and_moves_t
     evidence = Evidence(judged=1, impressions=4, views=3, hides=1, likes=1, purchases=1, watch_events=3, watch_sum=2.5)
     assert (standing.items_judged, standing.items_removed, standing.account_age_days) == (1, 0, 0)
     assert standing.computed == standing.reputation == pytest.approx(reputation(evidence))
+
+
+def test_a_creators_account_age_is_the_older_of_the_profile_and_the_user_account():
+    veteran = CreatorFactory(user=UserFactory(date_joined=timezone.now() - timedelta(days=120)))
+    _interact(ContentItemFactory(creator=veteran), ["view"])
+
+    creator_reputations_advance(now=_later())
+
+    assert CreatorStanding.objects.get(creator=veteran).account_age_days == 120
 
 
 def test_a_second_run_reads_only_new_interactions_and_leaves_untouched_creators_as_they_were():
