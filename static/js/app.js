@@ -11,9 +11,22 @@ export const page = pageData();
 const trackerOptions = { ...(page.tracker || {}), ...(window.feedsiteTrackerOptions || {}) };
 export const tracker = createTracker({ ...trackerOptions, consent: page.consent || "undecided" });
 
+// The page leaves the banner's height free at the bottom (--consent-h in app.css) while it shows.
+function makeRoomFor(banner) {
+  const root = document.documentElement;
+  const measure = () => {
+    if (banner.hidden) root.style.removeProperty("--consent-h");
+    else root.style.setProperty("--consent-h", `${Math.ceil(banner.getBoundingClientRect().height)}px`);
+  };
+  new ResizeObserver(measure).observe(banner);
+  new MutationObserver(measure).observe(banner, { attributes: true, attributeFilter: ["hidden"] });
+  measure();
+}
+
 function setUpConsentBanner() {
   const banner = document.getElementById("consent");
   if (!banner) return;
+  makeRoomFor(banner);
   banner.addEventListener("click", async (event) => {
     const button = event.target.closest("[data-consent]");
     if (!button) return;
