@@ -136,20 +136,21 @@ function boot(root) {
     root.querySelectorAll("article.card[data-id]").forEach((el) => el.setAttribute("aria-setsize", size));
   }
 
+  // Status cards are articles too: a role="feed" may own nothing else.
   function setStatus(kind) {
     const card =
       kind === "loading"
-        ? h("div", { class: "card card--loading", role: "status", "aria-label": "Loading more posts" }, h("div", { class: "spinner" }))
+        ? h("article", { class: "card card--loading", "aria-label": "Loading more posts" }, h("div", { class: "spinner", role: "status" }))
         : kind === "end"
           ? h(
-              "div",
-              { class: "card card--end" },
+              "article",
+              { class: "card card--end", "aria-label": "End of the feed" },
               h("div", {}, h("h2", {}, "You're all caught up"), h("p", { class: "muted" }, "Come back soon for new posts."), h("a", { class: "button", href: "/" }, "Refresh")),
             )
           : h(
-              "div",
-              { class: "card card--error", role: "alert" },
-              h("div", {}, h("h2", {}, "Couldn't load more"), h("p", { class: "muted" }, "Check your connection."), h("button", { type: "button", class: "button", onclick: () => loadMore() }, "Try again")),
+              "article",
+              { class: "card card--error", "aria-label": "Couldn't load more" },
+              h("div", { role: "alert" }, h("h2", {}, "Couldn't load more"), h("p", { class: "muted" }, "Check your connection."), h("button", { type: "button", class: "button", onclick: () => loadMore() }, "Try again")),
             );
     state.statusCard?.remove();
     state.statusCard = card;
