@@ -65,8 +65,8 @@ def creator_page(*, handle: str, shopper: Shopper, cursor: str | None, limit: in
     posts = posts[:limit]
     return CreatorPage(
         creator=found,
-        followers=found.follower_count,  # type: ignore[attr-defined]
-        following=bool(found.is_followed),  # type: ignore[attr-defined]
+        followers=found.follower_count,
+        following=bool(found.is_followed),
         posts=posts,
         next_cursor=cursor_encode(posts[-1]) if more else None,
     )

@@ -119,7 +119,10 @@ def test_each_empty_list_says_what_to_do(path, says):
     assert says in html
 
 
-@pytest.mark.parametrize(("path", "rows"), [("/orders", 1), ("/orders", 8), ("/liked", 1), ("/liked", 8), ("/following", 1), ("/following", 8)])
+@pytest.mark.parametrize(
+    ("path", "rows"),
+    [("/orders", 1), ("/orders", 8), ("/liked", 1), ("/liked", 8), ("/following", 1), ("/following", 8)],
+)
 def test_each_page_asks_a_bounded_number_of_queries(django_assert_max_num_queries, path, rows):
     shopper = ShopperFactory()
     for _ in range(rows):

@@ -42,7 +42,7 @@ def test_the_page_shows_the_creator_followers_and_posts_newest_first():
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1 id=\"creator-title\">Glow With Me</h1>" in html
+    assert '<h1 id="creator-title">Glow With Me</h1>' in html
     assert "Skincare, daily." in html
     assert "<strong data-follower-count>2</strong> followers" in html
     assert 'aria-pressed="false" aria-label="Follow @glowwithme">Follow</button>' in html
@@ -65,7 +65,10 @@ def test_a_follower_sees_following():
 def test_the_grid_pages_backwards_with_more():
     creator = CreatorFactory(handle="many")
     now = timezone.now()
-    items = [ContentItemFactory(creator=creator, published_at=now - timedelta(minutes=n)) for n in range(CREATOR_PAGE_POSTS + 2)]
+    items = [
+        ContentItemFactory(creator=creator, published_at=now - timedelta(minutes=n))
+        for n in range(CREATOR_PAGE_POSTS + 2)
+    ]
     client = Client()
 
     first = client.get("/@many").content.decode()
@@ -94,7 +97,9 @@ def test_a_creator_without_posts_says_what_to_do():
         pytest.param(lambda: CreatorFactory(handle="gone", status=Creator.Status.APPLIED), id="applied"),
         pytest.param(lambda: CreatorFactory(handle="gone", status=Creator.Status.DECLINED), id="declined"),
         pytest.param(lambda: CreatorStandingFactory(creator=CreatorFactory(handle="gone"), blocked=True), id="blocked"),
-        pytest.param(lambda: CreatorStandingFactory(creator=CreatorFactory(handle="gone"), reputation=0.0), id="below-bar"),
+        pytest.param(
+            lambda: CreatorStandingFactory(creator=CreatorFactory(handle="gone"), reputation=0.0), id="below-bar"
+        ),
     ],
 )
 def test_a_creator_not_shown_is_not_found(make):
