@@ -14,7 +14,10 @@ function show(button, following) {
 
 function countBy(delta) {
   const count = document.querySelector("[data-follower-count]");
-  if (count) count.textContent = String(Math.max(0, Number(count.textContent) + delta));
+  if (!count) return;
+  const now = Math.max(0, Number(count.textContent) + delta);
+  count.textContent = String(now);
+  document.querySelector("[data-follower-word]").textContent = now === 1 ? "follower" : "followers";
 }
 
 async function toggle(button) {

@@ -24,7 +24,7 @@ def test_a_visitor_follows_a_creator_from_their_page(new_page, shop, size):
     follow.click()
 
     page.wait_for_selector('.follow-toggle[aria-pressed="true"]:not([disabled])')
-    assert page.locator("[data-follower-count]").text_content() == "1"
+    assert page.locator(".creator-head__followers").text_content() == "1 follower"
     assert list(Follow.objects.filter(shopper=shopper_of(page)).values_list("creator_id", flat=True)) == [creator.pk]
     # The grid opens each post in the feed player.
     assert page.locator(".post-grid a").first.get_attribute("href").startswith("/c/")

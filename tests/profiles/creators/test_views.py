@@ -44,7 +44,7 @@ def test_the_page_shows_the_creator_followers_and_posts_newest_first():
     html = response.content.decode()
     assert '<h1 id="creator-title">Glow With Me</h1>' in html
     assert "Skincare, daily." in html
-    assert "<strong data-follower-count>2</strong> followers" in html
+    assert "<strong data-follower-count>2</strong> <span data-follower-word>followers</span>" in html
     assert 'aria-pressed="false" aria-label="Follow @glowwithme">Follow</button>' in html
     assert grid_ids(html) == [newer.pk, older.pk]
 
@@ -59,7 +59,7 @@ def test_a_follower_sees_following():
     html = client.get("/@ada").content.decode()
 
     assert 'aria-pressed="true" aria-label="Unfollow @ada">Following</button>' in html
-    assert "<strong data-follower-count>1</strong> follower</p>" in html
+    assert "<strong data-follower-count>1</strong> <span data-follower-word>follower</span>" in html
 
 
 def test_the_grid_pages_backwards_with_more():
