@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("profiles.shop.urls")),
     path("api/v1/", include("profiles.privacy.urls")),
     path("api/v1/", include("profiles.dashboard.urls")),
+    path("api/v1/", include("profiles.creators.urls")),
     path("api/v1/", include("content.urls")),
     path("api/v1/", include("content.studio.urls")),
     path("api/v1/", include("moderation.reports.urls")),
