@@ -145,3 +145,15 @@ def test_the_page_asks_a_bounded_number_of_queries(django_assert_max_num_queries
         response = client.get("/@ada")
 
     assert len(grid_ids(response.content.decode())) == min(posts, CREATOR_PAGE_POSTS)
+
+
+@pytest.mark.parametrize(("reputation", "status"), [(None, 404), (0.5, 404), (0.8, 200)])
+def test_a_bar_above_neutral_shows_only_creators_judged_above_it(settings, reputation, status):
+    settings.FEED_MIN_CREATOR_REPUTATION = 0.6
+    creator = CreatorFactory(handle="ada")
+    if reputation is not None:
+        CreatorStandingFactory(creator=creator, reputation=reputation)
+
+    response = Client().get("/@ada")
+
+    assert response.status_code == status
