@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from content import signals
-from content.models import Comment, ContentItem, ContentMedia, ContentProduct, Product, Tag
+from content.models import Comment, ContentItem, ContentMedia, ContentProduct, Creator, Product, Tag
 from feedsite.dispatch import answers
 
 
@@ -27,6 +27,27 @@ def published() -> QuerySet[ContentItem]:
     The conditions are part of this one query (a subquery, no query of their own).
     """
     return ContentItem.objects.filter(*servable_conditions(), status=ContentItem.Status.PUBLISHED)
+
+
+def creators_servable() -> QuerySet[Creator]:
+    """Creators whose page a shopper may see: approved, and passing every condition the apps above
+    add (``signals.creator_servable_conditions``: moderation drops blocked creators and those below
+    the reputation bar). The conditions are part of this one query."""
+    conditions = answers(signals.creator_servable_conditions, Creator)
+    return Creator.objects.filter(*conditions, status=Creator.Status.APPROVED)
+
+
+def creator_posts(*, creator_id: int, before: tuple[datetime, int] | None, limit: int) -> list[ContentItem]:
+    """Up to ``limit`` of the creator's items that ``published()`` serves, newest first; one query.
+
+    ``before`` (``published_at``, id) of the last item of the previous page pages backwards, so a
+    post published meanwhile never shifts the next page.
+    """
+    rows = published().filter(creator_id=creator_id)
+    if before is not None:
+        at, pk = before
+        rows = rows.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+    return list(rows.order_by("-published_at", "-pk")[:limit])
 
 
 # Compiled SQL of ``published()`` by (columns, conditions, database): compiling it costs Django

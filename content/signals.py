@@ -29,6 +29,11 @@ receiver returns a filter on ``ContentItem`` (a ``Q`` or a boolean expression) t
 item must also pass to be served (moderation: the creator's standing). A condition must add no
 query of its own (a join or a subquery of the same query): the feed path has a tested query count.
 
+``creator_servable_conditions(sender=Creator)``: sent by ``selectors.creators_servable()``; each
+receiver returns a filter on ``Creator`` that an approved creator must also pass for their page to
+be shown (moderation: the same standing rule as ``servable_conditions``). Same rule: no query of
+its own.
+
 ``comment_submitted(sender=Comment, body, author_id, content_id)``: sent by
 ``comment_checks.comment_verdict`` before a comment is stored, after content's own checks (the ids
 are None when the caller has none); each receiver returns a ``comment_checks.Verdict`` or ``None``
@@ -71,6 +76,7 @@ tag_merged = Signal()
 # Cached receivers: sent several times per feed page.
 servable_conditions = Signal(use_caching=True)
 comment_submitted = Signal(use_caching=True)
+creator_servable_conditions = Signal(use_caching=True)
 studio_removed_listed = Signal()
 studio_item_states = Signal()
 comment_created = Signal()

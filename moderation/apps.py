@@ -20,6 +20,9 @@ class ModerationConfig(AppConfig):
         content_signals.servable_conditions.connect(
             selectors.creator_in_good_standing, dispatch_uid="moderation.standing"
         )
+        content_signals.creator_servable_conditions.connect(
+            selectors.creator_servable, dispatch_uid="moderation.creator_standing"
+        )
         ranking_signals.creator_reputations.connect(
             selectors.creator_reputations, dispatch_uid="moderation.reputations"
         )

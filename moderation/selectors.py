@@ -28,10 +28,11 @@ class CreatorInGoodStanding(Expression):
 
     conditional = True
 
-    def __init__(self, minimum: float) -> None:
+    def __init__(self, minimum: float, column: str = "creator_id") -> None:
         super().__init__(output_field=BooleanField())
         self.minimum = minimum
-        self.creator: Any = F("creator_id")  # a column of the caller's query once resolved
+        # ``creator_id`` on content items; ``pk`` on creators themselves (``creator_servable``).
+        self.creator: Any = F(column)  # a column of the caller's query once resolved
 
     def get_source_expressions(self) -> list[Any]:
         return [self.creator]
@@ -58,12 +59,18 @@ def creator_in_good_standing(**_: object) -> CreatorInGoodStanding:
     return _standing_at(settings.FEED_MIN_CREATOR_REPUTATION)
 
 
+def creator_servable(**_: object) -> CreatorInGoodStanding:
+    """``content.signals.creator_servable_conditions`` (connected in ``ModerationConfig.ready``):
+    the same rule on ``Creator`` rows, so a blocked creator's page is not shown either."""
+    return _standing_at(settings.FEED_MIN_CREATOR_REPUTATION, "pk")
+
+
 @functools.lru_cache(maxsize=8)
-def _standing_at(minimum: float) -> CreatorInGoodStanding:
+def _standing_at(minimum: float, column: str = "creator_id") -> CreatorInGoodStanding:
     """One condition per bar, built once: a query resolves a copy of it and leaves it as it was, and
     the same object hashes from its cached identity, where a new one would make ``published_sql``'s
     cache lookup hash its deconstruction on every feed page."""
-    return CreatorInGoodStanding(minimum)
+    return CreatorInGoodStanding(minimum, column)
 
 
 def creator_reputations(**_: object) -> dict[int, float]:

@@ -184,7 +184,8 @@ export function renderCard(card, meta) {
     h(
       "span",
       { class: "creator-row__name", id: titleId },
-      h("span", {}, person.handle),
+      // A creator's handle opens their page (/@handle); a brand's name is plain text.
+      card.creator ? h("a", { class: "creator-row__link", href: `/@${card.creator.handle}` }, person.handle) : h("span", {}, person.handle),
       card.creator?.verified ? icon("verified", "verified") : null,
     ),
     card.creator

@@ -23,6 +23,7 @@ import { closeMenu, openMenu, renderCard, setCounts, setFollowing, setLiked } fr
 import { addToCart, setUpCart } from "./cart.js";
 import { openComments, openProducts, openWhy, setUpComments, setUpDialogs } from "./sheets.js";
 import { openReport } from "./report.js";
+import { setFollow } from "./follow.js";
 
 const PAGE_SIZE = 8;
 const LOAD_AHEAD = 3; // fetch the next page when the shopper is this many cards from the end
@@ -288,7 +289,7 @@ function boot(root) {
     const same = cards().filter((other) => other.feedCard.creator?.id === card.creator.id);
     same.forEach((other) => setFollowing(other, following));
     try {
-      await api(following ? "PUT" : "DELETE", `/api/v1/creators/${card.creator.id}/follow`);
+      await setFollow(card.creator.id, following);
       if (following) tracker.track("follow", el.feedMeta);
       toast(following ? `Following @${card.creator.handle}` : `Unfollowed @${card.creator.handle}`);
     } catch (error) {

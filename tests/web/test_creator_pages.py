@@ -1,0 +1,83 @@
+"""Creator pages and the Following page in a browser: follow and unfollow in place, at phone and desktop size."""
+
+import pytest
+
+from profiles.models import Follow
+from tests.factories import ContentItemFactory, CreatorFactory, FollowFactory, ShopperFactory, UserFactory
+from tests.web.conftest import open_feed, screenshot, shopper_of
+from tests.web.test_social import sign_in
+
+# The toasts fade within a few seconds; a screenshot waits for them to show the page itself.
+NO_TOASTS = "() => !document.querySelector('#toasts .toast')"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_visitor_follows_a_creator_from_their_page(new_page, shop, size):
+    creator = shop(4).items[0].creator
+    page = new_page(size)
+    page.goto(f"/@{creator.handle}")
+    page.locator('[data-consent="granted"]').click()
+    follow = page.get_by_role("button", name=f"Follow @{creator.handle}")
+
+    follow.click()
+
+    page.wait_for_selector('.follow-toggle[aria-pressed="true"]:not([disabled])')
+    assert page.locator(".creator-head__followers").text_content() == "1 follower"
+    assert list(Follow.objects.filter(shopper=shopper_of(page)).values_list("creator_id", flat=True)) == [creator.pk]
+    # The grid opens each post in the feed player.
+    assert page.locator(".post-grid a").first.get_attribute("href").startswith("/c/")
+    page.wait_for_function(NO_TOASTS)
+    screenshot(page, f"creator-page-{size}")
+    page.reload()
+    assert page.get_by_role("button", name=f"Unfollow @{creator.handle}").text_content() == "Following"
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_unfollow_from_the_following_page_happens_in_place(new_page, size):
+    user = UserFactory()
+    shopper = ShopperFactory(user=user)
+    ada, bob = CreatorFactory(handle="ada-glow"), CreatorFactory(handle="bob-skin")
+    ContentItemFactory(creator=ada)
+    FollowFactory(shopper=shopper, creator=ada)
+    FollowFactory(shopper=shopper, creator=bob)
+    page = new_page(size)
+    sign_in(page, user, next_path="/following")
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    page.get_by_role("button", name="Unfollow @ada-glow").click()
+
+    page.wait_for_selector('[data-handle="ada-glow"][aria-pressed="false"]:not([disabled])')
+    assert page.evaluate("() => window.notReloaded") is True
+    assert list(Follow.objects.filter(shopper=shopper).values_list("creator__handle", flat=True)) == ["bob-skin"]
+    assert page.get_by_role("button", name="Follow @ada-glow").text_content() == "Follow"
+    page.wait_for_function(NO_TOASTS)
+    screenshot(page, f"following-page-{size}")
+
+
+def test_a_handle_on_a_card_opens_the_creators_page(phone_page, shop):
+    shop(3)
+    open_feed(phone_page)
+    card = phone_page.locator("article.card[data-id]").first
+    handle = card.locator(".creator-row__link").text_content()
+
+    card.locator(".creator-row__link").click()
+
+    phone_page.wait_for_url(f"**/{handle}")
+    assert phone_page.locator("#creator-title").is_visible()
+
+
+def test_the_account_menu_leads_to_the_account_pages(new_page):
+    user = UserFactory()
+    ShopperFactory(user=user)
+    page = new_page("desktop")
+    sign_in(page, user, next_path="/liked")
+    page.locator(".menu summary").click()
+
+    page.locator(".menu__panel").get_by_role("link", name="Orders").click()
+
+    page.wait_for_url("**/orders")
+    assert page.locator(".empty").text_content().strip().startswith("No orders yet.")
+    page.wait_for_function(NO_TOASTS)
+    screenshot(page, "orders-empty-desktop")
