@@ -72,6 +72,7 @@ def _in_cart(client: APIClient, world: World) -> None:
 
 API: dict[tuple[str, str], Call] = {
     ("feed", "GET"): Call(EVERYONE_200),
+    ("creator-api", "GET"): Call(EVERYONE_200, kwargs=lambda w: {"handle": w.item.creator.handle}),
     ("me-consent", "POST"): Call(EVERYONE_200, body=lambda w: {"personalization": False}),
     ("item-like", "PUT"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
     ("item-like", "DELETE"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
