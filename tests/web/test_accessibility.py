@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import UserFactory
 from tests.web.axe import blocking
 from tests.web.conftest import card_ids, open_feed, screenshot
 
@@ -33,9 +34,18 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(new_page, s
         ("sign in", "/signin"),
         ("sign up", "/signup"),
         ("privacy", "/privacy"),
+        ("creator page", f"/@{world.items[0].creator.handle}"),
     ]:
         page.goto(path)
         found[name] = blocking(page)
-    screenshot(page, "privacy")
+    page.goto("/signin?next=/orders")
+    page.fill("#id_username", UserFactory().username)
+    page.fill("#id_password", "correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/orders")
+    for name, path in [("orders", "/orders"), ("liked posts", "/liked"), ("following", "/following")]:
+        page.goto(path)
+        found[name] = blocking(page)
+    screenshot(page, "following-empty")
 
     assert {name: violations for name, violations in found.items() if violations} == {}
