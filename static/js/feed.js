@@ -73,7 +73,9 @@ function boot(root) {
     state.active = index;
     if (state.wanted === index) state.wanted = null;
     for (const other of list) if (other !== el) pause(other);
-    play(el);
+    // With reduced motion nothing plays by itself: the card shows its Play button instead.
+    if (prefersReducedMotion()) offerPlay(el);
+    else play(el);
     for (const next of list.slice(index + 1, index + 1 + PREFETCH)) warm(next);
     if (index >= list.length - LOAD_AHEAD) loadMore();
   }
@@ -87,6 +89,11 @@ function boot(root) {
       () => button && (button.hidden = true),
       () => button && (button.hidden = false), // autoplay refused (battery saver…): a tap plays
     );
+  }
+
+  function offerPlay(el) {
+    const button = el.querySelector(".card__play");
+    if (button && el.querySelector("video")?.paused) button.hidden = false;
   }
 
   function pause(el) {

@@ -51,6 +51,21 @@ def test_scrolling_loads_every_page_once_and_never_repeats_a_card(phone_page, sh
     assert phone_page.locator(".card--end").get_by_text("You're all caught up").is_visible()
 
 
+def test_with_reduced_motion_no_video_plays_by_itself_and_play_starts_it(phone_page, shop):
+    world = shop(4)  # the newest, first, is the video
+    phone_page.emulate_media(reduced_motion="reduce")
+    open_feed(phone_page)
+    card = phone_page.locator(f"article.card[data-id='{world.items[0].pk}']")
+
+    play = card.get_by_role("button", name="Play video")
+    play.wait_for()
+    assert phone_page.evaluate("() => document.querySelector('article.card video').paused") is True
+    play.click()
+
+    phone_page.wait_for_function("() => !document.querySelector('article.card video').paused")
+    assert play.is_hidden()
+
+
 def test_keys_move_one_card_at_a_time_and_only_the_card_in_view_plays(phone_page, shop):
     world = shop(4)  # the newest, first, is the video
     video_id = world.items[0].pk
