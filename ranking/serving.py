@@ -50,6 +50,7 @@ from ranking.catalog import ItemInfo, catalog
 from ranking.content_index import engaged_items
 from ranking.features import Context, best_generator, featurize
 from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
+from ranking.intent import intent_lift, intent_of
 from ranking.policy import EXPLORATION_SOURCES, Candidate, Policy, Slot, arrange, arrange_context
 from ranking.registry import Ranker, active_ranker
 from ranking.world import Counts, UserBlock, World
@@ -208,7 +209,7 @@ def rank(
     if not pool.ids:
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=pool.precomputed)
     scored = _score(ranker, world, history.block, pool, device, now)
-    candidates = _candidates(pool, scored, policy)
+    candidates = _candidates(pool, scored, policy, intent_of(shopper))
     views = _recent_product_views(shopper, policy) if _personalized(shopper) else []
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
@@ -305,8 +306,9 @@ def _score(ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: 
     return _Scored(features, ranker.predict(features).tolist(), uptake)
 
 
-def _candidates(pool: _Pool, scored: _Scored, policy: Policy) -> list[Candidate]:
-    """The scored candidates as the mix policy takes them, each with its source."""
+def _candidates(pool: _Pool, scored: _Scored, policy: Policy, intent: dict[str, float]) -> list[Candidate]:
+    """The scored candidates as the mix policy takes them, each with its source; the shopper's
+    search ``intent`` lifts the scores of its brands' and creators' items (``ranking.intent``)."""
     none = (0.0, 0.0)
     # A tag is looked up only when a rule matches on it: one query then, none for most policies.
     tags = content_selectors.tags_among(pool.ids, policy.tag_slugs) if policy.tag_slugs else {}
@@ -319,7 +321,7 @@ def _candidates(pool: _Pool, scored: _Scored, policy: Policy) -> list[Candidate]
         Candidate(
             pk,
             proposed[pk] or SOURCE_OF.get(generator, "popular"),
-            score,
+            score + intent_lift(intent, brand=info.brand, creator=info.creator) if intent else score,
             info.kind,
             info.source,
             info.creator,
