@@ -17,7 +17,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -119,7 +119,7 @@ def _hits_postgres(text: str) -> list[Hit]:
 
     query = SearchQuery(text, config="english", search_type="plain")
 
-    def ranked(rows: QuerySet, vector: SearchVector, *similar: str) -> QuerySet:
+    def ranked(rows: QuerySet, vector: Any, *similar: str) -> QuerySet:  # a vector, or a sum of them
         sims = [TrigramWordSimilarity(text, field) for field in similar]
         similarity = sims[0] if len(sims) == 1 else Greatest(*sims)
         return (
@@ -252,7 +252,13 @@ def _hits_python(words: list[str]) -> list[Hit]:
         if s > 0:
             hits.append(Hit("post", pk, s * 0.8, _post_dims(creator, brand, tags[pk])))
     for pk, handle, display_name, bio in rows(
-        _creators(), ("handle", "display_name", "bio"), ("handle", "display_name"), "pk", "handle", "display_name", "bio"
+        _creators(),
+        ("handle", "display_name", "bio"),
+        ("handle", "display_name"),
+        "pk",
+        "handle",
+        "display_name",
+        "bio",
     ):
         s = score([handle, display_name], [bio])
         if s > 0:

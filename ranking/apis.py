@@ -129,6 +129,17 @@ class FeedApi(APIView):
         return Response(page.as_dict())
 
 
+class SearchPageSerializer(serializers.Serializer):
+    class Result(serializers.Serializer):
+        type = serializers.ChoiceField(choices=["product", "post", "creator", "tag"])
+        id = serializers.IntegerField()
+        url = serializers.CharField(help_text="the product, post, creator or tag page")
+
+    query = serializers.CharField(help_text="the query as searched (control characters dropped)")
+    results = Result(many=True, help_text="each with its type's card fields (docs/search.md)")
+    next_cursor = serializers.CharField(allow_null=True)
+
+
 class SearchApi(APIView):
     """``GET /api/v1/search?q=&cursor=``: products, posts, creators and tags matching ``q``, personalized.
 
@@ -143,7 +154,7 @@ class SearchApi(APIView):
         q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=1000)
         cursor = serializers.CharField(required=False, allow_blank=True, max_length=512)
 
-    @extend_schema(parameters=[QuerySerializer])
+    @extend_schema(parameters=[QuerySerializer], responses={200: SearchPageSerializer})
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

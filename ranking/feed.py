@@ -126,14 +126,16 @@ def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> l
     """
     base = content_selectors.published().exclude(pk__in=exclude)
     # What the shopper just searched for comes first (ranking.intent).
-    picked: dict[int, str] = dict.fromkeys(intent_items(intent_of(shopper), base, limit=min(limit, INTENT_ITEMS)), "search")
+    picked: dict[int, str] = dict.fromkeys(
+        intent_items(intent_of(shopper), base, limit=min(limit, INTENT_ITEMS)), "search"
+    )
     interest_tags = cold_start_interest_tag_ids(shopper=shopper)
     if interest_tags:
         tagged = base.filter(
             Exists(ContentItem.tags.through.objects.filter(contentitem_id=OuterRef("pk"), tag_id__in=interest_tags))
         )
-        for pk in tagged.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit]:
-            picked.setdefault(pk, "interest")
+        for interesting in tagged.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit]:
+            picked.setdefault(interesting, "interest")
     popular = base.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit]
     fresh = base.order_by("-published_at", "-id").values_list("pk", flat=True)[:limit]
     for pk, reason in chain.from_iterable(

@@ -13,9 +13,9 @@ recomputed from the query each time (bounded by ``content.search.PER_TYPE`` per 
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core import signing
 from django.urls import reverse
@@ -83,7 +83,9 @@ def _cursor_offset(query: str, cursor: str | None) -> int:
     return max(data["o"], 0)
 
 
-def search_page(*, raw_query: str | None, shopper: Shopper, cursor: str | None = None, size: int = PAGE_SIZE) -> SearchPage:
+def search_page(
+    *, raw_query: str | None, shopper: Shopper, cursor: str | None = None, size: int = PAGE_SIZE
+) -> SearchPage:
     """A page of ``shopper``'s results for ``raw_query``; ``ApplicationError`` for a bad query or cursor."""
     query = clean_query(raw_query)
     offset = _cursor_offset(query, cursor)

@@ -15,9 +15,9 @@ from django.utils.text import Truncator
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from content import selectors as content_selectors
+from feedsite.errors import ApplicationError
 from profiles.events.selectors import cards_social
 from profiles.services import shopper_for_request
-from feedsite.errors import ApplicationError
 from ranking.cards import card
 from ranking.search import search_page
 
@@ -70,4 +70,6 @@ def search(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as refused:
             error = refused.message
-    return render(request, "search/results.html", {"q": raw, "page": page, "error": error}, status=400 if error else 200)
+    return render(
+        request, "search/results.html", {"q": raw, "page": page, "error": error}, status=400 if error else 200
+    )

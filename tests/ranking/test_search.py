@@ -35,8 +35,16 @@ def catalog():
     ana = CreatorFactory(handle="anabeauty", display_name="Ana Beauty")
     skincare = TagFactory(slug="skincare", name="Skincare")
     post = ContentItemFactory(creator=ana, caption="My morning routine with a vitamin serum", tags=[skincare])
-    return {"glowra": glowra, "north": north, "serum": serum, "hydra": hydra, "scarf": scarf, "ana": ana,
-            "skincare": skincare, "post": post}
+    return {
+        "glowra": glowra,
+        "north": north,
+        "serum": serum,
+        "hydra": hydra,
+        "scarf": scarf,
+        "ana": ana,
+        "skincare": skincare,
+        "post": post,
+    }
 
 
 def _found(hits):
@@ -113,9 +121,7 @@ def test_the_api_answers_typed_cards(browser, catalog):
     assert body["next_cursor"] is None
 
 
-@pytest.mark.parametrize(
-    ("q", "code"), [("", "empty_query"), ("   ", "empty_query"), ("a" * 101, "query_too_long")]
-)
+@pytest.mark.parametrize(("q", "code"), [("", "empty_query"), ("   ", "empty_query"), ("a" * 101, "query_too_long")])
 def test_the_api_refuses_a_bad_query_and_changes_nothing(browser, catalog, q, code):
     shopper = visitor_of(browser)
     response = browser.get("/api/v1/search", {"q": q})
@@ -155,8 +161,12 @@ def test_a_cursor_of_another_query_is_refused(browser):
 def test_a_shoppers_affinities_lift_their_brands_matches(browser, catalog):
     liked = ContentItemFactory(brand=catalog["north"])
     before = browser.get("/api/v1/search", {"q": "serum"}).json()["results"]
-    assert browser.post("/api/v1/events", {"events": [make_event(liked.pk, "like")]},
-                        content_type="application/json").json()["accepted"] == 1
+    assert (
+        browser.post(
+            "/api/v1/events", {"events": [make_event(liked.pk, "like")]}, content_type="application/json"
+        ).json()["accepted"]
+        == 1
+    )
     EventConsumer(name="test-consumer", block_ms=0).drain()
 
     after = browser.get("/api/v1/search", {"q": "serum"}).json()["results"]
@@ -187,8 +197,12 @@ def test_a_search_event_becomes_intent_on_what_it_found(browser, catalog):
 
 @pytest.mark.parametrize(
     ("extra", "reason"),
-    [({"item": 5}, "unexpected_item"), ({"query": ""}, "invalid_query"), ({"query": "x" * 101}, "invalid_query"),
-     ({"query": 3}, "invalid_query")],
+    [
+        ({"item": 5}, "unexpected_item"),
+        ({"query": ""}, "invalid_query"),
+        ({"query": "x" * 101}, "invalid_query"),
+        ({"query": 3}, "invalid_query"),
+    ],
 )
 def test_a_bad_search_event_is_rejected_and_adds_no_intent(browser, catalog, extra, reason):
     shopper = visitor_of(browser)

@@ -42,7 +42,7 @@ from profiles.events.state.counters import (
     ranking_counters,
     ranking_decode,
 )
-from profiles.events.state.intent import INTENT_HALF_LIFE_SECONDS, shopper_intent, shopper_intent_add
+from profiles.events.state.intent import INTENT_HALF_LIFE_SECONDS, intent_decode, shopper_intent, shopper_intent_add
 from profiles.events.state.keys import (
     APPLIED_MARKER_TTL_SECONDS,
     RECENT_MAX,
@@ -78,6 +78,7 @@ __all__ = [
     "counters_decode",
     "creator_key",
     "decayed_value",
+    "intent_decode",
     "item_counters",
     "item_key",
     "item_totals",
@@ -89,9 +90,9 @@ __all__ = [
     "recent_encode",
     "shopper_affinities",
     "shopper_count_weights",
+    "shopper_count_weights_set",
     "shopper_intent",
     "shopper_intent_add",
-    "shopper_count_weights_set",
     "shopper_key",
     "shopper_recent",
     "shoppers_recent",

@@ -42,7 +42,11 @@ def shopper_intent_add(shopper_id: int, weights: Mapping[str, float], *, now: fl
 
 def shopper_intent(shopper_id: int, *, now: float | None = None) -> dict[str, float]:
     """``{"brand:4": 0.8, …}``: the shopper's search intent decayed to ``now`` (faded dims left out)."""
+    return intent_decode(realtime.client().hgetall(shopper_key(shopper_id, "intent")), now=now)
+
+
+def intent_decode(raw: dict[bytes, bytes], *, now: float | None = None) -> dict[str, float]:
+    """The intent hash as read (HGETALL, e.g. in a caller's pipeline), decayed to ``now``."""
     now = time.time() if now is None else now
-    raw: dict[bytes, bytes] = realtime.client().hgetall(shopper_key(shopper_id, "intent"))
     decayed = {field.decode(): decayed_value(value, now, INTENT_HALF_LIFE_SECONDS) for field, value in raw.items()}
     return {dim: value for dim, value in decayed.items() if value >= INTENT_MIN}
