@@ -242,3 +242,17 @@ def _new_feed_session(browser):
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     client.cookies = browser.cookies
     return client
+
+
+def test_without_consent_a_search_event_is_not_recorded_and_search_is_not_personal(browser, catalog):
+    shopper = visitor_of(browser)
+    shopper.personalization = False
+    shopper.save(update_fields=["personalization"])
+    state.shopper_intent_add(shopper.pk, {f"brand:{catalog['north'].pk}": 5.0})  # left from before the refusal
+
+    body = browser.post("/api/v1/events", {"events": [_search_event("glowra")]}, content_type="application/json")
+    results = browser.get("/api/v1/search", {"q": "serum"}).json()["results"]
+
+    assert (body.json()["accepted"], body.json()["not_recorded"]) == (0, 1)
+    assert set(state.shopper_intent(shopper.pk)) == {f"brand:{catalog['north'].pk}"}
+    assert [r["id"] for r in results if r["type"] == "product"][:2] == [catalog["serum"].pk, catalog["hydra"].pk]
