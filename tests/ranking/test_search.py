@@ -256,3 +256,19 @@ def test_without_consent_a_search_event_is_not_recorded_and_search_is_not_person
     assert (body.json()["accepted"], body.json()["not_recorded"]) == (0, 1)
     assert set(state.shopper_intent(shopper.pk)) == {f"brand:{catalog['north'].pk}"}
     assert [r["id"] for r in results if r["type"] == "product"][:2] == [catalog["serum"].pk, catalog["hydra"].pk]
+
+
+@pytest.mark.parametrize(
+    ("q", "status", "shown"),
+    [
+        ("", 200, "<h1>Search</h1>"),
+        ("x" * 101, 400, "A search is at most 100 characters."),
+        ("!!!", 200, "Nothing matches “!!!”."),
+        ("vitamin", 200, '<a href="/p/{serum}">Vitamin C serum</a>'),
+    ],
+)
+def test_the_results_page_answers_every_query(browser, catalog, q, status, shown):
+    response = browser.get("/search", {"q": q})
+
+    assert response.status_code == status
+    assert shown.format(serum=catalog["serum"].pk) in response.content.decode()
