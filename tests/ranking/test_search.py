@@ -272,3 +272,15 @@ def test_the_results_page_answers_every_query(browser, catalog, q, status, shown
 
     assert response.status_code == status
     assert shown.format(serum=catalog["serum"].pk) in response.content.decode()
+
+
+def test_searching_past_the_rate_is_refused(browser, catalog, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "search": "2/minute"},
+    }
+
+    answers = [browser.get("/api/v1/search", {"q": "serum"}) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["error"]["code"] == "throttled"
