@@ -13,6 +13,7 @@ from feedsite.errors import ApplicationError
 from profiles.events import state
 from profiles.events.consumer import EventConsumer
 from profiles.events.search import intent_weights
+from ranking.intent import intent_lift
 from ranking.search import personal_factor
 from tests.factories import BrandFactory, ContentItemFactory, CreatorFactory, ProductFactory, TagFactory
 from tests.profiles.conftest import visitor_of
@@ -284,3 +285,11 @@ def test_searching_past_the_rate_is_refused(browser, catalog, settings):
 
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[2].json()["error"]["code"] == "throttled"
+
+
+@pytest.mark.parametrize(
+    ("intent", "lift"),
+    [({}, 0.0), ({"brand:4": 0.4}, 0.2), ({"brand:4": 9.0, "creator:7": 9.0}, 1.0), ({"brand:5": 9.0}, 0.0)],
+)
+def test_a_ranked_candidates_lift_from_intent_is_bounded(intent, lift):
+    assert intent_lift(intent, brand=4, creator=7) == pytest.approx(lift)
