@@ -59,7 +59,7 @@ def main() -> None:
     shoppers = heaviest_shoppers(args.shoppers)
     inputs = {}
     for shopper in shoppers:  # what serving.rank holds when it calls the live sources
-        events, _, recent = serving._events_and_list(world, ranker.version, shopper)
+        events, _, recent, _ = serving._events_and_list(world, ranker.version, shopper)
         seen = {int(world.items[i]) for i in world.block([events]).seen.indices}
         inputs[shopper.pk] = (events, recent, seen)
 

@@ -14,6 +14,7 @@ from profiles.events.schema import DEVICE_CLASSES
 from profiles.services import shopper_for_request
 from ranking.cursor import Cursor
 from ranking.feed import feed_page
+from ranking.search import search_page
 
 
 class MediaVariantSerializer(serializers.Serializer):
@@ -124,5 +125,42 @@ class FeedApi(APIView):
             limit=query.validated_data["limit"],
             cursor=Cursor.decode(token) if token else None,
             device=query.validated_data["device"],
+        )
+        return Response(page.as_dict())
+
+
+class SearchPageSerializer(serializers.Serializer):
+    class Result(serializers.Serializer):
+        type = serializers.ChoiceField(choices=["product", "post", "creator", "tag"])
+        id = serializers.IntegerField()
+        url = serializers.CharField(help_text="the product, post, creator or tag page")
+
+    query = serializers.CharField(help_text="the query as searched (control characters dropped)")
+    results = Result(many=True, help_text="each with its type's card fields (docs/search.md)")
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class SearchApi(APIView):
+    """``GET /api/v1/search?q=&cursor=``: products, posts, creators and tags matching ``q``, personalized.
+
+    Answers ``{"query", "results": [{"type": "product"|"post"|"creator"|"tag", "id", "url", …}],
+    "next_cursor"}``. An empty ``q`` or one over 100 characters: 400 (``empty_query``,
+    ``query_too_long``); a query of only punctuation finds nothing (``ranking.search``).
+    """
+
+    throttle_scope = "search"
+
+    class QuerySerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=1000)
+        cursor = serializers.CharField(required=False, allow_blank=True, max_length=512)
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: SearchPageSerializer})
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = search_page(
+            raw_query=query.validated_data.get("q"),
+            shopper=shopper_for_request(request, create=False),
+            cursor=query.validated_data.get("cursor") or None,
         )
         return Response(page.as_dict())

@@ -26,6 +26,7 @@ from profiles.models import Shopper
 from ranking import pacing, served, serving
 from ranking.cards import card, card_bodies, card_from_body
 from ranking.cursor import Cursor
+from ranking.intent import INTENT_ITEMS, intent_items, intent_of
 from ranking.policy import policy_for_shopper, promoted
 from ranking.timed_cache import TimedCache
 
@@ -39,6 +40,7 @@ REASONS = {
     "affinity": "Popular in a category you like",
     "followed": "New from a creator you follow",
     "similar": "Like what you've been watching",
+    "search": "Matches what you searched for",
 }
 
 
@@ -123,15 +125,17 @@ def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> l
     engaging items tagged with those interests first.
     """
     base = content_selectors.published().exclude(pk__in=exclude)
-    picked: dict[int, str] = {}
+    # What the shopper just searched for comes first (ranking.intent).
+    picked: dict[int, str] = dict.fromkeys(
+        intent_items(intent_of(shopper), base, limit=min(limit, INTENT_ITEMS)), "search"
+    )
     interest_tags = cold_start_interest_tag_ids(shopper=shopper)
     if interest_tags:
         tagged = base.filter(
             Exists(ContentItem.tags.through.objects.filter(contentitem_id=OuterRef("pk"), tag_id__in=interest_tags))
         )
-        picked = dict.fromkeys(
-            tagged.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit], "interest"
-        )
+        for interesting in tagged.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit]:
+            picked.setdefault(interesting, "interest")
     popular = base.order_by("-engagement", "-published_at", "-id").values_list("pk", flat=True)[:limit]
     fresh = base.order_by("-published_at", "-id").values_list("pk", flat=True)[:limit]
     for pk, reason in chain.from_iterable(

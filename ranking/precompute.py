@@ -219,16 +219,18 @@ def load(shopper_id: int | None, version: str) -> CandidateList | None:
         return None
 
 
-def load_with_recent(shopper_id: int, version: str) -> tuple[CandidateList | None, Recent | None]:
-    """The shopper's stored list and recent list, in one round trip; ``None`` for what could not be read."""
+def load_with_recent(shopper_id: int, version: str) -> tuple[CandidateList | None, Recent | None, dict[str, float]]:
+    """The shopper's stored list, recent list and search intent (``state.shopper_intent``), in one
+    round trip; ``None`` (no intent) for what could not be read."""
     try:
         pipe = realtime.client().pipeline(transaction=False)
         pipe.hgetall(key_for(shopper_id))
         pipe.lrange(state.shopper_key(shopper_id, "recent"), 0, state.RECENT_MAX - 1)
-        raw, recent = pipe.execute()
+        pipe.hgetall(state.shopper_key(shopper_id, "intent"))
+        raw, recent, intent = pipe.execute()
     except realtime.RealtimeUnavailable:
-        return None, None
-    return _decoded(raw, version), state.recent_decode(recent)
+        return None, None, {}
+    return _decoded(raw, version), state.recent_decode(recent), state.intent_decode(intent)
 
 
 def store(entries: dict[int | None, CandidateList], *, client: Any = None) -> None:

@@ -50,6 +50,7 @@ from ranking.catalog import ItemInfo, catalog
 from ranking.content_index import engaged_items
 from ranking.features import Context, best_generator, featurize
 from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
+from ranking.intent import intent_lift
 from ranking.policy import EXPLORATION_SOURCES, Candidate, Policy, Slot, arrange, arrange_context
 from ranking.registry import Ranker, active_ranker
 from ranking.world import Counts, UserBlock, World
@@ -88,16 +89,16 @@ def shopper_events(shopper: Shopper, world: World) -> precompute.Events:
 
 def _events_and_list(
     world: World, version: str, shopper: Shopper
-) -> tuple[precompute.Events, precompute.CandidateList | None, precompute.Recent | None]:
+) -> tuple[precompute.Events, precompute.CandidateList | None, precompute.Recent | None, dict[str, float]]:
     """The shopper's events (from their stored list and recent list when it can tell, else the
-    database too), their stored list, and the recent list read with it."""
-    stored, recent = precompute.load_with_recent(shopper.pk, version)
+    database too), their stored list, and the recent list and search intent read with it."""
+    stored, recent, intent = precompute.load_with_recent(shopper.pk, version)
     if stored is not None and recent is not None and (events := stored.events_now(world, recent)) is not None:
-        return events, stored, recent
+        return events, stored, recent, intent
     events = precompute.events_of(world, [shopper.pk], recent=None if recent is None else {shopper.pk: recent})[0]
     if stored is not None and recent is not None:  # keep them with the list, so the next page need not ask
         precompute.store({shopper.pk: stored.with_events(events, recent)})
-    return events, stored, recent
+    return events, stored, recent, intent
 
 
 def session_neighbours(world: World, events: precompute.Events, *, after: float) -> np.ndarray:
@@ -208,7 +209,7 @@ def rank(
     if not pool.ids:
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=pool.precomputed)
     scored = _score(ranker, world, history.block, pool, device, now)
-    candidates = _candidates(pool, scored, policy)
+    candidates = _candidates(pool, scored, policy, history.intent)
     views = _recent_product_views(shopper, policy) if _personalized(shopper) else []
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
@@ -230,6 +231,7 @@ class _History(NamedTuple):
     recent: precompute.Recent | None
     block: UserBlock
     owner: int | None  # whose candidate list it is (``None``: the shared anonymous one)
+    intent: dict[str, float]  # search intent (``ranking.intent``), read with the recent list
 
 
 def _personalized(shopper: Shopper) -> bool:
@@ -240,10 +242,10 @@ def _personalized(shopper: Shopper) -> bool:
 
 def _history_of(world: World, version: str, shopper: Shopper) -> _History:
     if _personalized(shopper):
-        events, stored, recent = _events_and_list(world, version, shopper)
-        return _History(events, stored, recent, world.block([events]), shopper.pk)
+        events, stored, recent, intent = _events_and_list(world, version, shopper)
+        return _History(events, stored, recent, world.block([events]), shopper.pk, intent)
     events = precompute.NO_EVENTS
-    return _History(events, precompute.load(None, version), None, world.block([events]), None)
+    return _History(events, precompute.load(None, version), None, world.block([events]), None, {})
 
 
 @dataclass
@@ -262,7 +264,7 @@ class _Pool:
 
 def _pool(world: World, version: str, shopper: Shopper, history: _History, exclude: set[int], now: float) -> _Pool:
     """The world's candidates and the live sources', less the seen, the excluded and the unservable."""
-    events, stored, recent, block, owner = history
+    events, stored, recent, block, owner, _ = history
     items, scores, columns, precomputed = _world_candidates(world, version, owner, events, block, stored, recent)
     exclude = exclude | set(world.items[block.seen.indices].tolist())
     # A world candidate's source is the generator that ranked it best (read off its features: _candidates);
@@ -305,8 +307,9 @@ def _score(ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: 
     return _Scored(features, ranker.predict(features).tolist(), uptake)
 
 
-def _candidates(pool: _Pool, scored: _Scored, policy: Policy) -> list[Candidate]:
-    """The scored candidates as the mix policy takes them, each with its source."""
+def _candidates(pool: _Pool, scored: _Scored, policy: Policy, intent: dict[str, float]) -> list[Candidate]:
+    """The scored candidates as the mix policy takes them, each with its source; the shopper's
+    search ``intent`` lifts the scores of its brands' and creators' items (``ranking.intent``)."""
     none = (0.0, 0.0)
     # A tag is looked up only when a rule matches on it: one query then, none for most policies.
     tags = content_selectors.tags_among(pool.ids, policy.tag_slugs) if policy.tag_slugs else {}
@@ -319,7 +322,7 @@ def _candidates(pool: _Pool, scored: _Scored, policy: Policy) -> list[Candidate]
         Candidate(
             pk,
             proposed[pk] or SOURCE_OF.get(generator, "popular"),
-            score,
+            score + intent_lift(intent, brand=info.brand, creator=info.creator) if intent else score,
             info.kind,
             info.source,
             info.creator,

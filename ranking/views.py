@@ -15,9 +15,11 @@ from django.utils.text import Truncator
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from content import selectors as content_selectors
+from feedsite.errors import ApplicationError
 from profiles.events.selectors import cards_social
 from profiles.services import shopper_for_request
 from ranking.cards import card
+from ranking.search import search_page
 
 SHARED_REASON = {"code": "shared", "text": "You opened a link someone shared"}
 
@@ -55,3 +57,19 @@ def shared_card(request: HttpRequest, item_id: int) -> HttpResponse:
     social = cards_social(shopper=shopper, item_ids=[item_id])
     shared = card(items[0], position=0, reason=SHARED_REASON, social=social[item_id])
     return render(request, "feed/feed.html", {"pinned": shared, "og": _open_graph(request, shared)})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """``/search?q=``: the results page, server-rendered (works without JS); ``cursor`` pages on."""
+    raw = request.GET.get("q", "")
+    page, error = None, ""
+    if raw.strip():
+        try:
+            page = search_page(
+                raw_query=raw, shopper=shopper_for_request(request, create=False), cursor=request.GET.get("cursor")
+            )
+        except ApplicationError as refused:
+            error = refused.message
+    return render(
+        request, "search/results.html", {"q": raw, "page": page, "error": error}, status=400 if error else 200
+    )

@@ -7,4 +7,5 @@ from ranking import views
 urlpatterns = [
     path("", views.feed, name="feed-page"),
     path("c/<id:item_id>", views.shared_card, name="card"),
+    path("search", views.search, name="search-page"),
 ]

@@ -14,6 +14,9 @@ THROTTLE_RATES: dict[str, str | None] = {
     # The tracker's events, counted one by one: a returning tab sends up to 1,000 stored at once.
     "events": "3000/minute",
     "events_address": "30000/minute",
+    # Searching (the header's suggestions ask as the shopper types, debounced).
+    "search": "120/minute",
+    "search_address": "600/minute",
     # Posting a comment.
     "comments": "10/minute",
     "comments_address": "30/minute",

@@ -46,8 +46,13 @@ class EventSerializer(serializers.Serializer):
         surface = serializers.RegexField(TOKEN_RE.pattern, required=False)
 
     event_id = serializers.RegexField(EVENT_ID_RE.pattern, help_text="client-made, the idempotency key")
-    type = serializers.ChoiceField(choices=sorted(CLIENT_TYPES))
-    item = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    type = serializers.ChoiceField(choices=sorted(CLIENT_TYPES | {"search"}))
+    item = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, help_text="required, except on a `search` event"
+    )
+    query = serializers.CharField(
+        max_length=100, required=False, help_text="only on a `search` event, and required there: what was searched"
+    )
     ts = TimestampField()
     session_id = serializers.RegexField(TOKEN_RE.pattern, required=False)
     request_id = serializers.RegexField(TOKEN_RE.pattern, required=False)

@@ -28,6 +28,7 @@ from profiles.events.backlog import backlog_write
 from profiles.events.consumer import consume_inline
 from profiles.events.event import Event
 from profiles.events.schema import Rejected, parse_event
+from profiles.events.search import SearchEvent, is_search, parse_search_event, search_events_record
 from profiles.models import Shopper
 
 logger = logging.getLogger(__name__)
@@ -83,9 +84,18 @@ def events_ingest(
         return result
     now = now or timezone.now()
     valid: list[tuple[int, Event]] = []
+    searches: list[SearchEvent] = []
     seen_ids: set[str] = set()
     for index, raw in enumerate(raw_events):
         try:
+            if is_search(raw):
+                search = parse_search_event(raw, shopper_id=shopper.pk, now=now)
+                if search.event_id in seen_ids:
+                    result.duplicates += 1
+                else:
+                    seen_ids.add(search.event_id)
+                    searches.append(search)
+                continue
             event = parse_event(raw, shopper_id=shopper.pk, now=now)
         except Rejected as rejected:
             result.rejected.append({"index": index, "reason": rejected.reason, "detail": rejected.detail})
@@ -108,8 +118,17 @@ def events_ingest(
     result.rejected.sort(key=lambda r: r["index"])
 
     if not shopper.personalization:
-        result.not_recorded = len(kept)
+        result.not_recorded = len(kept) + len(searches)
         return result
+
+    if searches:
+        # Search intent lives only in the real-time store: with it down, there is none to keep.
+        try:
+            accepted, duplicates_seen = search_events_record(searches)
+        except realtime.RealtimeUnavailable:
+            accepted, duplicates_seen, result.not_recorded = 0, 0, len(searches)
+        result.accepted += accepted
+        result.duplicates += duplicates_seen
 
     duplicates = backlog_write(kept)
     new = [event for index, event in enumerate(kept) if index not in duplicates]
@@ -118,8 +137,8 @@ def events_ingest(
     except realtime.RealtimeUnavailable:
         result.appended = False  # accepted all the same: the consumer appends them when the store is back
     result.duplicates += len(duplicates)
-    result.accepted = len(new)
-    if result.accepted and result.appended and settings.EVENTS_CONSUME_INLINE:
+    result.accepted += len(new)
+    if new and result.appended and settings.EVENTS_CONSUME_INLINE:
         _consume_inline()
     return result
 

@@ -132,7 +132,7 @@ def parse_event(raw: Any, *, shopper_id: int, now: datetime) -> Event:
         raise Rejected("invalid_event_id", "event_id must be 8-64 characters of letters, digits and _.:-")
     kind = raw.get("type")
     if not isinstance(kind, str) or kind not in CLIENT_TYPES:
-        raise Rejected("invalid_type", f"type must be one of {sorted(CLIENT_TYPES)}")
+        raise Rejected("invalid_type", f"type must be one of {sorted(CLIENT_TYPES | {'search'})}")
     if "item" not in raw:
         raise Rejected("missing_item", "item is required")
     item = _int(raw["item"], "item", 1, 2**63 - 1)

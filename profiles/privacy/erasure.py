@@ -111,7 +111,9 @@ def _realtime_erase(ids: Sequence[int]) -> int:
 
 def _realtime_sweep(ids: Sequence[int]) -> int:
     """The keys an in-flight consumer or request may have written again after ``_realtime_erase``."""
-    keys = [state.shopper_key(shopper_id, part) for shopper_id in ids for part in ("aff", "recent", "sess", "pre")]
+    keys = [
+        state.shopper_key(shopper_id, part) for shopper_id in ids for part in ("aff", "intent", "recent", "sess", "pre")
+    ]
     return int(realtime.worker_client().unlink(*keys))
 
 

@@ -4,6 +4,7 @@
 import { api, pageData } from "./util.js";
 import { notify, adoptServerMessages } from "./toast.js";
 import { createTracker } from "./tracker.js";
+import { setUpSearch } from "./search.js";
 
 export const page = pageData();
 
@@ -66,6 +67,7 @@ function setUpForms() {
 document.documentElement.classList.replace("no-js", "js");
 setUpConsentBanner();
 setUpForms();
+setUpSearch(tracker);
 adoptServerMessages();
 if (sessionStorage.getItem("fs_notice")) {
   notify(sessionStorage.getItem("fs_notice"));

@@ -5,6 +5,7 @@
 //   tracker.watchVideo(videoElement, meta);                        // video_progress 25/50/75/100
 //   const id = tracker.track("like", meta);                        // anything else; returns the event id
 //   tracker.track("hide", meta, {holdMs: 5000}); tracker.retract(id) // kept back a while: undoable
+//   tracker.trackSearch(query);                                    // a search: no item, sent at once
 //
 // What a card seen on the page sends, once per card per page, at 50 % visibility or more:
 //   impression  it stayed in view `impressionMs` (1 s), in one visit or, when the shopper acted on it
@@ -243,6 +244,16 @@ export function createTracker(options = {}) {
     return event.event_id;
   }
 
+  /** A search (no item): the server turns it into short-lived intent for the next feed page. */
+  function trackSearch(query) {
+    if (!enabled() || !query) return null;
+    const event = { event_id: newEventId(), type: "search", query: query.slice(0, 100), ts: Date.now() / 1000, session_id: session };
+    queue.push(event);
+    persist();
+    flush();
+    return event.event_id;
+  }
+
   /** Take back an event not sent yet (true), e.g. "not interested" undone; false once it is sent
    * or on its way. Only events tracked with `holdMs` are sure to wait that long. */
   function retract(eventId) {
@@ -404,6 +415,7 @@ export function createTracker(options = {}) {
 
   return {
     track,
+    trackSearch,
     retract,
     observe,
     unobserve,

@@ -345,7 +345,7 @@ def test_a_list_keeps_its_events_and_adds_the_newer_recent_ones_without_reading_
     _ingest(shopper, items[(favourite + 1) % 4][:2])
 
     with CaptureQueriesContext(connection) as queries:
-        events, stored, _ = serving._events_and_list(world, ranker.version, shopper)
+        events, stored, _, _ = serving._events_and_list(world, ranker.version, shopper)
 
     assert stored is not None
     assert len(queries) == 0
@@ -414,9 +414,9 @@ def test_a_list_whose_mark_was_trimmed_from_the_recent_list_reads_the_database_o
     _ingest(shopper, items[(favourite + 1) % 4] * (state.RECENT_MAX // 12 + 1), kind="view")  # trims the mark
 
     with CaptureQueriesContext(connection) as first:
-        events, _, _ = serving._events_and_list(world, ranker.version, shopper)
+        events, _, _, _ = serving._events_and_list(world, ranker.version, shopper)
     with CaptureQueriesContext(connection) as second:
-        again, _, _ = serving._events_and_list(world, ranker.version, shopper)
+        again, _, _, _ = serving._events_and_list(world, ranker.version, shopper)
 
     assert (len(first), len(second)) == (1, 0)  # the events read are kept with the list again
     for kept, read in zip(_sorted(again), _sorted(events), strict=True):

@@ -10,6 +10,7 @@ Keys (all expire):
 
     rt:s:<shopper>:aff      hash  "<dim>:<id>" → "value|ts"   decayed affinity (dims: tag, cat, brand, creator, price)
     rt:s:<shopper>:recent   list  "<item>:<type>:<ts>", newest first (written at ingestion: read-your-writes)
+    rt:s:<shopper>:intent   hash  "<dim>:<id>" → "value|ts"   search intent (``intent``: minutes, not hours)
     rt:s:<shopper>:sess     hash  session id, start, depth, last event time
     rt:i:<item>             hash  "<type>:<window>" → "value|ts" decayed counters; "n:<type>" → running total
     rt:c:<creator>          hash  the same, per creator
@@ -41,6 +42,7 @@ from profiles.events.state.counters import (
     ranking_counters,
     ranking_decode,
 )
+from profiles.events.state.intent import INTENT_HALF_LIFE_SECONDS, intent_decode, shopper_intent, shopper_intent_add
 from profiles.events.state.keys import (
     APPLIED_MARKER_TTL_SECONDS,
     RECENT_MAX,
@@ -59,6 +61,7 @@ from profiles.events.state.weights import WEIGHTS_KEY, shopper_count_weights, sh
 
 __all__ = [
     "APPLIED_MARKER_TTL_SECONDS",
+    "INTENT_HALF_LIFE_SECONDS",
     "RANKING_COLUMNS",
     "RANKING_HALF_LIVES",
     "RANKING_KINDS",
@@ -75,6 +78,7 @@ __all__ = [
     "counters_decode",
     "creator_key",
     "decayed_value",
+    "intent_decode",
     "item_counters",
     "item_key",
     "item_totals",
@@ -87,6 +91,8 @@ __all__ = [
     "shopper_affinities",
     "shopper_count_weights",
     "shopper_count_weights_set",
+    "shopper_intent",
+    "shopper_intent_add",
     "shopper_key",
     "shopper_recent",
     "shoppers_recent",
