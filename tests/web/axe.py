@@ -19,6 +19,11 @@ def violations(page: Any) -> list[dict[str, Any]]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{AXE} is missing: make vendor installs it (npm ci)")
         pytest.skip("axe-core is not installed: run make vendor (needs npm)")
+    # Colours mid-animation (a sheet fading in) are not what the shopper reads.
+    page.wait_for_function(
+        """() => document.getAnimations().every(
+            a => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity)"""
+    )
     # Evaluated through the DevTools protocol: a <script> tag would break the page's own CSP.
     page.evaluate(AXE.read_text() + "\n;undefined")
     found: list[dict[str, Any]] = page.evaluate(

@@ -38,6 +38,9 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(new_page, s
     ]:
         page.goto(path)
         found[name] = blocking(page)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if width[0] > width[1]:
+            found[name].append({"id": "wider than the screen", "sizes": width})
     page.goto("/signin?next=/orders")
     page.fill("#id_username", UserFactory().username)
     page.fill("#id_password", "correct horse battery")
