@@ -73,6 +73,7 @@ def _in_cart(client: APIClient, world: World) -> None:
 API: dict[tuple[str, str], Call] = {
     ("feed", "GET"): Call(EVERYONE_200),
     ("creator-api", "GET"): Call(EVERYONE_200, kwargs=lambda w: {"handle": w.item.creator.handle}),
+    ("search", "GET"): Call(EVERYONE_200, body=lambda w: {"q": "serum"}),
     ("me-consent", "POST"): Call(EVERYONE_200, body=lambda w: {"personalization": False}),
     ("item-like", "PUT"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
     ("item-like", "DELETE"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
