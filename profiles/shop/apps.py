@@ -9,6 +9,8 @@ class ShopConfig(AppConfig):
 
     def ready(self) -> None:
         from profiles import signals
-        from profiles.shop import cart
+        from content import signals as content_signals
+        from profiles.shop import alerts, cart
 
         signals.shopper_merged.connect(cart.shop_merge, dispatch_uid="shop.merge")
+        content_signals.product_changed.connect(alerts.stock_alerts_due, dispatch_uid="shop.stock_alerts_due")
