@@ -40,7 +40,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("profiles.shop.web_urls")),
     path("", include("profiles.privacy.web_urls")),
     path("", include("profiles.dashboard.web_urls")),
-    path("", include("content.web_urls")),
     path("", include("content.studio.web_urls")),
     path("", include("moderation.appeals.web_urls")),
 ]
