@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Expression, IntegerField, Q, Value, When
 
 from content import selectors as content_selectors
 from content.models import ContentItem, ContentProduct, Product
@@ -95,8 +95,12 @@ def similar_by_catalog(product: Product, *, limit: int) -> list[Product]:
     if not same:
         return []
     zero = Value(0, output_field=IntegerField())
-    category = Case(When(category_path=product.category_path, then=Value(2)), default=zero) if product.category_path else zero
-    brand = Case(When(brand_id=product.brand_id, then=Value(1)), default=zero) if product.brand_id else zero
+    category: Expression = zero
+    if product.category_path:
+        category = Case(When(category_path=product.category_path, then=Value(2)), default=zero)
+    brand: Expression = zero
+    if product.brand_id is not None:
+        brand = Case(When(brand_id=product.brand_id, then=Value(1)), default=zero)
     in_stock = Case(When(stock__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
     return list(
         Product.objects.filter(same, active=True)
@@ -140,7 +144,18 @@ def also_bought(*, product_id: int, limit: int) -> list[int]:
         WHERE b.product_id <> %s AND p.active
         GROUP BY b.product_id ORDER BY COUNT(*) DESC, b.product_id LIMIT %s
     """
-    params = [product_id, paid, product_id, purchase, product_id, BUYERS, paid, purchase, product_id, limit]
+    params: list[int | str] = [
+        product_id,
+        paid,
+        product_id,
+        purchase,
+        product_id,
+        BUYERS,
+        paid,
+        purchase,
+        product_id,
+        limit,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

@@ -8,8 +8,8 @@ class ShopConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from profiles import signals
         from content import signals as content_signals
+        from profiles import signals
         from profiles.shop import alerts, cart
 
         signals.shopper_merged.connect(cart.shop_merge, dispatch_uid="shop.merge")

@@ -3,7 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from feedsite.urls import handler404, handler500, urlpatterns as project_urlpatterns
+from feedsite.urls import handler404, handler500
+from feedsite.urls import urlpatterns as project_urlpatterns
 
 
 def boom(request: HttpRequest) -> HttpResponse:

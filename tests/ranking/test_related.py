@@ -25,6 +25,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+PURCHASE = InteractionType.PURCHASE
 EVENING = datetime(2026, 3, 2, 20, tzinfo=UTC).timestamp()
 
 
@@ -133,9 +134,8 @@ def test_shoppers_also_bought_counts_each_buyer_once_across_orders_and_purchase_
     bought(bob, popular, withdrawn)
     # Cy bought the page's product through a post (a purchase event, no order), and bought "once" so too
     post = ContentItemFactory(products=[page])
-    InteractionFactory(shopper=cy, content=post, product=page, type=InteractionType.PURCHASE, occurred_at=datetime.now(UTC))
-    InteractionFactory(shopper=cy, content=post, product=once, type=InteractionType.PURCHASE, occurred_at=datetime.now(UTC))
-    InteractionFactory(shopper=cy, content=post, product=sold_out, type=InteractionType.ADD_TO_CART, occurred_at=datetime.now(UTC))
+    for product, kind in ((page, PURCHASE), (once, PURCHASE), (sold_out, InteractionType.ADD_TO_CART)):
+        InteractionFactory(shopper=cy, content=post, product=product, type=kind, occurred_at=datetime.now(UTC))
     bought(cy, sold_out)
     bought(stranger, by_stranger, popular)
     bought(stranger, page, status=Order.Status.CANCELLED)  # a cancelled order makes nobody a buyer
