@@ -1,6 +1,6 @@
 """Back-in-stock alerts: ``/api/v1/products/<id>/stock-alert`` and a restock marking them due."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.test import Client
@@ -9,6 +9,7 @@ from django.utils import timezone
 from content.models import Product
 from content.services import product_upsert
 from profiles.models import Shopper
+from profiles.privacy import erasure, export
 from profiles.shop.models import StockAlert
 from tests.factories import ProductFactory, ShopperFactory, StockAlertFactory
 
@@ -164,3 +165,18 @@ def test_a_change_that_is_not_a_restock_leaves_the_alerts_pending(
         restock(product, stock_after, active=active_after)
 
     assert StockAlert.objects.get(pk=alert.pk).due_at is None
+
+
+def test_a_shoppers_alerts_are_in_their_export_and_go_with_their_erasure(django_capture_on_commit_callbacks):
+    alert = StockAlertFactory()
+    bystander = StockAlertFactory(product=alert.product)
+
+    exported = export.shopper_export(shopper=alert.shopper)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = erasure.shopper_erase(shopper=alert.shopper, requested_by="admin:root")
+
+    assert exported["stock_alerts"] == [
+        {"product": alert.product_id, "at": alert.created_at.astimezone(UTC).isoformat(), "due_at": None}
+    ]
+    assert report.stores["stock_alerts"] == 1
+    assert list(StockAlert.objects.values_list("pk", flat=True)) == [bystander.pk]
