@@ -9,7 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from content.models import ContentProduct
 from ranking import registry
+from ranking.training import ranker_train
 from tests.factories import (
     BrandFactory,
     ContentItemFactory,
@@ -157,3 +159,21 @@ def test_a_product_in_stock_has_no_back_in_stock_sign_up():
     body = signed_in(shopper).get(f"/p/{product.pk}").content.decode()
 
     assert "data-stock-alert" not in body
+
+
+def test_with_a_trained_model_the_page_pairs_products_from_posts_the_same_shoppers_like(shop, ranker_storage):
+    # each post shows a product of its own; the shoppers of the shop are loyal to one category
+    _, items, _ = shop
+    products = {c: [ProductFactory() for _ in posts] for c, posts in items.items()}
+    for c, posts in items.items():
+        for post, product in zip(posts, products[c], strict=True):
+            ContentProduct.objects.create(content=post, product=product)
+    ranker_train(activate="always", rounds=20)
+    registry.clear_cache()
+    page = products[0][0]
+
+    related = Client().get(f"/p/{page.pk}").context["related"]
+
+    assert related.heading == "Pairs well with"
+    assert len(related.similar) == 4
+    assert {tile.product.pk for tile in related.similar} <= {product.pk for product in products[0][1:]}
