@@ -240,3 +240,12 @@ def onboarding_tags(*, topics: int) -> list[Tag]:
         .order_by("-uses", "name")[:topics]
     )
     return categories + sorted(popular, key=lambda tag: tag.name)
+
+
+def media_thumbnail(item: ContentItem) -> str:
+    """The still to show for an item: its poster, or the image itself ("" for a video without one)."""
+    if item.poster:
+        return item.poster.url
+    if item.media and item.kind != ContentItem.Kind.VIDEO:
+        return item.media.url
+    return ""

@@ -3,7 +3,8 @@
 Every API error answers ``{"error": {"code", "message", "extra"}}``: DRF's exceptions through
 ``api_exception_handler``; unknown URLs under ``/api/`` (``api_not_found``), server errors there
 (``server_error``) and refused bodies (``feedsite.bodies``) through ``error_response``. Outside
-``/api/`` the error pages stay Django's HTML ones.
+``/api/`` Django's error views render the site's ``templates/404.html`` and ``templates/500.html``
+(the 500 page needs no database, request or context processor).
 """
 
 from __future__ import annotations

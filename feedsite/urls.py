@@ -43,7 +43,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("profiles.dashboard.web_urls")),
     path("", include("profiles.account.web_urls")),
     path("", include("profiles.creators.web_urls")),
-    path("", include("content.web_urls")),
     path("", include("content.studio.web_urls")),
     path("", include("moderation.appeals.web_urls")),
 ]

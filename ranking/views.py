@@ -1,4 +1,5 @@
-"""The feed's HTML pages: the feed itself (``/``) and one shared card (``/c/<id>``).
+"""The feed's HTML pages: the feed itself (``/``), one shared card (``/c/<id>``) and the product
+page a product link opens (``/p/<id>``: its posts, related products and back-in-stock sign-up).
 
 The cards are drawn by ``static/js/feed.js`` from the feed API; a shared card is handed to the
 page as its first card in the same shape (``ranking.cards.card``), so it looks and acts the same.
@@ -18,10 +19,15 @@ from content import selectors as content_selectors
 from feedsite.errors import ApplicationError
 from profiles.events.selectors import cards_social
 from profiles.services import shopper_for_request
+from profiles.shop.alerts import stock_alert_pending
 from ranking.cards import card
+from ranking.related import active_world, related_products
 from ranking.search import search_page
 
 SHARED_REASON = {"code": "shared", "text": "You opened a link someone shared"}
+# "Seen in" posts under the product: two rows of three on a phone; related products: one row of four.
+PRODUCT_PAGE_ITEMS = 6
+RELATED_PRODUCTS = 4
 
 
 @ensure_csrf_cookie
@@ -73,3 +79,27 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request, "search/results.html", {"q": raw, "page": page, "error": error}, status=400 if error else 200
     )
+
+
+@ensure_csrf_cookie
+def product(request: HttpRequest, product_id: int) -> HttpResponse:
+    """A product on sale: its posts ("Seen in"), related products and, sold out, the back-in-stock sign-up."""
+    found = content_selectors.product_page(product_id=product_id, items=PRODUCT_PAGE_ITEMS)
+    if found is None:
+        raise Http404("No product on sale has this id.")
+    item_product, items = found
+    seen_in = [{"item": item, "thumbnail": content_selectors.media_thumbnail(item)} for item in items]
+    shopper = shopper_for_request(request, create=False)
+    signed_in = shopper.user_id is not None
+    context = {
+        "product": item_product,
+        "seen_in": seen_in,
+        "hero": seen_in[0]["thumbnail"] if seen_in else "",
+        "hero_item": items[0] if items else None,
+        "related": related_products(item_product, world=active_world(), limit=RELATED_PRODUCTS),
+        "signed_in": signed_in,
+        "alert_pending": signed_in
+        and not item_product.in_stock
+        and stock_alert_pending(shopper=shopper, product=item_product),
+    }
+    return render(request, "shop/product.html", context)

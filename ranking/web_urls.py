@@ -1,4 +1,4 @@
-"""The feed's HTML pages (``ranking.views``); the feed API is in ``ranking.urls``."""
+"""The feed's HTML pages (``ranking.views``, the product page too); the feed API is in ``ranking.urls``."""
 
 from django.urls import path
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.feed, name="feed-page"),
     path("c/<id:item_id>", views.shared_card, name="card"),
     path("search", views.search, name="search-page"),
+    path("p/<id:product_id>", views.product, name="product"),
 ]

@@ -15,7 +15,7 @@ from experiments.models import Experiment, Variant
 from moderation.models import Appeal, Case, CreatorStanding, Report, Rule, Screening, ShopperTrust
 from profiles.events.models import Interaction
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
-from profiles.shop.models import Cart, CartLine, Order, OrderLine
+from profiles.shop.models import Cart, CartLine, Order, OrderLine, StockAlert
 from ranking.models import FeedRequest, MixPolicy
 
 
@@ -327,3 +327,16 @@ class VeteranFactory(UserFactory):
 
 class VeteranCreatorFactory(CreatorFactory):
     user = factory.SubFactory(VeteranFactory)
+
+
+# ---- profiles.shop: back-in-stock alerts ------------------------------------------------------------
+
+
+class StockAlertFactory(factory.django.DjangoModelFactory[StockAlert]):
+    """A signed-in shopper waiting for a sold-out product."""
+
+    class Meta:
+        model = StockAlert
+
+    shopper = factory.SubFactory(ShopperFactory)
+    product = factory.SubFactory(ProductFactory, stock=0)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from content.views import media_thumbnail
+from content.selectors import media_thumbnail
 from profiles.account import selectors
 from profiles.services import shopper_for_request
 

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from content.views import media_thumbnail
+from content.selectors import media_thumbnail
 from feedsite.errors import NotFound
 from profiles.apis import STATE_AUTHENTICATION
 from profiles.creators.selectors import creator_page

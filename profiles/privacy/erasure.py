@@ -46,7 +46,7 @@ from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 from profiles.privacy import archive, signals
 from profiles.privacy.models import ErasureRecord
 from profiles.privacy.subjects import PrivacyStoreUnavailable, iso, realtime_keys, shopper_ids
-from profiles.shop.models import CartLine, Order
+from profiles.shop.models import CartLine, Order, StockAlert
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ def _database_erase(ids: Sequence[int]) -> dict[str, int]:
             "event_backlog": EventBacklog.objects.filter(payload__s__in=list(ids)).delete()[0],
             "likes": Like.objects.filter(shopper_id__in=ids).delete()[0],
             "cart_lines": CartLine.objects.filter(cart__shopper_id__in=ids).delete()[0],
+            "stock_alerts": StockAlert.objects.filter(shopper_id__in=ids).delete()[0],
             # An order's lines go with it: counted as the orders.
             "orders": Order.objects.filter(shopper_id__in=ids).delete()[1].get(Order._meta.label, 0),
             "comments": Comment.objects.filter(author_id__in=user_ids).delete()[0],

@@ -27,7 +27,7 @@ from profiles.events.models import Interaction
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 from profiles.privacy import archive, signals
 from profiles.privacy.subjects import PrivacyStoreUnavailable, iso, realtime_keys, shopper_ids
-from profiles.shop.models import CartLine, Order
+from profiles.shop.models import CartLine, Order, StockAlert
 
 EXPORT_FORMAT = "feedsite.shopper-export/1"
 
@@ -134,7 +134,7 @@ def _interactions(ids: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def _shop_export(shopper: Shopper, ids: Sequence[int]) -> dict[str, Any]:
-    """Likes, cart, orders and comments (comments belong to the account, not to a visitor)."""
+    """Likes, cart, orders, back-in-stock alerts and comments (comments belong to the account, not to a visitor)."""
     orders = Order.objects.filter(shopper_id__in=ids).prefetch_related("lines").order_by("created_at", "pk")
     return {
         "likes": [
@@ -171,6 +171,10 @@ def _shop_export(shopper: Shopper, ids: Sequence[int]) -> dict[str, Any]:
                 ],
             }
             for order in orders
+        ],
+        "stock_alerts": [
+            {"product": alert.product_id, "at": iso(alert.created_at), "due_at": iso(alert.due_at)}
+            for alert in StockAlert.objects.filter(shopper_id__in=ids).order_by("created_at", "pk")
         ],
         "comments": []
         if shopper.user_id is None

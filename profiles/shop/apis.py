@@ -1,4 +1,5 @@
-"""The cart behind the feed's Add buttons: ``/api/v1/cart`` and ``/api/v1/cart/lines``."""
+"""The cart behind the feed's Add buttons: ``/api/v1/cart`` and ``/api/v1/cart/lines``; back-in-stock
+alerts: ``/api/v1/products/<id>/stock-alert``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from feedsite.errors import NotFound
 from profiles.apis import STATE_AUTHENTICATION, published_item
 from profiles.events.schema import EVENT_ID_RE, MAX_POSITION, TOKEN_RE
 from profiles.services import shopper_for_request
+from profiles.shop.alerts import stock_alert_create, stock_alert_delete
 from profiles.shop.cart import CardOrigin, cart_line_add, cart_line_remove, cart_line_set, cart_summary
 
 
@@ -128,3 +130,31 @@ class CartLineApi(APIView):
         if product is not None and shopper.pk is not None:
             cart_line_remove(shopper=shopper, product=product)
         return Response(cart_summary(shopper=shopper).as_dict())
+
+
+class StockAlertSerializer(serializers.Serializer):
+    """A shopper's back-in-stock alert for a product: documentation of the schema only."""
+
+    product = serializers.IntegerField()
+    alert = serializers.BooleanField(help_text="the shopper waits to hear when the product is back")
+
+
+class StockAlertApi(APIView):
+    """``POST /api/v1/products/<id>/stock-alert``: tell me when this sold-out product is back (201,
+    signed-in shoppers only); ``DELETE``: cancel (idempotent). Both answer ``{"product", "alert"}``."""
+
+    authentication_classes = STATE_AUTHENTICATION
+
+    @extend_schema(request=None, responses={201: StockAlertSerializer})
+    def post(self, request: Request, product_id: int) -> Response:
+        product = _product(product_id)
+        stock_alert_create(shopper=shopper_for_request(request, create=False), product=product)
+        return Response({"product": product.pk, "alert": True}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: StockAlertSerializer})
+    def delete(self, request: Request, product_id: int) -> Response:
+        product = Product.objects.filter(pk=product_id).first()
+        if product is None:
+            raise NotFound("No product has this id.")
+        stock_alert_delete(shopper=shopper_for_request(request, create=False), product=product)
+        return Response({"product": product.pk, "alert": False})

@@ -8,7 +8,9 @@ class ShopConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from content import signals as content_signals
         from profiles import signals
-        from profiles.shop import cart
+        from profiles.shop import alerts, cart
 
         signals.shopper_merged.connect(cart.shop_merge, dispatch_uid="shop.merge")
+        content_signals.product_changed.connect(alerts.stock_alerts_due, dispatch_uid="shop.stock_alerts_due")

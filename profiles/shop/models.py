@@ -95,3 +95,26 @@ class OrderLine(models.Model):
     @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+class StockAlert(models.Model):
+    """A signed-in shopper asked to hear when a sold-out product is back.
+
+    ``due_at``: when the product came back in stock (``alerts.stock_alerts_due``); the message
+    itself is a later piece of work, which sets ``notified_at`` once it is sent. A shopper has one
+    alert per product; signing up again after a message starts a fresh one.
+    """
+
+    shopper = models.ForeignKey(Shopper, on_delete=models.CASCADE, related_name="stock_alerts")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_alerts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["shopper", "product"], name="stock_alert_once")]
+        indexes = [models.Index(fields=["product", "due_at"], name="stock_alert_product_idx")]
+
+    def __str__(self) -> str:
+        return f"stock alert of {self.shopper_id} for {self.product_id}"

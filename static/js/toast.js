@@ -4,7 +4,8 @@ const SHOWN_MS = 3200;
 
 /** Show `text`; `action` = {label, onClick} adds a button (e.g. "View cart"); `duration` in ms. */
 export function notify(text, { error = false, action = null, duration = null } = {}) {
-  const region = document.getElementById("toasts");
+  const slot = openSlot();
+  const region = slot || document.getElementById("toasts");
   if (!region) return;
   const toast = document.createElement("div");
   toast.className = `toast${error ? " toast--error" : ""}`;
@@ -20,7 +21,7 @@ export function notify(text, { error = false, action = null, duration = null } =
     toast.append(button);
   }
   region.append(toast);
-  raise(region);
+  if (!slot) raise(region);
   setTimeout(() => dismiss(toast), duration ?? (action ? SHOWN_MS * 1.6 : SHOWN_MS));
 }
 
@@ -33,10 +34,19 @@ function raise(region) {
   region.showPopover();
 }
 
-/** After a dialog opens: the toasts showing go back above it. */
+/** The toast slot of the open dialog that has one (the cart drawer): toasts shown there take
+ * room in its flow instead of floating over its first lines. */
+function openSlot() {
+  return document.querySelector("dialog[open] [data-toast-slot]");
+}
+
+/** After a dialog opens: the toasts showing move into its slot, or go back above it. */
 export function raiseToasts() {
   const region = document.getElementById("toasts");
-  if (region?.children.length) raise(region);
+  if (!region?.children.length) return;
+  const slot = openSlot();
+  if (slot) slot.append(...region.children);
+  else raise(region);
 }
 
 export function dismiss(toast) {
