@@ -74,6 +74,9 @@ API: dict[tuple[str, str], Call] = {
     ("feed", "GET"): Call(EVERYONE_200),
     ("creator-api", "GET"): Call(EVERYONE_200, kwargs=lambda w: {"handle": w.item.creator.handle}),
     ("search", "GET"): Call(EVERYONE_200, body=lambda w: {"q": "serum"}),
+    # The world's product is in stock: nobody may ask to hear when it is back (visitors must sign in).
+    ("stock-alert", "POST"): Call(_expect(anonymous=403, signed_in=400), kwargs=lambda w: {"product_id": w.product.pk}),
+    ("stock-alert", "DELETE"): Call(EVERYONE_200, kwargs=lambda w: {"product_id": w.product.pk}),
     ("me-consent", "POST"): Call(EVERYONE_200, body=lambda w: {"personalization": False}),
     ("item-like", "PUT"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
     ("item-like", "DELETE"): Call(EVERYONE_200, kwargs=lambda w: {"item_id": w.item.pk}),
