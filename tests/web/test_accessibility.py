@@ -35,6 +35,8 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(new_page, s
         ("sign up", "/signup"),
         ("privacy", "/privacy"),
         ("creator page", f"/@{world.items[0].creator.handle}"),
+        ("search results", "/search?q=serum"),
+        ("not found", "/no-such-page"),
     ]:
         page.goto(path)
         found[name] = blocking(page)
