@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Case, Expression, IntegerField, Q, Value, When
 
 from content import selectors as content_selectors
-from content.models import ContentItem, ContentProduct, Product
+from content.models import ContentProduct, Product
 from profiles.events.models import Interaction, InteractionType
 from profiles.shop.models import Order, OrderLine
 from ranking.registry import active_ranker
@@ -161,14 +161,6 @@ def also_bought(*, product_id: int, limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _still(item: ContentItem) -> str:
-    if item.poster:
-        return item.poster.url
-    if item.media and item.kind != ContentItem.Kind.VIDEO:
-        return item.media.url
-    return ""
-
-
 def thumbnails(product_ids: list[int]) -> dict[int, str]:
     """Product id → the still of its most engaging published post (products without one are left
     out). One query."""
@@ -179,7 +171,7 @@ def thumbnails(product_ids: list[int]) -> dict[int, str]:
         .order_by("product_id", "-content__engagement", "-content_id")
     )
     for link in links:
-        if link.product_id not in found and (still := _still(link.content)):
+        if link.product_id not in found and (still := content_selectors.media_thumbnail(link.content)):
             found[link.product_id] = still
     return found
 
