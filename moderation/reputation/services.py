@@ -272,6 +272,20 @@ def _override_checked(value: float | None, reason: str) -> str:
     return reason
 
 
+def _override_apply(
+    row: CreatorStanding | ShopperTrust, *, value: float | None, by: User | None, reason: str, score: str
+) -> None:
+    """Store (or clear, ``value`` None) the override on ``row``; ``score`` (the field the product
+    reads) becomes the override, or the computed value again."""
+    overridden = value is not None
+    row.override = value
+    row.override_reason = reason if overridden else ""
+    row.override_by = by if overridden else None
+    row.override_at = timezone.now() if overridden else None
+    setattr(row, score, value if overridden else row.computed)
+    row.save(update_fields=["override", "override_reason", "override_by", "override_at", score])
+
+
 def creator_reputation_override(
     *, creator: Creator, value: float | None, by: User | None, reason: str
 ) -> CreatorStanding:
@@ -285,12 +299,7 @@ def creator_reputation_override(
         if value is None and standing.override is None:
             raise ApplicationError(f"{creator}'s reputation is not overridden.", code="no_override")
         before = {"override": standing.override, "reputation": standing.reputation}
-        standing.override = value
-        standing.override_reason = reason if value is not None else ""
-        standing.override_by = by if value is not None else None
-        standing.override_at = timezone.now() if value is not None else None
-        standing.reputation = value if value is not None else standing.computed
-        standing.save(update_fields=["override", "override_reason", "override_by", "override_at", "reputation"])
+        _override_apply(standing, value=value, by=by, reason=reason, score="reputation")
         audit_record(
             actor=by,
             action=AuditEntry.Action.REPUTATION_OVERRIDE,
@@ -316,12 +325,7 @@ def shopper_trust_override(*, shopper: Shopper, value: float | None, by: User | 
         if value is None and row.override is None:
             raise ApplicationError(f"The trust of shopper {shopper.pk} is not overridden.", code="no_override")
         before = {"override": row.override, "trust": row.trust}
-        row.override = value
-        row.override_reason = reason if value is not None else ""
-        row.override_by = by if value is not None else None
-        row.override_at = timezone.now() if value is not None else None
-        row.trust = value if value is not None else row.computed
-        row.save(update_fields=["override", "override_reason", "override_by", "override_at", "trust"])
+        _override_apply(row, value=value, by=by, reason=reason, score="trust")
         audit_record(
             actor=by,
             action=AuditEntry.Action.TRUST_OVERRIDE,
