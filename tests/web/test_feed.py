@@ -63,7 +63,7 @@ def test_with_reduced_motion_no_video_plays_by_itself_and_play_starts_it(phone_p
     play.click()
 
     phone_page.wait_for_function("() => !document.querySelector('article.card video').paused")
-    assert play.is_hidden()
+    play.wait_for(state="hidden")  # hidden once play() resolves, just after playback starts
 
 
 def test_keys_move_one_card_at_a_time_and_only_the_card_in_view_plays(phone_page, shop):
