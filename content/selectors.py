@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from content import signals
 from content.models import Comment, ContentItem, ContentMedia, ContentProduct, Creator, Product, Tag
@@ -27,6 +27,14 @@ def published() -> QuerySet[ContentItem]:
     The conditions are part of this one query (a subquery, no query of their own).
     """
     return ContentItem.objects.filter(*servable_conditions(), status=ContentItem.Status.PUBLISHED)
+
+
+def buyable() -> Q:
+    """Items that offer something a shopper can buy now, or offer no product at all: a post whose
+    every linked product is sold out or withdrawn is a showcase of nothing, and the feed leaves it
+    out until one comes back (``ranking.catalog`` applies the same rule to its snapshot)."""
+    links = ContentProduct.objects.filter(content_id=OuterRef("pk"))
+    return ~Exists(links) | Exists(links.filter(product__active=True, product__stock__gt=0))
 
 
 def creators_servable() -> QuerySet[Creator]:

@@ -121,7 +121,8 @@ def card_body(item: ContentItem) -> dict[str, Any]:
                 "currency": link.product.currency,
                 "in_stock": link.product.in_stock,
             }
-            for link in item.product_links.all()
+            # What can be bought leads; sold-out products follow, in the creator's order.
+            for link in sorted(item.product_links.all(), key=lambda link: not link.product.in_stock)
         ],
     }
 

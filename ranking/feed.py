@@ -122,9 +122,10 @@ def _ordered_candidates(*, shopper: Shopper, exclude: set[int], limit: int) -> l
     """The fallback when the ranker has nothing (no model, a failed ranking, a page past its
     candidates): popular and fresh published items, interleaved, none of ``exclude``; at most
     ``limit``. A shopper who picked interests at onboarding and has no history yet gets the most
-    engaging items tagged with those interests first.
+    engaging items tagged with those interests first. Like the ranked candidates, none whose
+    products are all sold out.
     """
-    base = content_selectors.published().exclude(pk__in=exclude)
+    base = content_selectors.published().filter(content_selectors.buyable()).exclude(pk__in=exclude)
     # What the shopper just searched for comes first (ranking.intent).
     picked: dict[int, str] = dict.fromkeys(
         intent_items(intent_of(shopper), base, limit=min(limit, INTENT_ITEMS)), "search"

@@ -56,8 +56,9 @@ def _scroll(client, limit: int) -> tuple[list[int], list[dict]]:
 
 def test_card_has_the_contract_fields(api_client):
     product = ProductFactory(title="Glow serum", stock=0)
+    cream = ProductFactory(title="Night cream", price=Decimal("31.00"), stock=4)
     tag = TagFactory(slug="skin", name="Skin")
-    item = ContentItemFactory(caption="My routine", products=[product], tags=[tag])
+    item = ContentItemFactory(caption="My routine", products=[product, cream], tags=[tag])
 
     body = api_client.get("/api/v1/feed").json()
 
@@ -68,8 +69,10 @@ def test_card_has_the_contract_fields(api_client):
     assert card["caption"] == "My routine"
     assert card["creator"]["handle"] == item.creator.handle
     assert card["tags"] == [{"slug": "skin", "name": "Skin", "kind": "topic"}]
+    # What can be bought leads the card; the sold-out product follows, marked.
     assert card["products"] == [
-        {"id": product.pk, "title": "Glow serum", "price": "19.90", "currency": "EUR", "in_stock": False}
+        {"id": cream.pk, "title": "Night cream", "price": "31.00", "currency": "EUR", "in_stock": True},
+        {"id": product.pk, "title": "Glow serum", "price": "19.90", "currency": "EUR", "in_stock": False},
     ]
     assert card["reason"]["code"] in {"popular", "fresh"}
     assert set(card["media"]) == {"url", "poster", "type", "width", "height", "duration_ms", "srcset"}
@@ -243,6 +246,23 @@ def test_a_new_shopper_sees_their_interests_first_until_they_engage(api_client):
     assert {c["reason"]["code"] for c in warm} <= {"popular", "fresh"}
 
 
+def test_a_post_whose_products_are_all_sold_out_is_not_served_until_one_is_back(api_client):
+    """No ranker here: the popular and fresh fallback applies the catalog's rule too."""
+    serum = ProductFactory(title="Serum", stock=0)
+    sold_out = ContentItemFactory(products=[serum, ProductFactory(title="Toner", stock=5, active=False)])
+    mixed = ContentItemFactory(products=[ProductFactory(title="Gone", stock=0), ProductFactory(title="Here", stock=2)])
+    plain = ContentItemFactory()
+
+    first = api_client.get("/api/v1/feed", {"limit": 10}).json()
+    Product.objects.filter(pk=serum.pk).update(stock=3)
+    again = Client().get("/api/v1/feed", {"limit": 10}).json()  # another shopper, after the restock
+
+    assert {c["id"] for c in first["cards"]} == {mixed.pk, plain.pk}
+    (card,) = [c for c in first["cards"] if c["id"] == mixed.pk]
+    assert [(p["title"], p["in_stock"]) for p in card["products"]] == [("Here", True), ("Gone", False)]
+    assert {c["id"] for c in again["cards"]} == {sold_out.pk, mixed.pk, plain.pk}
+
+
 def test_card_bodies_are_reused_but_a_removed_item_is_dropped_at_once(api_client):
     items = _published(4)
     for item in items:
@@ -264,21 +284,25 @@ def test_card_bodies_are_reused_but_a_removed_item_is_dropped_at_once(api_client
 
 def test_a_product_sold_out_by_another_process_is_not_offered_from_this_process_cache(api_client):
     items = _published(2)
-    serum, cream = ProductFactory(title="Serum", stock=3), ProductFactory(title="Cream", stock=3)
+    serum, balm, cream = (ProductFactory(title=title, stock=3) for title in ("Serum", "Balm", "Cream"))
     items[0].products.add(serum)
+    items[0].products.add(balm, through_defaults={"position": 1})
     items[1].products.add(cream)
+
+    def offered(page: dict) -> dict[int, list[tuple[str, bool]]]:
+        return {c["id"]: [(p["title"], p["in_stock"]) for p in c["products"]] for c in page["cards"]}
+
     first = api_client.get("/api/v1/feed", {"limit": 2}).json()
     # Another web process's catalog sync: the row changes, this process's card cache hears nothing.
     Product.objects.filter(pk=serum.pk).update(stock=0)
-
     second = api_client.get("/api/v1/feed", {"limit": 2}).json()  # a new feed session: the same items
-
-    stock = {c["id"]: c["products"][0]["in_stock"] for c in second["cards"]}
-    assert {c["id"]: c["products"][0]["in_stock"] for c in first["cards"]} == {items[0].pk: True, items[1].pk: True}
-    assert stock == {items[0].pk: False, items[1].pk: True}
     Product.objects.filter(pk=serum.pk).update(stock=2, active=True)  # back in stock, elsewhere again
     third = api_client.get("/api/v1/feed", {"limit": 2}).json()
-    assert {c["id"]: c["products"][0]["in_stock"] for c in third["cards"]} == {items[0].pk: True, items[1].pk: True}
+
+    available = {items[0].pk: [("Serum", True), ("Balm", True)], items[1].pk: [("Cream", True)]}
+    assert offered(first) == available
+    assert offered(second) == {items[0].pk: [("Balm", True), ("Serum", False)], items[1].pk: [("Cream", True)]}
+    assert offered(third) == available
 
 
 def test_a_price_change_shows_on_the_next_page_at_once(api_client, django_capture_on_commit_callbacks):

@@ -37,7 +37,8 @@ def test_a_product_synced_out_of_sale_is_not_offered_on_the_very_next_feed_page_
     product = ProductFactory(
         external_id="GLOW-1", brand=merchant.brand, title="Glow serum", price=Decimal("24.90"), stock=12
     )
-    item = ContentItemFactory(products=[product])
+    # A second product keeps the card in the feed (a post with nothing to buy is not served).
+    item = ContentItemFactory(products=[product, ProductFactory(title="Night cream")])
     assert offered(api_client, product.pk) == [True]  # the card body is now cached
 
     with django_capture_on_commit_callbacks(execute=True):
