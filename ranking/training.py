@@ -53,7 +53,8 @@ MAX_USERS_PER_CUT = 4000
 # block holds at most ``BLOCK_CELLS`` of them (1,000 shoppers over a 25,000-item universe).
 BLOCK = 1000
 BLOCK_CELLS = 25_000_000
-# Blocks scored side by side: NumPy's partitioning and SciPy's products run without the GIL.
+# Blocks scored side by side: NumPy's partitioning and SciPy's products run without the GIL. Each
+# block holds a dense score matrix per generator, so more threads than cores buy nothing but memory.
 THREADS = min(4, os.cpu_count() or 1)
 # Keep half the negatives of shoppers with a positive; halves training time, costs no accuracy.
 NEGATIVE_KEEP = 0.5
@@ -142,7 +143,7 @@ def candidates_for(
 
     def block_rows(chunk: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block = world.block_from_history(history, chunk)
-        scores = score_all(world, block)
+        scores = score_all(world, block, fail_open=False)
         rows, items = top_candidates(world, block, scores, world.config.n_per_gen)
         when = [returns[u][0] for u in chunk]
         context = Context(

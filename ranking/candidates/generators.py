@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -228,31 +229,35 @@ GENERATORS_AT: dict[str, Callable[[World, UserBlock, np.ndarray], np.ndarray]] =
 }
 
 
-def score_at(world: World, block: UserBlock, columns: np.ndarray) -> Scores:
+def score_at(world: World, block: UserBlock, columns: np.ndarray, *, fail_open: bool = True) -> Scores:
     """Every generator's scores at universe positions ``columns`` only (n_shoppers × len(columns)).
 
     Fails open like ``score_all``.
     """
     scores: Scores = {}
     for name, generate in GENERATORS_AT.items():
-        try:
-            scores[name] = generate(world, block, columns)
-        except Exception:
-            logger.exception("candidate generator %s failed; skipped for this request", name)
-            scores[name] = np.zeros((len(block), len(columns)), np.float32)
+        scores[name] = _scored(name, partial(generate, world, block, columns), (len(block), len(columns)), fail_open)
     return scores
 
 
-def score_all(world: World, block: UserBlock) -> Scores:
-    """Every generator's scores. A generator that fails is skipped (all zeros), never the feed."""
+def score_all(world: World, block: UserBlock, *, fail_open: bool = True) -> Scores:
+    """Every generator's scores. Serving: a generator that fails is skipped (all zeros), never the
+    feed. Training passes ``fail_open=False``: a generator skipped under memory pressure would
+    silently change the examples, so a run would measure the machine's load, not the ranking."""
     scores: Scores = {}
     for name, generate in GENERATORS.items():
-        try:
-            scores[name] = generate(world, block)
-        except Exception:
-            logger.exception("candidate generator %s failed; skipped for this request", name)
-            scores[name] = np.zeros((len(block), len(world.universe)), np.float32)
+        scores[name] = _scored(name, partial(generate, world, block), (len(block), len(world.universe)), fail_open)
     return scores
+
+
+def _scored(name: str, generate: Callable[[], np.ndarray], shape: tuple[int, int], fail_open: bool) -> np.ndarray:
+    if not fail_open:
+        return generate()
+    try:
+        return generate()
+    except Exception:
+        logger.exception("candidate generator %s failed; skipped for this request", name)
+        return np.zeros(shape, np.float32)
 
 
 def top_candidates(world: World, block: UserBlock, scores: Scores, n_per_gen: int) -> tuple[np.ndarray, np.ndarray]:

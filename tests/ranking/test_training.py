@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from content.models import ContentItem
 from ranking import registry, training
+from ranking.candidates import generators
 from ranking.feed import feed_page
 from ranking.history import history_load
 from ranking.models import FeedRequest, RankerModel
@@ -139,3 +140,18 @@ def test_replay_examples_are_the_same_whether_shoppers_are_scored_together_or_on
     np.testing.assert_array_equal(together.groups, one_by_one.groups)
     np.testing.assert_array_equal(together.labels, one_by_one.labels)
     np.testing.assert_allclose(together.features, one_by_one.features, rtol=1e-6)
+
+
+def test_a_generator_that_fails_during_training_stops_it_instead_of_changing_the_examples(shop, monkeypatch):
+    """Serving skips a failed generator; training must not, or a run under memory pressure would
+    learn from other candidates than a quiet one."""
+
+    def out_of_memory(world, block):
+        raise MemoryError("Unable to allocate 1.2 GiB for an array")
+
+    monkeypatch.setitem(generators.GENERATORS, "ease", out_of_memory)
+
+    with pytest.raises(MemoryError):
+        replay_examples(history_load(), "global", 0.2, config=WorldConfig(), seed=0)
+    with pytest.raises(MemoryError):
+        ranker_train()
