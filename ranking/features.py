@@ -29,8 +29,8 @@ from ranking.candidates.generators import Scores
 from ranking.world import DAY, HOUR, SESSION_GAP, Counts, UserBlock, World, daypart, weekday
 
 # The generators whose scores are features, and those whose ranks (within each shopper's candidates) are too.
-SCORED = ("popular", "popular90", "trend60", "trend180", "ease", "cosine", "category")
-RANKED = ("popular", "trend60", "trend180", "ease", "cosine", "category")
+SCORED = ("popular", "popular90", "trend60", "trend180", "ease", "als", "cosine", "category")
+RANKED = ("popular", "trend60", "trend180", "ease", "als", "cosine", "category")
 UNRANKED = 1e4
 # The item's and its creator's engagements and impressions over 1 h, 24 h and 7 d (the last columns).
 COUNTERS = (

@@ -5,11 +5,12 @@
     trend60   popularity around the shopper's time, Gaussian over 60 days  (source "trending")
     trend180  the same over 180 days                (source "trending")
     ease      EASE item-item model on the history   (source "collaborative")
+    als       implicit-feedback ALS factors          (source "collaborative")
     cosine    item-item cosine on decayed history   (source "collaborative")
     category  shopper's category share × yearly popularity (source "affinity")
 
 Each returns an (n_shoppers × universe) score matrix; ``top_candidates`` keeps the best
-``n_per_gen`` unseen items of each, so a shopper gets ~200 candidates from seven angles.
+``n_per_gen`` unseen items of each, so a shopper gets ~200 candidates from eight angles.
 
 Finding candidates needs the whole universe (``score_all``, what training and the precompute do);
 featurizing known candidates needs only their columns (``score_at``, what a request does when its
@@ -57,6 +58,33 @@ def _ease(world: World, block: UserBlock) -> np.ndarray:
     return out
 
 
+def als_shoppers(world: World, block: UserBlock) -> np.ndarray:
+    """Each shopper's ALS factors, solved against the world's item factors from their positive
+    history: implicit ALS's own shopper step (confidence 1 + α on what they engaged with), so a
+    shopper the world never saw, or who did more since, gets factors as if they had been fitted."""
+    k = world.als.shape[1]
+    out = np.zeros((len(block), k), np.float32)
+    if not k:
+        return out
+    alpha = world.config.als_alpha
+    for n in range(len(block)):
+        pos, _ = _history_row(world, block.positive, n)
+        if len(pos):
+            factors = world.als[pos]
+            out[n] = np.linalg.solve(world.als_gram + alpha * (factors.T @ factors), (1 + alpha) * factors.sum(0))
+    return out
+
+
+def _als_scores(shoppers: np.ndarray, items: np.ndarray) -> np.ndarray:
+    # In float64, rounded once: a float32 product's rounding depends on how many shoppers are
+    # scored together, and a block's scores must not (training scores blocks of any size).
+    return (shoppers.astype(np.float64) @ items.T.astype(np.float64)).astype(np.float32)
+
+
+def _als(world: World, block: UserBlock) -> np.ndarray:
+    return _als_scores(als_shoppers(world, block), world.als)
+
+
 def _cosine(world: World, block: UserBlock) -> np.ndarray:
     return np.asarray((block.decayed[:, world.universe] @ world.cosine).todense())
 
@@ -72,6 +100,7 @@ GENERATORS: dict[str, Callable[[World, UserBlock], np.ndarray]] = {
     "trend60": _trending(60.0),
     "trend180": _trending(180.0),
     "ease": _ease,
+    "als": _als,
     "cosine": _cosine,
     "category": _category,
 }
@@ -81,6 +110,7 @@ SOURCE_OF = {
     "trend60": "trending",
     "trend180": "trending",
     "ease": "collaborative",
+    "als": "collaborative",
     "cosine": "collaborative",
     "category": "affinity",
 }
@@ -213,6 +243,10 @@ def because_of(world: World, block: UserBlock, items: np.ndarray, *, most: int =
     return anchors
 
 
+def _als_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
+    return _als_scores(als_shoppers(world, block), world.als[columns])
+
+
 def _category_at(world: World, block: UserBlock, columns: np.ndarray) -> np.ndarray:
     cats = world.item_cat[world.universe[columns]]
     return block.cat_share[:, cats] * world.log_pop[365.0][world.universe[columns]][None, :]
@@ -224,6 +258,7 @@ GENERATORS_AT: dict[str, Callable[[World, UserBlock, np.ndarray], np.ndarray]] =
     "trend60": _trending_at(60.0),
     "trend180": _trending_at(180.0),
     "ease": _ease_at,
+    "als": _als_at,
     "cosine": _cosine_at,
     "category": _category_at,
 }

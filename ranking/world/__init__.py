@@ -7,6 +7,8 @@
 * the candidate universe: items at least ``min_item_users`` shoppers touched;
 * item–item cosine neighbours (top ``cos_topk``) and an EASE model over the ``ease_items`` most
   touched items (Steck 2019: a closed-form linear item-item model, strong on sparse data);
+* item factors of implicit-feedback ALS over the universe (the ``implicit`` library), from which
+  each shopper's factors are solved at scoring time (``candidates.generators``);
 * time buckets of interactions for time-local ("trending at your time") popularity;
 * context: how much more (or less) each item is engaged with in each part of the day, on each
   weekday and on each device class than items are in general (smoothed towards 1);

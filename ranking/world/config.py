@@ -19,6 +19,12 @@ class WorldConfig:
     # crawler or a reseller with 80,000 items would otherwise add 80,000² pairs, and say little.
     # (1,000 cost ciao's global split 0.0016 NDCG@20; its heaviest shopper has 1,551 events.)
     max_user_items: int = 3000
+    # Implicit-feedback ALS (the ``implicit`` library) over the universe: 64 factors as the
+    # evaluation's reference ALS; regularisation, confidence and iterations are the library's defaults.
+    als_factors: int = 64
+    als_regularization: float = 0.01
+    als_alpha: float = 1.0
+    als_iterations: int = 15
     trending_widths_days: tuple[float, ...] = (60.0, 180.0)
     pop_half_lives_days: tuple[float, ...] = (30.0, 90.0, 365.0)
     category_half_life_days: float = 180.0

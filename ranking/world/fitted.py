@@ -41,6 +41,8 @@ class World:
     cosine: sp.csr_matrix  # universe × universe
     ease_keep: np.ndarray  # universe positions covered by EASE
     ease: np.ndarray  # len(ease_keep)²
+    als: np.ndarray  # universe × factors: ALS item factors
+    als_gram: np.ndarray  # factors²: YᵀY + λI
     t0: float
     buckets: sp.csr_matrix  # time bucket × universe counts
     n_buckets: int
@@ -132,6 +134,8 @@ class World:
             cosine=pairs.cosine,
             ease_keep=pairs.ease_keep,
             ease=pairs.ease,
+            als=pairs.als,
+            als_gram=pairs.als_gram,
             t0=timeline.t0,
             buckets=timeline.buckets,
             n_buckets=timeline.n_buckets,

@@ -18,6 +18,7 @@ from ranking.world.config import WorldConfig
 
 # Pseudo-counts pulling an item's context shares towards everyone's: 10 events to move halfway.
 CONTEXT_PRIOR = 10.0
+ALS_ITEMS_PER_FACTOR = 8
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class ItemPairs:
     cosine: sp.csr_matrix  # universe × universe, top ``cos_topk`` per row
     ease_keep: np.ndarray  # universe positions covered by EASE
     ease: np.ndarray  # len(ease_keep)²
+    als: np.ndarray  # universe × factors: ALS item factors (no columns: too little data to fit)
+    als_gram: np.ndarray  # factors²: YᵀY + λI, where solving a shopper's factors starts
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,14 @@ def item_pairs(positive: History, nu: int, ni: int, config: WorldConfig) -> Item
     xu = x[:, universe].tocsr()
     n = users_per_item[universe].astype(np.float32)
     keep = np.argsort(-n, kind="stable")[: min(config.ease_items, len(universe))]
+    als, als_gram = _als(xu, config)
     return ItemPairs(
         universe=universe,
         cosine=_cosine(xu, n, config.cos_topk),
         ease_keep=keep,
         ease=_ease(xu[:, keep], config.ease_lambda) if len(keep) else np.zeros((0, 0), np.float32),
+        als=als,
+        als_gram=als_gram,
     )
 
 
@@ -195,6 +201,30 @@ def _ease(xk: sp.csr_matrix, regularisation: float) -> np.ndarray:
     ease = (-inverse / np.diag(inverse)[None, :]).astype(np.float32)
     np.fill_diagonal(ease, 0.0)
     return ease
+
+
+def _als(xu: sp.csr_matrix, config: WorldConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Item factors of implicit-feedback ALS (Hu, Koren and Volinsky 2008) over ``xu`` (shoppers ×
+    universe, binary), and the Gram matrix a shopper's factors are solved from (``generators``)."""
+    # At most one factor per 8 items: on a few dozen items 64 factors fit the noise, not the tastes.
+    factors = min(config.als_factors, xu.shape[1] // ALS_ITEMS_PER_FACTOR)
+    if xu.nnz == 0 or factors < 1:
+        return np.zeros((xu.shape[1], 0), np.float32), np.zeros((0, 0), np.float32)
+    from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, "blas"):  # the library parallelises over rows; BLAS threads inside would fight it
+        model = AlternatingLeastSquares(
+            factors=factors,
+            regularization=config.als_regularization,
+            alpha=config.als_alpha,
+            iterations=config.als_iterations,
+            random_state=0,  # each row is solved from the other side's factors: any thread count gives the same
+        )
+        model.fit(xu, show_progress=False)
+    items = np.ascontiguousarray(model.item_factors, np.float32)
+    gram = items.T @ items + config.als_regularization * np.eye(items.shape[1], dtype=np.float32)
+    return items, gram.astype(np.float32)
 
 
 def _top_k_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
