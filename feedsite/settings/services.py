@@ -58,6 +58,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Interaction counts of items (``ContentItem.engagement``), for what orders by them.
     # Daily: anonymous visitors with no write for VISITOR_RETENTION_DAYS are erased.
     "profiles-visitors-expire": {"task": "profiles.privacy.visitors_expire", "schedule": crontab(hour=4, minute=17)},
+    # Idle carts reminded, missed back-in-stock alerts sent (profiles.messages).
+    "profiles-messages-scan": {"task": "profiles.messages.scan", "schedule": 15 * 60.0},
     "profiles-refresh-engagement": {"task": "profiles.refresh_engagement", "schedule": 15 * 60.0},
     # Candidate lists of recently active shoppers.
     "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},
