@@ -51,6 +51,8 @@ CELERY_TASK_ROUTES = {
     "ranking.*": {"queue": "training"},
     "content.media_process": {"queue": "media"},
     "moderation.classifier_retrain": {"queue": "training"},
+    # Fan-out to many shoppers and a mail server's pace: never in front of the feed's own work.
+    "profiles.messages.*": {"queue": "messages"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from content.models import Product
 from content.templatetags.shop import money
 from profiles.messages.models import MessageKind
 from profiles.messages.services import message_create
-from profiles.models import Shopper
+from profiles.models import Like, Shopper
 from profiles.shop.models import Cart, CartLine, Order, StockAlert
 
 # An idle cart older than this (past the delay) is not reminded of: the first scan after this
@@ -119,9 +119,9 @@ def back_in_stock_pending() -> list[int]:
 def price_drop_shoppers(product: Product) -> QuerySet[Shopper]:
     """Who hears of a price drop of ``product``: shoppers with it in their cart, and those who
     liked a post showing it and consent to personalization."""
-    in_cart = Shopper.objects.filter(cart__lines__product=product)
-    liked = Shopper.objects.filter(personalization=True, likes__content__product_links__product=product)
-    return Shopper.objects.filter(pk__in=in_cart.values("pk").union(liked.values("pk"))).order_by("pk")
+    in_cart = CartLine.objects.filter(cart__shopper=OuterRef("pk"), product=product)
+    liked = Like.objects.filter(shopper=OuterRef("pk"), content__product_links__product=product)
+    return Shopper.objects.filter(Q(Exists(in_cart)) | Q(Exists(liked), personalization=True)).order_by("pk")
 
 
 def price_drop_messages(*, product_id: int, old_price: Decimal) -> list[int]:

@@ -10,6 +10,7 @@ import pytest
 from celery.exceptions import Retry
 from django.core import mail
 
+from feedsite.celery import app
 from profiles.messages import tasks, tokens
 from profiles.messages.models import Message, MessageKind
 from profiles.messages.services import message_create, message_preference_set
@@ -171,3 +172,8 @@ def test_a_trigger_run_twice_makes_one_message():
 
     assert (second.pk, created) == (first.pk, False)
     assert list(Message.objects.values_list("subject", flat=True)) == ["Price drop: Linen shirt is now €40.00"]
+
+
+@pytest.mark.parametrize("task", [tasks.message_email, tasks.messages_scan, tasks.back_in_stock, tasks.price_drop])
+def test_the_messages_tasks_go_to_their_own_queue(task):
+    assert app.amqp.router.route({}, task.name)["queue"].name == "messages"
