@@ -26,6 +26,10 @@ from profiles.messages.services import message_create
 from profiles.models import Like, Shopper
 from profiles.shop.models import Cart, CartLine, Order, StockAlert
 
+# Who can read a message: not a dataset's imported shopper, nor a visitor merged into an account
+# (their cart and likes moved there).
+REACHABLE = Q(external_id__isnull=True, merged_into__isnull=True)
+
 # An idle cart older than this (past the delay) is not reminded of: the first scan after this
 # feature is switched on must not write to every shopper who ever left a cart.
 ABANDONED_CART_LOOKBACK = timedelta(days=3)
@@ -39,7 +43,8 @@ def abandoned_carts(*, now: datetime) -> QuerySet[Cart]:
     last_line_change = Subquery(lines.order_by("-updated_at").values("updated_at")[:1])
     ordered_since = Order.objects.filter(shopper=OuterRef("shopper"), created_at__gte=OuterRef("last_change"))
     return (
-        Cart.objects.filter(Exists(lines), shopper__personalization=True)
+        Cart.objects.filter(Exists(lines), shopper__personalization=True, shopper__external_id__isnull=True)
+        .filter(shopper__merged_into__isnull=True)
         .annotate(last_change=Greatest("updated_at", last_line_change))
         .filter(last_change__lte=cutoff, last_change__gt=cutoff - ABANDONED_CART_LOOKBACK)
         .exclude(Exists(ordered_since))
@@ -118,10 +123,11 @@ def back_in_stock_pending() -> list[int]:
 
 def price_drop_shoppers(product: Product) -> QuerySet[Shopper]:
     """Who hears of a price drop of ``product``: shoppers with it in their cart, and those who
-    liked a post showing it and consent to personalization."""
+    liked a post showing it and consent to personalization (``REACHABLE`` ones)."""
     in_cart = CartLine.objects.filter(cart__shopper=OuterRef("pk"), product=product)
     liked = Like.objects.filter(shopper=OuterRef("pk"), content__product_links__product=product)
-    return Shopper.objects.filter(Q(Exists(in_cart)) | Q(Exists(liked), personalization=True)).order_by("pk")
+    wants = Q(Exists(in_cart)) | Q(Exists(liked), personalization=True)
+    return Shopper.objects.filter(REACHABLE, wants).order_by("pk")
 
 
 def price_drop_messages(*, product_id: int, old_price: Decimal) -> list[int]:

@@ -273,3 +273,17 @@ def test_a_shopper_in_both_the_cart_and_the_likes_gets_one_message(committed):
         product_set(product, price=Decimal("25.00"))
 
     assert messages() == [(shopper.pk, DROP, product.pk)]
+
+
+def test_a_datasets_imported_shopper_gets_no_price_drop_nor_cart_reminder(settings, committed):
+    settings.MESSAGES_ABANDONED_CART_HOURS = 4
+    product = ProductFactory(price=Decimal("30.00"))
+    imported = ShopperFactory(user=None, external_id="u-17")
+    LikeFactory(shopper=imported, content=ContentItemFactory(products=[product]))
+    idle_cart(6, shopper=imported)
+
+    with committed():
+        product_set(product, price=Decimal("25.00"))
+        tasks.messages_scan()
+
+    assert messages() == []
