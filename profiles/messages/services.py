@@ -44,7 +44,8 @@ def message_create(
                 defaults={
                     "shopper": shopper,
                     "kind": kind,
-                    "subject": subject[:200],
+                    # One line: an email header cannot hold a line break (a product title might).
+                    "subject": " ".join(subject.split())[:200],
                     "body": body,
                     "product": product,
                     "cart": cart,

@@ -68,8 +68,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         shopper_id, kind = tokens.unsubscribe_read(token)
     except tokens.BadToken:
         return render(request, "messages/unsubscribe.html", {"invalid": True}, status=400)
-    label = "any" if kind == tokens.ALL_KINDS else MessageKind(kind).label.lower()
-    context = {"token": token, "kind": kind, "label": label, "done": False}
+    what = "emails of any kind" if kind == tokens.ALL_KINDS else f"{MessageKind(kind).label.lower()} emails"
+    context = {"token": token, "kind": kind, "what": what, "done": False}
     if request.method == "POST":
         if not services.message_unsubscribe(shopper_id=shopper_id, kind=kind):
             return render(request, "messages/unsubscribe.html", {"invalid": True}, status=400)

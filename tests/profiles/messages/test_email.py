@@ -177,3 +177,20 @@ def test_a_trigger_run_twice_makes_one_message():
 @pytest.mark.parametrize("task", [tasks.message_email, tasks.messages_scan, tasks.back_in_stock, tasks.price_drop])
 def test_the_messages_tasks_go_to_their_own_queue(task):
     assert app.amqp.router.route({}, task.name)["queue"].name == "messages"
+
+
+def test_a_title_with_a_line_break_makes_a_one_line_subject_and_the_email_goes(committed):
+    shopper = ShopperFactory()
+    message, _ = message_create(
+        shopper=shopper,
+        kind=MessageKind.BACK_IN_STOCK,
+        subject="Back in stock: Mug\r\nBcc: everyone@example.com",
+        body="b",
+        dedupe_key="newline",
+    )
+
+    with committed():
+        tasks.emails_queue([message.pk])
+
+    assert Message.objects.get().subject == "Back in stock: Mug Bcc: everyone@example.com"
+    assert [email.subject for email in mail.outbox] == ["Back in stock: Mug Bcc: everyone@example.com"]

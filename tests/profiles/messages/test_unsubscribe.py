@@ -38,21 +38,22 @@ def test_opening_the_link_asks_first_and_changes_nothing():
 
 
 @pytest.mark.parametrize(
-    ("kind", "after"),
+    ("kind", "what", "after"),
     [
-        ("price_drop", (True, True, False)),
-        ("back_in_stock", (True, False, True)),
-        ("abandoned_cart", (False, True, True)),
-        ("all", (False, False, False)),
+        ("price_drop", "price drop emails", (True, True, False)),
+        ("back_in_stock", "back in stock emails", (True, False, True)),
+        ("abandoned_cart", "cart reminder emails", (False, True, True)),
+        ("all", "emails of any kind", (False, False, False)),
     ],
 )
-def test_the_button_unsubscribes_without_signing_in(kind, after):
+def test_the_button_unsubscribes_without_signing_in(kind, what, after):
     shopper, other = ShopperFactory(), ShopperFactory()
 
     response = Client(enforce_csrf_checks=True).post(url(shopper, kind))
 
     assert response.status_code == 200
     assert f'data-unsubscribed="{kind}"'.encode() in response.content
+    assert f"You will get no more {what} from us.".encode() in response.content
     assert choices(shopper) == after
     assert choices(other) == ALL_ON
 
