@@ -64,7 +64,7 @@ pytest: setup-dev vendor
 test: lint typecheck pytest
 
 worker: setup
-	$(BIN)/celery -A feedsite worker --loglevel INFO --queues default,ingestion,training,media
+	$(BIN)/celery -A feedsite worker --loglevel INFO --queues default,ingestion,training,media,messages
 
 beat: setup
 	$(BIN)/celery -A feedsite beat --loglevel INFO

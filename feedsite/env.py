@@ -60,6 +60,12 @@ class Config:
     # The media pipeline's tools; empty: found on the PATH (content.media.ffmpeg).
     ffmpeg_binary: str
     ffprobe_binary: str
+    # Django's EMAIL_* settings from ``EMAIL_URL`` (the console on the embedded default).
+    email: dict[str, Any]
+    default_from_email: str
+    # The site's public address, for links in emails (read away from the site).
+    site_url: str
+    messages_abandoned_cart_hours: float
 
 
 PREPARE_THRESHOLD = 5
@@ -180,6 +186,16 @@ def media_origins_config(env: environ.Env, storage: dict[str, Any]) -> list[str]
     return origins
 
 
+def email_config(env: environ.Env) -> dict[str, Any]:
+    """Django's ``EMAIL_*`` settings from ``EMAIL_URL`` (``smtp+tls://user:password@host:587``,
+    ``smtps://…``, ``consolemail://``); the console backend when unset."""
+    url = env.str("EMAIL_URL", default="")
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    config = environ.Env.email_url_config(url)
+    return {key: value for key, value in config.items() if key.startswith("EMAIL_")}
+
+
 def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     """Read the configuration from ``environ_mapping`` (the process environment by default)."""
     env = environ.Env()
@@ -209,6 +225,9 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
     creator_approval = env.str("CREATOR_APPROVAL", default="staff" if production else "auto")
     if creator_approval not in ("auto", "staff"):
         raise ImproperlyConfigured("CREATOR_APPROVAL must be auto or staff.")
+    messages_abandoned_cart_hours = env.float("MESSAGES_ABANDONED_CART_HOURS", default=4.0)
+    if messages_abandoned_cart_hours <= 0:
+        raise ImproperlyConfigured("MESSAGES_ABANDONED_CART_HOURS must be more than 0.")
     num_proxies = env.int("NUM_PROXIES", default=0)
     if num_proxies < 0:
         raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
@@ -239,4 +258,8 @@ def load(environ_mapping: Mapping[str, str] | None = None) -> Config:
         moderation_auto_hide_reports=env.int("MODERATION_AUTO_HIDE_REPORTS", default=3),
         ffmpeg_binary=env.str("FFMPEG_BINARY", default=""),
         ffprobe_binary=env.str("FFPROBE_BINARY", default=""),
+        email=email_config(env),
+        default_from_email=env.str("DEFAULT_FROM_EMAIL", default="feedsite <noreply@localhost>"),
+        site_url=env.str("SITE_URL", default="http://localhost:8000").rstrip("/"),
+        messages_abandoned_cart_hours=messages_abandoned_cart_hours,
     )

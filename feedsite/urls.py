@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("profiles.privacy.web_urls")),
     path("", include("profiles.dashboard.web_urls")),
     path("", include("profiles.account.web_urls")),
+    path("", include("profiles.messages.web_urls")),
     path("", include("profiles.creators.web_urls")),
     path("", include("content.studio.web_urls")),
     path("", include("moderation.appeals.web_urls")),

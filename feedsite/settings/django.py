@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "profiles",
     "profiles.events",
     "profiles.shop",
+    "profiles.messages",
     "profiles.privacy",
     "profiles.importer",
     "profiles.demo",
@@ -73,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # Lazy: only shopper pages read it (header state, page script data).
                 "profiles.shop.context_processors.shopper_page",
+                # Lazy too: the header's unread count.
+                "profiles.messages.context_processors.inbox",
             ],
         },
     },

@@ -51,6 +51,8 @@ CELERY_TASK_ROUTES = {
     "ranking.*": {"queue": "training"},
     "content.media_process": {"queue": "media"},
     "moderation.classifier_retrain": {"queue": "training"},
+    # Fan-out to many shoppers and a mail server's pace: never in front of the feed's own work.
+    "profiles.messages.*": {"queue": "messages"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, a few minutes past the hour: archive finished hours, purge past the retention window.
@@ -58,6 +60,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Interaction counts of items (``ContentItem.engagement``), for what orders by them.
     # Daily: anonymous visitors with no write for VISITOR_RETENTION_DAYS are erased.
     "profiles-visitors-expire": {"task": "profiles.privacy.visitors_expire", "schedule": crontab(hour=4, minute=17)},
+    # Idle carts reminded, missed back-in-stock alerts sent (profiles.messages).
+    "profiles-messages-scan": {"task": "profiles.messages.scan", "schedule": 15 * 60.0},
     "profiles-refresh-engagement": {"task": "profiles.refresh_engagement", "schedule": 15 * 60.0},
     # Candidate lists of recently active shoppers.
     "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},

@@ -29,6 +29,7 @@ from profiles.events.consumer import consume_inline
 from profiles.events.event import Event
 from profiles.events.schema import Rejected, parse_event
 from profiles.events.search import SearchEvent, is_search, parse_search_event, search_events_record
+from profiles.events.types import CLIENT_TYPES
 from profiles.models import Shopper
 
 logger = logging.getLogger(__name__)
@@ -64,9 +65,15 @@ def is_bot(user_agent: str) -> bool:
 
 
 def events_ingest(
-    *, shopper: Shopper, raw_events: Any, user_agent: str = "", now: datetime | None = None
+    *,
+    shopper: Shopper,
+    raw_events: Any,
+    user_agent: str = "",
+    now: datetime | None = None,
+    allowed_types: frozenset[str] = CLIENT_TYPES,
 ) -> IngestResult:
     """Accept what is valid in a batch; report duplicates and each rejection with its index and reason.
+    ``allowed_types``: the event types accepted (a client's; the server passes its own as well).
 
     Raises ``ApplicationError`` only for a batch that is not a list or is too large (nothing kept).
     """
@@ -96,7 +103,7 @@ def events_ingest(
                     seen_ids.add(search.event_id)
                     searches.append(search)
                 continue
-            event = parse_event(raw, shopper_id=shopper.pk, now=now)
+            event = parse_event(raw, shopper_id=shopper.pk, now=now, allowed_types=allowed_types)
         except Rejected as rejected:
             result.rejected.append({"index": index, "reason": rejected.reason, "detail": rejected.detail})
             continue

@@ -27,6 +27,8 @@ class InteractionType(models.TextChoices):
     SKIP = "skip"
     HIDE = "hide"
     OTHER = "other"
+    MESSAGE_OPEN = "message_open"
+    MESSAGE_CLICK = "message_click"
 
 
 class Interaction(models.Model):

@@ -120,8 +120,9 @@ def _context(raw: Any) -> dict[str, Any]:
     return context
 
 
-def parse_event(raw: Any, *, shopper_id: int, now: datetime) -> Event:
-    """Validate one raw event of ``shopper_id``; raises ``Rejected`` with the first problem found."""
+def parse_event(raw: Any, *, shopper_id: int, now: datetime, allowed_types: frozenset[str] = CLIENT_TYPES) -> Event:
+    """Validate one raw event of ``shopper_id``; raises ``Rejected`` with the first problem found.
+    ``allowed_types``: the types accepted (a client's by default; the server's own add to them)."""
     if not isinstance(raw, dict):
         raise Rejected("not_an_object", "each event must be a JSON object")
     unknown = set(raw) - _KNOWN_FIELDS
@@ -131,8 +132,8 @@ def parse_event(raw: Any, *, shopper_id: int, now: datetime) -> Event:
     if not isinstance(event_id, str) or not EVENT_ID_RE.match(event_id):
         raise Rejected("invalid_event_id", "event_id must be 8-64 characters of letters, digits and _.:-")
     kind = raw.get("type")
-    if not isinstance(kind, str) or kind not in CLIENT_TYPES:
-        raise Rejected("invalid_type", f"type must be one of {sorted(CLIENT_TYPES | {'search'})}")
+    if not isinstance(kind, str) or kind not in allowed_types:
+        raise Rejected("invalid_type", f"type must be one of {sorted(allowed_types | {'search'})}")
     if "item" not in raw:
         raise Rejected("missing_item", "item is required")
     item = _int(raw["item"], "item", 1, 2**63 - 1)

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from profiles.events.ingest import IngestResult, events_ingest
+from profiles.events.types import SERVER_TYPES
 from profiles.models import Shopper
 
 # Not a browser, and not a bot either (``ingest.is_bot`` drops empty and crawler user agents).
@@ -28,11 +29,12 @@ def events_record_server(*, shopper: Shopper, events: list[dict[str, Any]]) -> I
     """Record events made by the server for ``shopper``; returns the ingestion result.
 
     Each event is a raw event of the public contract (``profiles.events.schema``); ``ts`` defaults
-    to now and ``event_id`` to a fresh server id. Nothing is recorded when the shopper refused
+    to now and ``event_id`` to a fresh server id. Besides a client's types, the server's own
+    (``types.SERVER_TYPES``: a message's open and click) are accepted. Nothing is recorded when the shopper refused
     personalization, exactly as for the browser's events.
     """
     now = time.time()
     raw = [{"ts": now, **event} for event in events]
     for event in raw:
         event.setdefault("event_id", server_event_id(event.get("type", "event")))
-    return events_ingest(shopper=shopper, raw_events=raw, user_agent=SERVER_USER_AGENT)
+    return events_ingest(shopper=shopper, raw_events=raw, user_agent=SERVER_USER_AGENT, allowed_types=SERVER_TYPES)

@@ -16,7 +16,7 @@ AffinityScale = Literal["", "stars", "dwell", "percent"]
 @dataclass(frozen=True, slots=True)
 class EventType:
     name: str
-    # A client may send it to ``POST /api/v1/events`` (the others come only from dataset imports).
+    # A client may send it to ``POST /api/v1/events`` (the others come only from the server or dataset imports).
     client: bool
     # Counted per item, creator (and product, see ``on_product``) in the real-time state.
     counted: bool
@@ -39,6 +39,8 @@ class EventType:
     card_count: bool = False
     # The type whose running total this one takes back (an unlike takes back a like).
     undoes: str = ""
+    # The server records it itself (``server.events_record_server``), never a client: a message's open or click.
+    server: bool = False
 
     @property
     def positive(self) -> bool:
@@ -65,10 +67,16 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("skip", client=True, counted=True, grade=0, affinity=-1.0, refusal=True),
     EventType("hide", client=True, counted=True, grade=0, affinity=-6.0, refusal=True),
     EventType("other", client=False, counted=False, grade=1, affinity=1.0),
+    # A message's email opened (its pixel) or its link followed (``profiles.messages``), on the
+    # product's item. Not counted: no card was served, so they stay out of the ranker's counters.
+    EventType("message_open", client=False, counted=False, grade=1, affinity=0.5, server=True),
+    EventType("message_click", client=False, counted=False, grade=2, affinity=2.0, server=True),
 )
 BY_NAME: dict[str, EventType] = {t.name: t for t in EVENT_TYPES}
 
 CLIENT_TYPES = frozenset(t.name for t in EVENT_TYPES if t.client)
+# What the server may record for a shopper: what a client may send, and the server's own types.
+SERVER_TYPES = CLIENT_TYPES | frozenset(t.name for t in EVENT_TYPES if t.server)
 COUNTED_TYPES = frozenset(t.name for t in EVENT_TYPES if t.counted)
 # The ranker's "engaged" counters: the counted types that show interest.
 ENGAGEMENT_TYPES = tuple(t.name for t in EVENT_TYPES if t.counted and t.positive)

@@ -42,6 +42,7 @@ from feedsite.dispatch import answers
 from feedsite.errors import ApplicationError
 from profiles.events import state, stream
 from profiles.events.models import EventBacklog, Interaction
+from profiles.messages.models import Message, MessagePreference
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 from profiles.privacy import archive, signals
 from profiles.privacy.models import ErasureRecord
@@ -131,6 +132,8 @@ def _database_erase(ids: Sequence[int]) -> dict[str, int]:
             "likes": Like.objects.filter(shopper_id__in=ids).delete()[0],
             "cart_lines": CartLine.objects.filter(cart__shopper_id__in=ids).delete()[0],
             "stock_alerts": StockAlert.objects.filter(shopper_id__in=ids).delete()[0],
+            "messages": Message.objects.filter(shopper_id__in=ids).delete()[0],
+            "message_preferences": MessagePreference.objects.filter(shopper_id__in=ids).delete()[0],
             # An order's lines go with it: counted as the orders.
             "orders": Order.objects.filter(shopper_id__in=ids).delete()[1].get(Order._meta.label, 0),
             "comments": Comment.objects.filter(author_id__in=user_ids).delete()[0],

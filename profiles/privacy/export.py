@@ -1,8 +1,8 @@
 """A shopper's data, exported whole: ``shopper_export(shopper=...)`` returns everything stored
 about a shopper and the anonymous visitors merged into them as one JSON-ready dict:
 
-* the database: account, consent history, interests, follows, likes, cart, orders, comments and
-  interactions (stored and archived);
+* the database: account, consent history, interests, follows, likes, cart, orders, back-in-stock
+  alerts, comments, messages and email choices, and interactions (stored and archived);
 * the real-time store: ``rt:s:<id>:*`` (affinities, recent items, session, precomputed candidate
   list): affinities and recent items decoded, any other key as stored, in JSON-safe form
   (``json_safe``: text as text, binary values as base64);
@@ -24,6 +24,7 @@ from feedsite import realtime
 from feedsite.dispatch import answers
 from profiles.events import state
 from profiles.events.models import Interaction
+from profiles.messages.models import Message, MessagePreference
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
 from profiles.privacy import archive, signals
 from profiles.privacy.subjects import PrivacyStoreUnavailable, iso, realtime_keys, shopper_ids
@@ -185,6 +186,36 @@ def _shop_export(shopper: Shopper, ids: Sequence[int]) -> dict[str, Any]:
     }
 
 
+def _messages_export(ids: Sequence[int]) -> dict[str, Any]:
+    """The inbox's messages (with what became of each) and the email choices."""
+    return {
+        "messages": [
+            {
+                "kind": m.kind,
+                "subject": m.subject,
+                "body": m.body,
+                "product": m.product_id,
+                "at": iso(m.created_at),
+                "emailed_at": iso(m.emailed_at),
+                "opened_at": iso(m.opened_at),
+                "clicked_at": iso(m.clicked_at),
+                "read_at": iso(m.read_at),
+            }
+            for m in Message.objects.filter(shopper_id__in=ids).order_by("created_at", "pk")
+        ],
+        "message_preferences": [
+            {
+                "shopper": p.shopper_id,
+                "email_abandoned_cart": p.email_abandoned_cart,
+                "email_back_in_stock": p.email_back_in_stock,
+                "email_price_drop": p.email_price_drop,
+                "at": iso(p.updated_at),
+            }
+            for p in MessagePreference.objects.filter(shopper_id__in=ids).order_by("shopper_id")
+        ],
+    }
+
+
 def shopper_export(*, shopper: Shopper) -> dict[str, Any]:
     """Everything stored about ``shopper`` and the visitors merged into them, ready for ``json.dumps``.
 
@@ -216,6 +247,7 @@ def shopper_export(*, shopper: Shopper) -> dict[str, Any]:
             for f in Follow.objects.filter(shopper_id__in=ids).select_related("creator").order_by("created_at", "pk")
         ],
         **_shop_export(shopper, ids),
+        **_messages_export(ids),
         "interactions": _interactions(ids),
         "realtime": live,
     }

@@ -9,6 +9,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
 from profiles.forms import ConsentForm
+from profiles.messages.selectors import preference_of
 from profiles.services import consent_set, shopper_for_request
 
 
@@ -24,4 +25,7 @@ def privacy(request: HttpRequest) -> HttpResponseBase:
             consent_set(shopper=shopper, personalization=on, source="privacy_page")
             messages.success(request, "Personalization is on." if on else "Personalization is off.")
         return redirect("privacy")
-    return render(request, "account/privacy.html")
+    preference = None
+    if request.user.is_authenticated:
+        preference = preference_of(shopper=shopper_for_request(request, create=False))
+    return render(request, "account/privacy.html", {"message_preference": preference})

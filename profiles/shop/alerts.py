@@ -2,7 +2,7 @@
 
 Writes (``stock_alert_create``, ``stock_alert_delete``), the read of the product page
 (``stock_alert_pending``) and the receiver of ``content.signals.product_changed``
-(``stock_alerts_due``). Sending the message is a later piece of work: it reads the due alerts
+(``stock_alerts_due``). The message is ``profiles.messages``': it reads the due alerts
 (``due_at`` set, ``notified_at`` null) and sets ``notified_at`` once sent.
 """
 

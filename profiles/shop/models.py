@@ -101,7 +101,7 @@ class StockAlert(models.Model):
     """A signed-in shopper asked to hear when a sold-out product is back.
 
     ``due_at``: when the product came back in stock (``alerts.stock_alerts_due``); the message
-    itself is a later piece of work, which sets ``notified_at`` once it is sent. A shopper has one
+    (``profiles.messages.triggers.back_in_stock_messages``) sets ``notified_at`` once it is made. A shopper has one
     alert per product; signing up again after a message starts a fresh one.
     """
 

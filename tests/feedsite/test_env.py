@@ -173,3 +173,38 @@ def test_rate_limits_and_trusted_proxies_come_from_the_environment():
     assert config.rate_limits == {"catalog": None, "signup_address": "3/hour"}
     assert config.num_proxies == 1
     assert env.load({}).num_proxies == 0
+
+
+def test_email_goes_to_the_console_unless_an_smtp_url_is_given():
+    assert env.load({}).email == {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    smtp = env.load({"EMAIL_URL": "smtp+tls://shop:s3cret@mail.example.com:587"}).email
+
+    assert smtp == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example.com",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "shop",
+        "EMAIL_HOST_PASSWORD": "s3cret",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_FILE_PATH": "",
+    }
+
+
+def test_message_settings_come_from_the_environment():
+    default = env.load({})
+    named = env.load(
+        {
+            "SITE_URL": "https://shop.example/",
+            "DEFAULT_FROM_EMAIL": "Shop <hello@shop.example>",
+            "MESSAGES_ABANDONED_CART_HOURS": "1.5",
+        }
+    )
+
+    assert (default.site_url, default.messages_abandoned_cart_hours) == ("http://localhost:8000", 4.0)
+    assert (named.site_url, named.default_from_email, named.messages_abandoned_cart_hours) == (
+        "https://shop.example",
+        "Shop <hello@shop.example>",
+        1.5,
+    )
+    with pytest.raises(ImproperlyConfigured, match="MESSAGES_ABANDONED_CART_HOURS must be more than 0"):
+        env.load({"MESSAGES_ABANDONED_CART_HOURS": "0"})

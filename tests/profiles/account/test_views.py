@@ -131,8 +131,9 @@ def test_each_page_asks_a_bounded_number_of_queries(django_assert_max_num_querie
         FollowFactory(shopper=shopper)
     client = signed_in(shopper)
 
-    # Session and user (2), shopper (1), the list (1, orders 2 with their lines), the header's cart (1).
-    with django_assert_max_num_queries(6):
+    # Session and user (2), shopper (1), the list (1, orders 2 with their lines), the header's cart
+    # (1) and unread messages (1).
+    with django_assert_max_num_queries(7):
         response = client.get(path)
 
     assert response.status_code == 200

@@ -140,8 +140,9 @@ def test_the_page_asks_a_bounded_number_of_queries(django_assert_max_num_queries
     client = Client()
     client.force_login(shopper.user)
 
-    # Session and user (2), shopper (1), creator with its counts (1), posts (1), the header's cart (1).
-    with django_assert_max_num_queries(6):
+    # Session and user (2), shopper (1), creator with its counts (1), posts (1), the header's cart (1)
+    # and unread messages (1).
+    with django_assert_max_num_queries(7):
         response = client.get("/@ada")
 
     assert len(grid_ids(response.content.decode())) == min(posts, CREATOR_PAGE_POSTS)

@@ -253,6 +253,8 @@ def test_erasure_reaches_every_store(world, archive_storage, django_capture_on_c
         "likes": 2,
         "cart_lines": 1,
         "stock_alerts": 0,
+        "messages": 0,
+        "message_preferences": 0,
         "orders": 1,
         "comments": 1,
         "served_log": 1,
