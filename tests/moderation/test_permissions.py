@@ -65,6 +65,7 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "events.interaction": NOBODY,
     "shop.cart": NOBODY,
     "shop.order": NOBODY,
+    "shop.stockalert": NOBODY,
     "ranking.feedrequest": MKT,
     "ranking.mixpolicy": MKT,
     "ranking.rankermodel": MKT,
