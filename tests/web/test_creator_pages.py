@@ -4,7 +4,7 @@ import pytest
 
 from profiles.models import Follow
 from tests.factories import ContentItemFactory, CreatorFactory, FollowFactory, ShopperFactory, UserFactory
-from tests.web.conftest import open_feed, screenshot, shopper_of
+from tests.web.conftest import DESKTOP, PHONE, open_feed, screenshot, shopper_of
 from tests.web.test_social import sign_in
 
 # The toasts fade within a few seconds; a screenshot waits for them to show the page itself.
@@ -20,10 +20,14 @@ def test_a_visitor_follows_a_creator_from_their_page(new_page, shop, size):
     page.goto(f"/@{creator.handle}")
     page.locator('[data-consent="granted"]').click()
     follow = page.get_by_role("button", name=f"Follow @{creator.handle}")
+    page.evaluate("() => { window.notReloaded = true; }")
 
     follow.click()
 
     page.wait_for_selector('.follow-toggle[aria-pressed="true"]:not([disabled])')
+    # With JavaScript the form is not posted: the page stays, only the button and count change.
+    assert page.evaluate("() => window.notReloaded") is True
+    assert page.url.endswith(f"/@{creator.handle}")
     assert page.locator(".creator-head__followers").text_content() == "1 follower"
     assert list(Follow.objects.filter(shopper=shopper_of(page)).values_list("creator_id", flat=True)) == [creator.pk]
     # The grid opens each post in the feed player.
@@ -54,6 +58,28 @@ def test_unfollow_from_the_following_page_happens_in_place(new_page, size):
     assert page.get_by_role("button", name="Follow @ada-glow").text_content() == "Follow"
     page.wait_for_function(NO_TOASTS)
     screenshot(page, f"following-page-{size}")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_without_javascript_follow_posts_the_form_and_comes_back(browser, live_server, shop, size):
+    creator = shop(3).items[0].creator
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport=PHONE if size == "phone" else DESKTOP
+    )
+    page = context.new_page()
+    page.goto(f"/@{creator.handle}")
+
+    page.get_by_role("button", name=f"Follow @{creator.handle}").click()
+
+    page.wait_for_url(f"**/@{creator.handle}")
+    assert page.get_by_role("button", name=f"Unfollow @{creator.handle}").text_content() == "Following"
+    assert page.locator(".creator-head__followers").text_content() == "1 follower"
+    assert Follow.objects.get().creator_id == creator.pk
+    screenshot(page, f"creator-page-no-js-{size}")
+    page.get_by_role("button", name=f"Unfollow @{creator.handle}").click()
+    page.wait_for_selector(f'button[aria-label="Follow @{creator.handle}"]')
+    assert Follow.objects.count() == 0
+    context.close()
 
 
 def test_a_handle_on_a_card_opens_the_creators_page(phone_page, shop):
