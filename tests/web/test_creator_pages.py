@@ -75,6 +75,10 @@ def test_without_javascript_follow_posts_the_form_and_comes_back(browser, live_s
     assert page.get_by_role("button", name=f"Unfollow @{creator.handle}").text_content() == "Following"
     assert page.locator(".creator-head__followers").text_content() == "1 follower"
     assert Follow.objects.get().creator_id == creator.pk
+    # The message says so, then leaves by itself (nothing else would dismiss it).
+    message = page.locator("#toasts .toast", has_text=f"Following @{creator.handle}")
+    assert message.is_visible()
+    message.wait_for(state="hidden", timeout=8_000)
     screenshot(page, f"creator-page-no-js-{size}")
     page.get_by_role("button", name=f"Unfollow @{creator.handle}").click()
     page.wait_for_selector(f'button[aria-label="Follow @{creator.handle}"]')
