@@ -2,8 +2,17 @@
 
 import pytest
 
+from profiles.account.views import ORDERS_PER_PAGE
 from profiles.models import Follow
-from tests.factories import ContentItemFactory, CreatorFactory, FollowFactory, ShopperFactory, UserFactory
+from tests.factories import (
+    ContentItemFactory,
+    CreatorFactory,
+    FollowFactory,
+    OrderFactory,
+    ShopperFactory,
+    UserFactory,
+)
+from tests.web.axe import blocking
 from tests.web.conftest import DESKTOP, PHONE, open_feed, screenshot, shopper_of
 from tests.web.test_social import sign_in
 
@@ -111,3 +120,25 @@ def test_the_account_menu_leads_to_the_account_pages(new_page):
     assert page.locator(".empty").text_content().strip().startswith("No orders yet.")
     page.wait_for_function(NO_TOASTS)
     screenshot(page, "orders-empty-desktop")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_orders_list_pages_on_with_more_and_back_with_newer(new_page, size):
+    user = UserFactory()
+    shopper = ShopperFactory(user=user)
+    orders = [OrderFactory(shopper=shopper) for _ in range(ORDERS_PER_PAGE + 1)]
+    page = new_page(size)
+    sign_in(page, user, next_path="/orders")
+    links = page.locator(".order-row__link")
+    assert links.count() == ORDERS_PER_PAGE
+
+    page.get_by_role("link", name="More").click()
+
+    page.wait_for_url("**/orders?page=2")
+    assert links.count() == 1
+    assert links.first.get_attribute("href") == f"/orders/{orders[0].number}"  # the oldest
+    assert blocking(page) == []
+    screenshot(page, f"orders-page-2-{size}")
+    page.get_by_role("link", name="Newer").click()
+    page.wait_for_url("**/orders?page=1")
+    assert links.count() == ORDERS_PER_PAGE
