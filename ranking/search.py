@@ -22,11 +22,12 @@ from django.urls import reverse
 
 from content.models import Creator, Product, Tag
 from content.search import Hit, clean_query, search_hits
-from content.selectors import items_for_cards
+from content.selectors import items_for_cards, media_thumbnail
 from feedsite import realtime
 from feedsite.errors import ApplicationError
 from profiles.events import state
 from profiles.models import Shopper
+from ranking.related import thumbnails
 
 PAGE_SIZE = 20
 _SALT = "ranking.search.cursor"
@@ -97,11 +98,14 @@ def search_page(
 
 
 def results_of(hits: list[Hit]) -> list[dict[str, Any]]:
-    """The result cards of ``hits``, in their order; one query per type present."""
+    """The result cards of ``hits``, in their order; one query per type present, plus one for the
+    products' stills (``thumbnail``: the still of a product's most engaging post, or a post's own
+    still; "" when there is none)."""
     ids: dict[str, list[int]] = {"product": [], "post": [], "creator": [], "tag": []}
     for hit in hits:
         ids[hit.type].append(hit.pk)
     cards: dict[tuple[str, int], dict[str, Any]] = {}
+    stills = thumbnails(ids["product"]) if ids["product"] else {}
     for product in Product.objects.filter(pk__in=ids["product"]).select_related("brand"):
         cards["product", product.pk] = {
             "type": "product",
@@ -111,6 +115,7 @@ def results_of(hits: list[Hit]) -> list[dict[str, Any]]:
             "price": None if product.price is None else str(product.price),
             "currency": product.currency,
             "in_stock": product.in_stock,
+            "thumbnail": stills.get(product.pk, ""),
             "url": reverse("product", args=[product.pk]),
         }
     for item in items_for_cards(ids["post"]) if ids["post"] else []:
@@ -121,6 +126,7 @@ def results_of(hits: list[Hit]) -> list[dict[str, Any]]:
             "caption": item.caption[:140],
             "creator": item.creator.handle if item.creator else None,
             "poster": item.poster.url if item.poster else None,
+            "thumbnail": media_thumbnail(item),
             "url": reverse("card", args=[item.pk]),
         }
     for creator in Creator.objects.filter(pk__in=ids["creator"]):

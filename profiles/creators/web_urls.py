@@ -6,4 +6,5 @@ from profiles.creators import views
 
 urlpatterns = [
     path("@<slug:handle>", views.creator, name="creator"),
+    path("@<slug:handle>/follow", views.follow, name="creator-follow-form"),
 ]

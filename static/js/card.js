@@ -229,6 +229,11 @@ export function renderCard(card, meta) {
       isVideo
         ? h("button", { type: "button", class: "card__play", dataset: { action: "play" }, "aria-label": "Play video", hidden: true }, icon("play"))
         : null,
+      // While the video plays: a way to stop it from the keyboard (a pointer taps the picture). It
+      // shows only when it has the focus.
+      isVideo
+        ? h("button", { type: "button", class: "card__pause", dataset: { action: "pause" }, "aria-label": "Pause video", hidden: true }, icon("pause"))
+        : null,
     ),
     h(
       "div",

@@ -1,5 +1,6 @@
 // The creator page and the Following page: Follow / Following buttons ([data-follow-creator]) that
-// change in place, without a reload; the creator page's follower count follows them.
+// change in place, without a reload; the creator page's follower count follows them. Each button
+// is in a form that posts to /@<handle>/follow: what a browser without this script does.
 
 import "./app.js";
 import { notify } from "./toast.js";
@@ -10,6 +11,9 @@ function show(button, following) {
   button.setAttribute("aria-pressed", String(following));
   button.setAttribute("aria-label", `${following ? "Unfollow" : "Follow"} @${handle}`);
   button.textContent = following ? "Following" : "Follow";
+  // What the form would ask next: the opposite of the state shown.
+  const field = button.form?.elements.namedItem("following");
+  if (field) field.value = String(!following);
 }
 
 function countBy(delta) {
@@ -38,7 +42,9 @@ async function toggle(button) {
   }
 }
 
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-follow-creator]");
-  if (button) toggle(button);
+document.addEventListener("submit", (event) => {
+  const button = event.target.querySelector("[data-follow-creator]");
+  if (!button) return;
+  event.preventDefault();
+  if (!button.disabled) toggle(button);
 });

@@ -86,10 +86,24 @@ function boot(root) {
     warm(el);
     const button = el.querySelector(".card__play");
     video.play().then(
-      () => button && (button.hidden = true),
+      () => {
+        if (!button) return;
+        const focused = document.activeElement === button;
+        button.hidden = true;
+        // The keyboard's focus goes from Play to Pause rather than back to the page's start.
+        if (focused) el.querySelector(".card__pause")?.focus();
+      },
       () => button && (button.hidden = false), // autoplay refused (battery saver…): a tap plays
     );
   }
+
+  // Pause is offered while a video plays (media events do not bubble: listened to on the way down).
+  const syncPause = (event) => {
+    const button = event.target.closest?.("article.card")?.querySelector(".card__pause");
+    if (button) button.hidden = event.target.paused;
+  };
+  root.addEventListener("play", syncPause, true);
+  root.addEventListener("pause", syncPause, true);
 
   function offerPlay(el) {
     const button = el.querySelector(".card__play");
@@ -393,6 +407,13 @@ function boot(root) {
       case "play":
         play(el);
         break;
+      case "pause": {
+        el.querySelector("video")?.pause();
+        const resume = el.querySelector(".card__play");
+        resume.hidden = false;
+        resume.focus();
+        break;
+      }
     }
   });
 

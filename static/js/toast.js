@@ -1,6 +1,9 @@
 // Toasts: short messages in the polite live region (#toasts).
 
 const SHOWN_MS = 3200;
+// Below the desktop layout (app.css) toasts sit under the header, over the top of the page: one at
+// a time there, so that a second one does not reach down to what the first referred to.
+const ONE_AT_A_TIME = window.matchMedia("(max-width: 899.98px)");
 
 /** Show `text`; `action` = {label, onClick} adds a button (e.g. "View cart"); `duration` in ms. */
 export function notify(text, { error = false, action = null, duration = null } = {}) {
@@ -20,6 +23,7 @@ export function notify(text, { error = false, action = null, duration = null } =
     });
     toast.append(button);
   }
+  if (!slot && ONE_AT_A_TIME.matches) for (const shown of region.querySelectorAll(".toast")) shown.remove();
   region.append(toast);
   if (!slot) raise(region);
   setTimeout(() => dismiss(toast), duration ?? (action ? SHOWN_MS * 1.6 : SHOWN_MS));

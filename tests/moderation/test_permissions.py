@@ -66,6 +66,7 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "shop.cart": NOBODY,
     "shop.order": NOBODY,
     "messaging.message": NOBODY,
+    "shop.stockalert": NOBODY,
     "ranking.feedrequest": MKT,
     "ranking.mixpolicy": MKT,
     "ranking.rankermodel": MKT,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from content.models import ContentItem
 from content.search import clean_query, search_hits
 from feedsite.errors import ApplicationError
 from profiles.events import state
@@ -115,11 +117,39 @@ def test_the_api_answers_typed_cards(browser, catalog):
         "price": "19.90",
         "currency": "EUR",
         "in_stock": True,
+        "thumbnail": "",
         "url": f"/p/{catalog['serum'].pk}",
     }
     post = next(r for r in body["results"] if r["type"] == "post")
     assert (post["id"], post["url"], post["creator"]) == (catalog["post"].pk, f"/c/{catalog['post'].pk}", "anabeauty")
     assert body["next_cursor"] is None
+
+
+def test_products_and_posts_carry_the_still_of_a_post_showing_them(browser, catalog):
+    look = ContentItemFactory(caption="Glowra haul", media="looks/glowra.jpg", products=[catalog["serum"]])
+    video = ContentItemFactory(
+        kind=ContentItem.Kind.VIDEO, caption="Vitamin glow in motion", media="looks/v.mp4", poster="looks/v.jpg"
+    )
+
+    results = [r for q in ("serum", "vitamin glow") for r in browser.get("/api/v1/search", {"q": q}).json()["results"]]
+    stills = {(r["type"], r["id"]): r.get("thumbnail") for r in results}
+
+    assert stills[("product", catalog["serum"].pk)] == look.media.url
+    assert stills[("post", video.pk)] == video.poster.url
+    assert stills[("product", catalog["hydra"].pk)] == ""
+
+
+def test_the_results_page_shows_stills_and_prices_as_the_rest_of_the_site(browser, catalog):
+    look = ContentItemFactory(caption="Glowra haul", media="looks/glowra.jpg", products=[catalog["serum"]])
+    catalog["hydra"].price, catalog["hydra"].currency = Decimal("1234.5"), "CHF"
+    catalog["hydra"].save()
+
+    html = browser.get("/search", {"q": "serum"}).content.decode()
+
+    assert f'<img class="search-result__thumb" src="{look.media.url}" alt=""' in html
+    assert '<span class="price">€19.90</span>' in html
+    assert '<span class="price">1,234.50 CHF</span>' in html
+    assert "19.90 EUR" not in html
 
 
 @pytest.mark.parametrize(("q", "code"), [("", "empty_query"), ("   ", "empty_query"), ("a" * 101, "query_too_long")])

@@ -2,9 +2,18 @@
 
 import pytest
 
+from profiles.account.views import ORDERS_PER_PAGE
 from profiles.models import Follow
-from tests.factories import ContentItemFactory, CreatorFactory, FollowFactory, ShopperFactory, UserFactory
-from tests.web.conftest import open_feed, screenshot, shopper_of
+from tests.factories import (
+    ContentItemFactory,
+    CreatorFactory,
+    FollowFactory,
+    OrderFactory,
+    ShopperFactory,
+    UserFactory,
+)
+from tests.web.axe import blocking
+from tests.web.conftest import DESKTOP, PHONE, open_feed, screenshot, shopper_of
 from tests.web.test_social import sign_in
 
 # The toasts fade within a few seconds; a screenshot waits for them to show the page itself.
@@ -20,10 +29,14 @@ def test_a_visitor_follows_a_creator_from_their_page(new_page, shop, size):
     page.goto(f"/@{creator.handle}")
     page.locator('[data-consent="granted"]').click()
     follow = page.get_by_role("button", name=f"Follow @{creator.handle}")
+    page.evaluate("() => { window.notReloaded = true; }")
 
     follow.click()
 
     page.wait_for_selector('.follow-toggle[aria-pressed="true"]:not([disabled])')
+    # With JavaScript the form is not posted: the page stays, only the button and count change.
+    assert page.evaluate("() => window.notReloaded") is True
+    assert page.url.endswith(f"/@{creator.handle}")
     assert page.locator(".creator-head__followers").text_content() == "1 follower"
     assert list(Follow.objects.filter(shopper=shopper_of(page)).values_list("creator_id", flat=True)) == [creator.pk]
     # The grid opens each post in the feed player.
@@ -56,6 +69,32 @@ def test_unfollow_from_the_following_page_happens_in_place(new_page, size):
     screenshot(page, f"following-page-{size}")
 
 
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_without_javascript_follow_posts_the_form_and_comes_back(browser, live_server, shop, size):
+    creator = shop(3).items[0].creator
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport=PHONE if size == "phone" else DESKTOP
+    )
+    page = context.new_page()
+    page.goto(f"/@{creator.handle}")
+
+    page.get_by_role("button", name=f"Follow @{creator.handle}").click()
+
+    page.wait_for_url(f"**/@{creator.handle}")
+    assert page.get_by_role("button", name=f"Unfollow @{creator.handle}").text_content() == "Following"
+    assert page.locator(".creator-head__followers").text_content() == "1 follower"
+    assert Follow.objects.get().creator_id == creator.pk
+    # The message says so, then leaves by itself (nothing else would dismiss it).
+    message = page.locator("#toasts .toast", has_text=f"Following @{creator.handle}")
+    assert message.is_visible()
+    message.wait_for(state="hidden", timeout=8_000)
+    screenshot(page, f"creator-page-no-js-{size}")
+    page.get_by_role("button", name=f"Unfollow @{creator.handle}").click()
+    page.wait_for_selector(f'button[aria-label="Follow @{creator.handle}"]')
+    assert Follow.objects.count() == 0
+    context.close()
+
+
 def test_a_handle_on_a_card_opens_the_creators_page(phone_page, shop):
     shop(3)
     open_feed(phone_page)
@@ -81,3 +120,25 @@ def test_the_account_menu_leads_to_the_account_pages(new_page):
     assert page.locator(".empty").text_content().strip().startswith("No orders yet.")
     page.wait_for_function(NO_TOASTS)
     screenshot(page, "orders-empty-desktop")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_orders_list_pages_on_with_more_and_back_with_newer(new_page, size):
+    user = UserFactory()
+    shopper = ShopperFactory(user=user)
+    orders = [OrderFactory(shopper=shopper) for _ in range(ORDERS_PER_PAGE + 1)]
+    page = new_page(size)
+    sign_in(page, user, next_path="/orders")
+    links = page.locator(".order-row__link")
+    assert links.count() == ORDERS_PER_PAGE
+
+    page.get_by_role("link", name="More").click()
+
+    page.wait_for_url("**/orders?page=2")
+    assert links.count() == 1
+    assert links.first.get_attribute("href") == f"/orders/{orders[0].number}"  # the oldest
+    assert blocking(page) == []
+    screenshot(page, f"orders-page-2-{size}")
+    page.get_by_role("link", name="Newer").click()
+    page.wait_for_url("**/orders?page=1")
+    assert links.count() == ORDERS_PER_PAGE

@@ -137,3 +137,67 @@ def test_each_page_asks_a_bounded_number_of_queries(django_assert_max_num_querie
         response = client.get(path)
 
     assert response.status_code == 200
+
+
+def _rows(path: str, shopper: Shopper, count: int) -> list[str]:
+    """``count`` rows of ``path``'s list for ``shopper``, newest first, as the page links them."""
+    now = timezone.now()
+    made = []
+    for n in range(count):
+        if path == "/orders":
+            order = OrderFactory(shopper=shopper)
+            Order.objects.filter(pk=order.pk).update(created_at=now - timedelta(minutes=n))
+            made.append(f"/orders/{order.number}")
+        elif path == "/liked":
+            like = LikeFactory(shopper=shopper)
+            type(like).objects.filter(pk=like.pk).update(created_at=now - timedelta(minutes=n))
+            made.append(f"/c/{like.content_id}")
+        else:
+            follow = FollowFactory(shopper=shopper)
+            type(follow).objects.filter(pk=follow.pk).update(created_at=now - timedelta(minutes=n))
+            made.append(f"/@{follow.creator.handle}")
+    return made
+
+
+LISTED = {
+    "/orders": r'class="order-row__link" href="([^"]+)"',
+    "/liked": r'<li><a href="([^"]+)"',
+    "/following": r'class="creator-list__who" href="([^"]+)"',
+}
+PER_PAGE = {"/orders": "ORDERS_PER_PAGE", "/liked": "LIKED_PER_PAGE", "/following": "FOLLOWING_PER_PAGE"}
+
+
+@pytest.mark.parametrize("path", ["/orders", "/liked", "/following"])
+def test_each_list_is_paged_with_more_and_newer_links(monkeypatch, path):
+    monkeypatch.setattr(f"profiles.account.views.{PER_PAGE[path]}", 2)
+    shopper = ShopperFactory()
+    rows = _rows(path, shopper, 5)
+    client = signed_in(shopper)
+
+    pages = [client.get(path, {"page": n}).content.decode() for n in (1, 2, 3)]
+
+    assert [re.findall(LISTED[path], html) for html in pages] == [rows[:2], rows[2:4], rows[4:]]
+    assert [re.findall(r'rel="next" href="\?page=(\d+)"', html) for html in pages] == [["2"], ["3"], []]
+    assert [re.findall(r'rel="prev" href="\?page=(\d+)"', html) for html in pages] == [[], ["1"], ["2"]]
+    assert re.findall(LISTED[path], client.get(path).content.decode()) == rows[:2]
+
+
+@pytest.mark.parametrize("path", ["/orders", "/liked", "/following"])
+def test_a_page_past_the_end_is_not_found_and_a_bad_number_is_the_first_page(monkeypatch, path):
+    monkeypatch.setattr(f"profiles.account.views.{PER_PAGE[path]}", 2)
+    shopper = ShopperFactory()
+    rows = _rows(path, shopper, 2)
+    client = signed_in(shopper)
+
+    assert client.get(path, {"page": 2}).status_code == 404
+    for bad in ("0", "-1", "x", ""):
+        assert re.findall(LISTED[path], client.get(path, {"page": bad}).content.decode()) == rows
+
+
+def test_a_single_page_has_no_page_links():
+    shopper = ShopperFactory()
+    _rows("/orders", shopper, 3)
+
+    html = signed_in(shopper).get("/orders").content.decode()
+
+    assert 'class="pager"' not in html

@@ -158,3 +158,91 @@ def test_a_bar_above_neutral_shows_only_creators_judged_above_it(settings, reput
     response = Client().get("/@ada")
 
     assert response.status_code == status
+
+
+def _form_token(client: Client, path: str) -> str:
+    html = client.get(path).content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_the_follow_button_is_a_form_that_follows_and_unfollows_without_javascript():
+    creator = CreatorFactory(handle="glowwithme")
+    shopper = ShopperFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(shopper.user)
+    html = client.get("/@glowwithme").content.decode()
+    assert '<form class="follow-form" method="post" action="/@glowwithme/follow"' in html
+    assert '<input type="hidden" name="following" value="true">' in html
+
+    followed = client.post(
+        "/@glowwithme/follow",
+        {"following": "true", "next": "/@glowwithme", "csrfmiddlewaretoken": _form_token(client, "/@glowwithme")},
+    )
+
+    assert (followed.status_code, followed["Location"]) == (302, "/@glowwithme")
+    assert list(Follow.objects.values_list("shopper_id", "creator_id")) == [(shopper.pk, creator.pk)]
+    page = client.get("/@glowwithme").content.decode()
+    assert 'aria-label="Unfollow @glowwithme">Following</button>' in page
+    assert '<input type="hidden" name="following" value="false">' in page
+    assert "Following @glowwithme" in page  # the message, shown once
+
+    unfollowed = client.post(
+        "/@glowwithme/follow",
+        {"following": "false", "next": "/following", "csrfmiddlewaretoken": _form_token(client, "/@glowwithme")},
+    )
+
+    assert (unfollowed.status_code, unfollowed["Location"]) == (302, "/following")
+    assert Follow.objects.count() == 0
+
+
+def test_a_visitor_follows_with_the_form_too():
+    creator = CreatorFactory(handle="glowwithme")
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/@glowwithme/follow", {"following": "true", "csrfmiddlewaretoken": _form_token(client, "/@glowwithme")}
+    )
+
+    assert response["Location"] == "/@glowwithme"
+    assert Follow.objects.get().creator == creator
+
+
+@pytest.mark.parametrize(
+    ("data", "handle", "status"),
+    [
+        ({"following": "true"}, "glowwithme", 403),  # no CSRF token
+        ({"following": "yes", "csrf": True}, "glowwithme", 400),
+        ({"csrf": True}, "glowwithme", 400),
+        ({"following": "true", "csrf": True}, "nobody-here", 404),
+        ({"following": "true", "csrf": True}, "blocked", 404),
+    ],
+)
+def test_a_bad_follow_form_is_refused_and_follows_nobody(data, handle, status):
+    CreatorFactory(handle="glowwithme")
+    CreatorStandingFactory(creator=CreatorFactory(handle="blocked"), blocked=True)
+    client = Client(enforce_csrf_checks=True)
+    token = _form_token(client, "/@glowwithme")
+    body = {k: v for k, v in data.items() if k != "csrf"}
+    if data.get("csrf"):
+        body["csrfmiddlewaretoken"] = token
+
+    response = client.post(f"/@{handle}/follow", body)
+
+    assert response.status_code == status
+    assert Follow.objects.count() == 0
+
+
+def test_the_follow_form_goes_back_only_to_this_site():
+    CreatorFactory(handle="glowwithme")
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/@glowwithme/follow",
+        {
+            "following": "true",
+            "next": "https://evil.example/phish",
+            "csrfmiddlewaretoken": _form_token(client, "/@glowwithme"),
+        },
+    )
+
+    assert response["Location"] == "/@glowwithme"

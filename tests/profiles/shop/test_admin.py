@@ -1,11 +1,21 @@
-"""Admin for likes, carts, orders (profiles) and comments (content)."""
+"""Admin for likes, carts, orders, stock alerts (profiles) and comments (content)."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import CartLineFactory, CommentFactory, LikeFactory, OrderLineFactory
+from tests.factories import (
+    CartLineFactory,
+    CommentFactory,
+    LikeFactory,
+    OrderLineFactory,
+    ProductFactory,
+    StockAlertFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +26,7 @@ def _rows(model):
         "cart": lambda: CartLineFactory(),
         "order": lambda: OrderLineFactory(),
         "comment": lambda: CommentFactory(),
+        "stockalert": lambda: StockAlertFactory(),
     }[model]
 
 
@@ -26,7 +37,8 @@ def _queries(client, url):
 
 
 @pytest.mark.parametrize(
-    ("app", "model"), [("profiles", "like"), ("shop", "cart"), ("shop", "order"), ("content", "comment")]
+    ("app", "model"),
+    [("profiles", "like"), ("shop", "cart"), ("shop", "order"), ("shop", "stockalert"), ("content", "comment")],
 )
 def test_changelist_query_count_does_not_grow_with_rows(admin_client, app, model):
     url = reverse(f"admin:{app}_{model}_changelist")
@@ -48,3 +60,35 @@ def test_orders_are_found_by_number_and_cannot_be_changed(admin_client):
 
     assert [order.pk for order in listed.context["cl"].result_list] == [line.order.pk]
     assert page.context["has_change_permission"] is False
+
+
+@pytest.mark.parametrize("state", ["waiting", "due", "notified"])
+def test_stock_alerts_are_listed_by_product_and_filtered_by_state(admin_client, state):
+    now = timezone.now()
+    balm, cream = ProductFactory(title="Balm", stock=0), ProductFactory(title="Cream", stock=0)
+    alerts = {
+        "waiting": [StockAlertFactory(product=cream), StockAlertFactory(product=balm)],
+        "due": [StockAlertFactory(product=cream, due_at=now), StockAlertFactory(product=balm, due_at=now)],
+        "notified": [StockAlertFactory(product=balm, due_at=now - timedelta(days=1), notified_at=now)],
+    }
+
+    response = admin_client.get(reverse("admin:shop_stockalert_changelist"), {"state": state})
+
+    listed = list(response.context["cl"].result_list)
+    assert [(a.product.title, a.pk) for a in listed] == sorted((a.product.title, a.pk) for a in alerts[state])
+    assert {response.context["cl"].model_admin.state(a) for a in listed} == {state}
+
+
+def test_stock_alerts_are_found_by_product_and_cannot_be_changed(admin_client):
+    alert = StockAlertFactory(product=ProductFactory(title="Night balm", stock=0))
+    StockAlertFactory(product=ProductFactory(title="Day cream", stock=0))
+
+    listed = admin_client.get(reverse("admin:shop_stockalert_changelist"), {"q": "balm"})
+    page = admin_client.get(reverse("admin:shop_stockalert_change", args=[alert.pk]))
+    posted = admin_client.post(reverse("admin:shop_stockalert_change", args=[alert.pk]), {"due_at_0": "2020-01-01"})
+
+    assert [a.pk for a in listed.context["cl"].result_list] == [alert.pk]
+    assert page.context["has_change_permission"] is False
+    assert posted.status_code == 403
+    alert.refresh_from_db()
+    assert alert.due_at is None
