@@ -21,6 +21,7 @@ from ranking.models import FeedRequest, MerchTrigger, MixPolicy, MixRule, Ranker
 from ranking.policy import clear_cache as policy_cache_clear
 from ranking.policy import policy_for_shopper
 from ranking.registry import active_ranker, ranker_activate, ranker_rollback
+from ranking.selfcheck import REFERENCES
 from ranking.serving import explain, rank
 
 ACTIVATE_PERMISSION = "ranking.activate_model"
@@ -167,6 +168,7 @@ class RankerModelAdmin(admin.ModelAdmin):
         "version",
         "status",
         "validation_ndcg",
+        "self_check",
         "examples",
         "training_seconds",
         "created_at",
@@ -195,6 +197,14 @@ class RankerModelAdmin(admin.ModelAdmin):
     def validation_ndcg(self, obj: RankerModel) -> str:
         value = obj.metrics.get("ndcg@20")
         return "–" if value is None else f"{value:.4f}"
+
+    @admin.display(description="self-check: margin over the best reference")
+    def self_check(self, obj: RankerModel) -> str:
+        margin = obj.metrics.get("check_margin")
+        if margin is None:
+            return "–"
+        best = max(REFERENCES, key=lambda name: (obj.metrics.get(f"check_{name}", 0.0), name))
+        return f"{100 * margin:+.1f}% over {best} ({obj.metrics.get('check_ndcg@20', 0.0):.4f})"
 
     def get_urls(self) -> list[Any]:
         preview = self.admin_site.admin_view(self.preview_view)

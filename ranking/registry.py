@@ -82,6 +82,13 @@ def _better_or_equal(new: dict[str, float], old: dict[str, float]) -> bool:
     return new.get(DECIDING_METRIC, float("-inf")) >= old[DECIDING_METRIC]
 
 
+def beats_references(metrics: dict[str, float]) -> bool:
+    """Whether the training's self-check found the model better than the best simple reference
+    (``ranking.selfcheck``); a model trained on too little to check is not held back by it."""
+    margin = metrics.get("check_margin")
+    return margin is None or margin > 0.0
+
+
 @transaction.atomic
 def ranker_register(
     *,
@@ -99,8 +106,11 @@ def ranker_register(
 ) -> RankerModel:
     """Store a trained model. ``activate``: ``"if_better"`` (default), ``"always"`` or ``"never"``.
 
-    With ``"if_better"`` a model that scores worse offline than the active one is kept with status
-    ``refused`` and the active one stays, unless the active one was trained on other features.
+    With ``"if_better"`` a model that scores worse offline than the active one, or that loses to
+    the best simple reference in the training's self-check, is kept with status ``refused`` and the
+    active one stays. With no model this code can serve active, the new one is activated all the
+    same (else the feed would serve its popular and fresh fallback, which is no better), and a
+    warning says it is below the references.
     """
     row = RankerModel(
         version=version,
@@ -118,7 +128,14 @@ def ranker_register(
     # A model on other features than the new one's is one this code no longer computes: it cannot
     # be served, so it is no bar to clear.
     bar = active.metrics if active is not None and active.features == features else None
-    if activate == "always" or (activate == "if_better" and (bar is None or _better_or_equal(metrics, bar))):
+    if activate == "if_better" and bar is None and not beats_references(metrics):
+        logger.warning(
+            "ranker %s loses to the best simple reference (margin %+.1f%%); activated as no other can serve",
+            version,
+            100 * metrics["check_margin"],
+        )
+    better = bar is None or (_better_or_equal(metrics, bar) and beats_references(metrics))
+    if activate == "always" or (activate == "if_better" and better):
         return ranker_activate(model=row)
     if activate == "if_better":
         row.status = RankerModel.Status.REFUSED

@@ -42,11 +42,15 @@ from ranking.candidates.generators import score_all, top_candidates
 from ranking.features import Context, feature_names, featurize
 from ranking.history import EVENT_GRADE, History, epoch_sql, history_load
 from ranking.models import FeedRequest, RankerModel
+from ranking.selfcheck import check_shoppers, self_check
 from ranking.world import World, WorldConfig
 
 logger = logging.getLogger(__name__)
 
 REPLAY_CUTS = (("global", 0.1), ("global", 0.2), ("global", 0.3), ("user", 0.1), ("user", 0.2))
+# The cut whose shoppers the self-check (``ranking.selfcheck``) compares the ranker on; their
+# examples of this cut are left out of training.
+CHECK_CUT = ("user", 0.1)
 # Per cut: enough shoppers for ~1M candidate rows, bounded so training stays within minutes.
 MAX_USERS_PER_CUT = 4000
 # Shoppers scored at once: each generator's scores are a dense block × universe matrix, so a
@@ -88,6 +92,10 @@ class Examples:
     groups: np.ndarray  # one id per (cut, shopper)
     features: np.ndarray
     labels: np.ndarray
+
+    def without(self, groups: list[int]) -> Examples:
+        keep = ~np.isin(self.groups, groups)
+        return Examples(self.groups[keep], self.features[keep], self.labels[keep])
 
 
 @dataclass
@@ -275,8 +283,12 @@ def train(history: History, *, config: WorldConfig | None = None, rounds: int = 
     config = config or WorldConfig()
     started = time.monotonic()
     parts: list[Examples] = []
+    held = cut(history, *CHECK_CUT)
+    checked = check_shoppers(held)
     for n, (mode, share) in enumerate(REPLAY_CUTS):
         part = replay_examples(history, mode, share, config=config, seed=n)
+        if (mode, share) == CHECK_CUT:  # what the self-check's shoppers did next is not learned from
+            part = part.without(checked)
         # Groups of different cuts must not merge: offset each cut's shopper ids.
         part.groups = part.groups + n * (history.nu + 1)
         parts.append(part)
@@ -314,6 +326,9 @@ def train(history: History, *, config: WorldConfig | None = None, rounds: int = 
         "trees": float(booster.best_iteration or len(curve)),
         "served_cards": float(len(served.labels)),
     }
+    check = self_check(history, held, checked, booster=booster, config=config)
+    if check is not None:
+        metrics |= check.metrics()
     return TrainingResult(
         booster=booster,
         world=world,

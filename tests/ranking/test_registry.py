@@ -25,13 +25,13 @@ def _booster(seed: int) -> lightgbm.Booster:
     return lightgbm.train({"objective": "binary", "verbose": -1, "num_threads": 1}, lightgbm.Dataset(x, y), 5)
 
 
-def _register(version: str, ndcg: float, features=("a", "b", "c"), **kwargs) -> RankerModel:
+def _register(version: str, ndcg: float, features=("a", "b", "c"), checked=None, **kwargs) -> RankerModel:
     return registry.ranker_register(
         version=version,
         booster=_booster(len(version)),
         features=list(features),
         extra={"note": version},
-        metrics={"ndcg@20": ndcg},
+        metrics={"ndcg@20": ndcg} | ({} if checked is None else {"check_margin": checked}),
         params={},
         examples=200,
         training_seconds=0.1,
@@ -115,3 +115,20 @@ def test_a_models_artifact_is_private_and_no_url_reaches_it(settings, tmp_path, 
     assert storages["private"].exists(model.artifact.name)
     with pytest.raises(ValueError, match="no URL"):
         model.artifact.url  # noqa: B018
+
+
+def test_a_model_that_loses_to_the_best_simple_reference_does_not_replace_the_active_one(caplog):
+    _register("v1", 0.10, checked=0.05)
+    _register("v2", 0.30, checked=-0.02)  # better on its validation, worse than EASE (say) in the self-check
+    _register("v3", 0.12, checked=0.0)  # only as good as the best reference: not better
+    _register("v4", 0.12, checked=0.01)
+
+    assert status_of("v1", "v2", "v3", "v4") == ["retired", "refused", "refused", "active"]
+    assert not caplog.records
+
+
+def test_a_first_model_below_the_references_is_activated_with_a_warning_as_nothing_else_can_serve(caplog):
+    _register("v1", 0.10, checked=-0.2)
+
+    assert status_of("v1") == ["active"]
+    assert "loses to the best simple reference (margin -20.0%)" in caplog.text

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from ranking.registry import active_ranker
+from ranking.selfcheck import self_check_line
 from ranking.training import ROUNDS, ranker_train
 
 
@@ -42,3 +43,5 @@ class Command(BaseCommand):
             f"ranker {model.version}: {model.status}, {model.examples} examples, "
             f"validation ndcg@20 {model.metrics.get('ndcg@20', 0):.4f}, {model.training_seconds:.0f}s"
         )
+        if (check := self_check_line(model.metrics)) is not None:
+            self.stdout.write(check)

@@ -1,0 +1,161 @@
+"""The training's self-check: the new ranker against the simple recommenders it must beat.
+
+On the training data only (never a test split): each validation shopper's last ``SHARE`` of events
+is held back (the training's per-shopper cut), a world is fitted on what came before, and each
+shopper gets 20 unseen items from the ranker (its candidates and features, as replay builds them)
+and from each reference, fitted on the same events: popularity, item-kNN (cosine), ALS and EASE,
+which are the world's own generators used alone. Each list is scored by NDCG@20 against what the
+shopper did next (binary relevance, as ``eval/score.py`` does).
+
+The shoppers (``check_shoppers``: a fifth of those with something held back, at most
+``MAX_SHOPPERS``, drawn with a fixed seed) are chosen before training, whether or not any
+candidate would find what they did next, and their examples of that cut are left out of training:
+the check reads a model on next steps it did not learn from. (Their examples of the global time
+cuts stay; the features name no shopper, so what leaks is at most the period's general trend.)
+The result goes into the
+model's ``metrics`` (``check_*``); ``registry.ranker_register`` does not put a model that loses to
+the best reference in place of another one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ranking.candidates.generators import score_all
+from ranking.history import History
+from ranking.world import World, WorldConfig
+
+if TYPE_CHECKING:
+    from ranking.training import Cut
+
+logger = logging.getLogger(__name__)
+
+K = 20
+# The references, by the generator that is each of them alone.
+REFERENCES = {"popularity": "popular", "item_knn": "cosine", "als": "als", "ease": "ease"}
+MAX_SHOPPERS = 2000
+CHECK_SHARE = 5  # one shopper in 5
+BLOCK = 500
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    shoppers: int
+    ranker: float  # NDCG@20
+    references: dict[str, float]  # NDCG@20 of each of ``REFERENCES``
+
+    @property
+    def best_reference(self) -> tuple[str, float]:
+        return max(self.references.items(), key=lambda named: (named[1], named[0]))
+
+    @property
+    def margin(self) -> float:
+        """The ranker's NDCG@20 over the best reference's, less one (0.1: 10 % better)."""
+        best = self.best_reference[1]
+        return self.ranker / best - 1.0 if best > 0 else (0.0 if self.ranker == 0 else 1.0)
+
+    def metrics(self) -> dict[str, float]:
+        return {
+            "check_shoppers": float(self.shoppers),
+            "check_ndcg@20": self.ranker,
+            **{f"check_{name}": value for name, value in self.references.items()},
+            "check_margin": self.margin,
+        }
+
+
+def self_check_line(metrics: dict[str, float]) -> str | None:
+    """What a model's self-check found, in one line (``train_ranker``, admin); ``None`` without one."""
+    if "check_margin" not in metrics:
+        return None
+    references = {name: metrics.get(f"check_{name}", 0.0) for name in REFERENCES}
+    best = max(references.items(), key=lambda named: (named[1], named[0]))
+    return (
+        f"self-check on {int(metrics['check_shoppers'])} shoppers: NDCG@20 {metrics['check_ndcg@20']:.4f} against "
+        + ", ".join(f"{name} {value:.4f}" for name, value in references.items())
+        + f"; {100 * metrics['check_margin']:+.1f}% over {best[0]}"
+    )
+
+
+def ndcg(ranked: Sequence[int], truth: set[int], k: int = K) -> float:
+    """Binary-relevance NDCG@k of ``ranked`` against ``truth``."""
+    if not truth:
+        return 0.0
+    gains = sum(1.0 / np.log2(n + 2) for n, item in enumerate(ranked[:k]) if item in truth)
+    ideal = sum(1.0 / np.log2(n + 2) for n in range(min(k, len(truth))))
+    return float(gains / ideal)
+
+
+def check_shoppers(held: Cut, seed: int = 0) -> list[int]:
+    """The shoppers the self-check reads: a fifth of those with something held back by ``held``,
+    at most ``MAX_SHOPPERS``, drawn with ``seed``."""
+    candidates = sorted(held.after)
+    size = min(MAX_SHOPPERS, len(candidates) // CHECK_SHARE)
+    if size < 1:
+        return []
+    return sorted(np.random.default_rng(seed).choice(candidates, size, replace=False).tolist())
+
+
+def _best(values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest finite ``values``, best first (ties: the earlier position)."""
+    top = np.argpartition(-values, k - 1)[:k] if len(values) > k else np.arange(len(values))
+    top = top[np.lexsort((top, -values[top]))]
+    return top[np.isfinite(values[top])]
+
+
+def self_check(
+    history: History, held: Cut, users: Sequence[int], *, booster: Any, config: WorldConfig
+) -> SelfCheck | None:
+    """The check on ``users`` (history shopper indexes with something held back in ``held``);
+    ``None`` when none of them has."""
+    from ranking.training import candidates_for  # training calls this module: imported when called
+
+    users = sorted(u for u in set(users) if u in held.after)
+    if not users:
+        return None
+    past = history.subset(held.before)
+    world = World.fit(past, config)
+    truth = {u: set(held.after[u]) for u in users}
+
+    # The ranker: the candidates and features a replay builds, ordered by the model.
+    rows, items, features = candidates_for(world, past, users, held.returns)
+    predicted = booster.predict(features, num_iteration=booster.best_iteration or None) if len(rows) else rows
+    ranker: dict[int, list[int]] = {}
+    order = np.lexsort((items, -np.asarray(predicted), rows))  # per shopper, best first (ties by item)
+    for row in order.tolist():
+        ranker.setdefault(int(rows[row]), []).append(int(items[row]))
+
+    # Each reference: its generator's best unseen items over the whole universe.
+    references: dict[str, dict[int, list[int]]] = {name: {} for name in REFERENCES}
+    for start in range(0, len(users), BLOCK):
+        chunk = users[start : start + BLOCK]
+        block = world.block_from_history(past, chunk)
+        scores = score_all(world, block, fail_open=False)
+        seen_rows, seen_items = block.seen.nonzero()
+        seen_pos = world.universe_pos[seen_items]
+        for name, generator in REFERENCES.items():
+            board = np.array(scores[generator], dtype=np.float32, copy=True)
+            board[seen_rows[seen_pos >= 0], seen_pos[seen_pos >= 0]] = -np.inf
+            for n, user in enumerate(chunk):
+                references[name][user] = [int(world.universe[p]) for p in _best(board[n], K)]
+
+    def mean_ndcg(lists: dict[int, list[int]]) -> float:
+        return float(np.mean([ndcg(lists.get(u, []), truth[u]) for u in users]))
+
+    check = SelfCheck(
+        shoppers=len(users),
+        ranker=mean_ndcg(ranker),
+        references={name: mean_ndcg(lists) for name, lists in references.items()},
+    )
+    logger.info(
+        "self-check on %d shoppers: ranker NDCG@20 %.4f, %s; margin over the best %+.1f%%",
+        check.shoppers,
+        check.ranker,
+        ", ".join(f"{name} {value:.4f}" for name, value in check.references.items()),
+        100 * check.margin,
+    )
+    return check
