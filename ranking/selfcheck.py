@@ -22,16 +22,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ranking.candidates.generators import score_all
 from ranking.history import History
+from ranking.replay import Cut, candidates_for
 from ranking.world import World, WorldConfig
-
-if TYPE_CHECKING:
-    from ranking.training import Cut
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +110,6 @@ def self_check(
 ) -> SelfCheck | None:
     """The check on ``users`` (history shopper indexes with something held back in ``held``);
     ``None`` when none of them has."""
-    from ranking.training import candidates_for  # training calls this module: imported when called
-
     users = sorted(u for u in set(users) if u in held.after)
     if not users:
         return None

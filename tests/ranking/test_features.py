@@ -10,7 +10,7 @@ from profiles.events.types import COUNTED_TYPES
 from ranking.candidates.generators import score_all
 from ranking.features import RANKED, SCORED, Context, best_generator, feature_names, featurize
 from ranking.history import COUNTER_KIND, DEVICE_CODE, EVENT_GRADE, NOT_COUNTED, History, ItemFacts
-from ranking.training import cut
+from ranking.replay import cut
 from ranking.world import World, WorldConfig
 
 EVENING = datetime(2026, 3, 2, 20, tzinfo=UTC).timestamp()  # a Monday, 20:00 UTC

@@ -5,8 +5,9 @@ import pytest
 
 from ranking.history import history_load
 from ranking.registry import active_ranker
+from ranking.replay import cut
 from ranking.selfcheck import REFERENCES, SelfCheck, ndcg, self_check, self_check_line
-from ranking.training import cut, ranker_train
+from ranking.training import ranker_train
 from ranking.world import WorldConfig
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ranker_storage")]

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from content.models import ContentItem
-from ranking import registry, training
+from ranking import registry, replay
 from ranking.candidates import generators
 from ranking.feed import feed_page
 from ranking.history import history_load
@@ -132,8 +132,8 @@ def test_replay_examples_are_the_same_whether_shoppers_are_scored_together_or_on
     config = WorldConfig()
 
     together = replay_examples(history, "global", 0.2, config=config, seed=0)
-    monkeypatch.setattr(training, "BLOCK_CELLS", 1)  # one shopper per block, blocks side by side
-    monkeypatch.setattr(training, "THREADS", 3)
+    monkeypatch.setattr(replay, "BLOCK_CELLS", 1)  # one shopper per block, blocks side by side
+    monkeypatch.setattr(replay, "THREADS", 3)
     one_by_one = replay_examples(history, "global", 0.2, config=config, seed=0)
 
     assert len(together.labels) > 100
