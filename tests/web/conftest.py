@@ -399,3 +399,16 @@ def deliver_events(page: Any) -> None:
     """Make the page's tracker send what it holds now, and wait until the server has it."""
     page.evaluate("() => window.feedsite.tracker.flush()")
     page.wait_for_function("() => window.feedsite.tracker.pending().length === 0")
+
+
+def sign_in(page: Any, user: Any, *, next_path: str, consent: str = "granted") -> None:
+    """Sign in through the form, land on ``next_path`` and answer the consent sheet there with
+    ``consent`` (``granted`` or ``refused``) if it shows."""
+    page.goto(f"/signin?next={next_path}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{next_path}")
+    if page.locator("#consent").is_visible():
+        page.locator(f'[data-consent="{consent}"]').click()
+        page.wait_for_selector("#consent", state="hidden")

@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.web.axe import blocking
-from tests.web.conftest import card_ids, open_feed, screenshot
+from tests.web.conftest import card_ids, open_feed, screenshot, sign_in
 from tests.web.test_product_page import add_from_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,18 +69,6 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(new_page, s
     assert {name: violations for name, violations in found.items() if violations} == {}
 
 
-def sign_in(page, user, *, next_path):
-    """Sign in through the form and land on ``next_path``, refusing the consent banner if it shows."""
-    page.goto(f"/signin?next={next_path}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{next_path}")
-    if page.locator("#consent").is_visible():
-        page.locator('[data-consent="refused"]').click()
-        page.wait_for_selector("#consent", state="hidden")
-
-
 def _check(page, found, name):
     """axe-core's blocking violations of ``page`` as it is now, and whether it is wider than the screen."""
     found[name] = blocking(page)
@@ -126,7 +114,7 @@ def test_the_sheets_checkout_orders_and_studio_have_no_serious_accessibility_vio
     _check(page, found, "search results")
 
     page = new_page(size)
-    sign_in(page, shopper.user, next_path="/checkout")
+    sign_in(page, shopper.user, next_path="/checkout", consent="refused")
     _check(page, found, "checkout")
     screenshot(page, f"a11y-checkout-{size}")
     page.goto(f"/orders/{order.number}")
@@ -134,7 +122,7 @@ def test_the_sheets_checkout_orders_and_studio_have_no_serious_accessibility_vio
     screenshot(page, f"a11y-order-{size}")
 
     page = new_page(size)
-    sign_in(page, creator.user, next_path="/studio/")
+    sign_in(page, creator.user, next_path="/studio/", consent="refused")
     for name, path in [
         ("studio", "/studio/"),
         ("studio upload form", "/studio/new"),

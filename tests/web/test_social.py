@@ -6,20 +6,9 @@ from content.models import Comment
 from profiles.events.models import Interaction
 from profiles.models import Follow, Like
 from tests.factories import UserFactory
-from tests.web.conftest import deliver_events, drain, open_feed, screenshot, shopper_of
+from tests.web.conftest import deliver_events, drain, open_feed, screenshot, shopper_of, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user, *, next_path):
-    """Sign in through the form, land on ``next_path`` and accept the consent banner there."""
-    page.goto(f"/signin?next={next_path}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{next_path}")
-    page.locator('[data-consent="granted"]').click()
-    page.wait_for_selector("#consent", state="hidden")
 
 
 def test_a_like_survives_a_reload(phone_page, shop):
