@@ -1,12 +1,14 @@
 """A synthetic dataset in the interchange format (``../shared/data/FORMAT.md``), for scale checks.
 
     python bench/synthetic_dataset.py OUT_DIR [--events 1500000] [--users 300000] [--items 100000]
-        [--kinds view,view,view,view,view,view,click,add_to_cart,purchase]
+        [--kinds view,view,view,view,view,view,click,add_to_cart,purchase] [--periods N]
 
 Shoppers have a taste over 40 categories (Dirichlet, most of it on one or two) and a heavy-tailed
 activity (Pareto: a few crawler-sized shoppers with tens of thousands of events); items have Zipf
 popularity. Each event is an item of one of the shopper's categories by popularity, or (1 in 5)
-any item by popularity, at a time within the shopper's own active stretch of two years. It is not
+any item by popularity, at a time within the shopper's own active stretch of two years (with
+``--periods N``, snapped to the start of one of N equal periods of the two years, as a review set
+that dates events by quarter or year does). It is not
 real data: use it to see how ``import_dataset``, ``train_ranker`` and ``recommend`` scale, not to
 judge ranking quality.
 """
@@ -32,6 +34,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--kinds", default="view,view,view,view,view,view,click,add_to_cart,purchase")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--periods", type=int, default=0, help="snap times to N coarse periods (0: seconds)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     kinds = np.array(args.kinds.split(","))
@@ -56,6 +59,9 @@ def main() -> None:
     span = YEARS * 365 * 86400
     start = rng.uniform(0, span * 0.8, args.users)
     times = (1.5e9 + start[users] + rng.uniform(0, span * 0.2, args.events)).astype(np.int64)
+    if args.periods:
+        period = span / args.periods
+        times = (1.5e9 + ((times - 1.5e9) // period) * period).astype(np.int64)
     kind = kinds[rng.integers(len(kinds), size=args.events)]
 
     args.out.mkdir(parents=True, exist_ok=True)

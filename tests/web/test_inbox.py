@@ -1,4 +1,5 @@
-"""The inbox in a browser at phone size: the list, a message opened and its link, unsubscribe; axe-core."""
+"""The inbox in a browser at phone and desktop size: the list, a message opened and its link,
+unsubscribe; axe-core."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from tests.web.conftest import screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_inbox_at_phone_size_lists_opens_and_follows_a_message(new_page):
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_inbox_lists_opens_and_follows_a_message(new_page, size):
     user = UserFactory()
     shopper = ShopperFactory(user=user, consent_updated_at=timezone.now())
     product = ProductFactory(title="Glow serum 30 ml", price=Decimal("24.00"))
@@ -31,7 +33,7 @@ def test_the_inbox_at_phone_size_lists_opens_and_follows_a_message(new_page):
         ),
     ]:
         message_create(shopper=shopper, kind=kind, subject=subject, body=body, dedupe_key=subject, product=product)
-    page = new_page("phone")
+    page = new_page(size)
     page.goto("/signin?next=/inbox")
     page.fill("#id_username", user.username)
     page.fill("#id_password", "correct horse battery")
@@ -86,8 +88,9 @@ def test_the_inbox_at_phone_size_lists_opens_and_follows_a_message(new_page):
     assert {name: violations for name, violations in found.items() if violations} == {}
 
 
-def test_an_empty_inbox_at_phone_size(new_page):
-    page = new_page("phone")
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_an_empty_inbox(new_page, size):
+    page = new_page(size)
     page.goto("/inbox")
 
     assert page.get_by_text("No messages yet.").is_visible()
