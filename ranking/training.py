@@ -25,6 +25,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -182,6 +184,23 @@ def _dataset(examples: Examples, mask: np.ndarray, names: list[str]) -> Any:
     )
 
 
+class Stages:
+    """Times the stages of a training run: ``with stages("world") as said: …; said("details")``
+    logs, and tells ``report``, the stage's name, details and seconds when it ends."""
+
+    def __init__(self, report: Callable[[str], None] | None) -> None:
+        self.report = report
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[Callable[[str], None]]:
+        started, details = time.monotonic(), list[str]()
+        yield details.append
+        line = f"{name}: {', '.join([*details, f'{time.monotonic() - started:.1f} s'])}"
+        logger.info(line)
+        if self.report is not None:
+            self.report(line)
+
+
 @dataclass
 class TrainingResult:
     booster: object
@@ -192,30 +211,40 @@ class TrainingResult:
     seconds: float
 
 
-def train(history: History, *, config: WorldConfig | None = None, rounds: int = ROUNDS) -> TrainingResult:
-    """Build replay examples, train LambdaRank with early stopping on held-out shoppers, fit the final world."""
+def train(
+    history: History,
+    *,
+    config: WorldConfig | None = None,
+    rounds: int = ROUNDS,
+    report: Callable[[str], None] | None = None,
+) -> TrainingResult:
+    """Build replay examples, train LambdaRank with early stopping on held-out shoppers, fit the
+    final world, check the model against the simple references. ``report`` hears a line as each
+    stage ends, with its time (``train_ranker`` prints them)."""
     import lightgbm
 
     config = config or WorldConfig()
     started = time.monotonic()
+    stage = Stages(report)
     parts: list[Examples] = []
     held = cut(history, *CHECK_CUT)
     checked = check_shoppers(held)
     for n, (mode, share) in enumerate(REPLAY_CUTS):
-        part = replay_examples(history, mode, share, config=config, seed=n)
-        if (mode, share) == CHECK_CUT:  # what the self-check's shoppers did next is not learned from
-            part = part.without(checked)
-        # Groups of different cuts must not merge: offset each cut's shopper ids.
-        part.groups = part.groups + n * (history.nu + 1)
-        parts.append(part)
-        logger.info(
-            "replay %s %.1f: %d rows, %d positives", mode, share, len(part.labels), int((part.labels > 0).sum())
-        )
-    world = World.fit(history, config)
-    names = feature_names(world)
-    served = served_examples(names)
-    served.groups = served.groups + len(REPLAY_CUTS) * (history.nu + 1)  # after every cut's groups
-    logger.info("served pages: %d cards, %d engaged", len(served.labels), int((served.labels > 1).sum()))
+        with stage(f"replay {mode} {share:.1f}") as said:
+            part = replay_examples(history, mode, share, config=config, seed=n)
+            if (mode, share) == CHECK_CUT:  # what the self-check's shoppers did next is not learned from
+                part = part.without(checked)
+            # Groups of different cuts must not merge: offset each cut's shopper ids.
+            part.groups = part.groups + n * (history.nu + 1)
+            parts.append(part)
+            said(f"{len(part.labels)} rows, {int((part.labels > 0).sum())} positives")
+    with stage("world"):
+        world = World.fit(history, config)
+        names = feature_names(world)
+    with stage("served pages") as said:
+        served = served_examples(names)
+        served.groups = served.groups + len(REPLAY_CUTS) * (history.nu + 1)  # after every cut's groups
+        said(f"{len(served.labels)} cards, {int((served.labels > 1).sum())} engaged")
     parts.append(served)
     examples = Examples(
         groups=np.concatenate([p.groups for p in parts]),
@@ -229,20 +258,23 @@ def train(history: History, *, config: WorldConfig | None = None, rounds: int = 
         examples.groups, np.random.default_rng(0).choice(unique, max(1, len(unique) // 4), replace=False)
     )
     evaluation: dict[str, dict[str, list[float]]] = {}
-    booster = lightgbm.train(
-        LGB_PARAMS,
-        _dataset(examples, ~validation, names),
-        rounds,
-        valid_sets=[_dataset(examples, validation, names)],
-        callbacks=[lightgbm.early_stopping(100, verbose=False), lightgbm.record_evaluation(evaluation)],
-    )
-    curve = evaluation["valid_0"]["ndcg@20"]
+    with stage("boosting") as said:
+        booster = lightgbm.train(
+            LGB_PARAMS,
+            _dataset(examples, ~validation, names),
+            rounds,
+            valid_sets=[_dataset(examples, validation, names)],
+            callbacks=[lightgbm.early_stopping(100, verbose=False), lightgbm.record_evaluation(evaluation)],
+        )
+        curve = evaluation["valid_0"]["ndcg@20"]
+        said(f"{len(examples.labels)} examples, {booster.best_iteration or len(curve)} trees")
     metrics = {
         "ndcg@20": float(max(curve)),
         "trees": float(booster.best_iteration or len(curve)),
         "served_cards": float(len(served.labels)),
     }
-    check = self_check(history, held, checked, booster=booster, config=config)
+    with stage("self-check"):
+        check = self_check(history, held, checked, booster=booster, config=config)
     if check is not None:
         metrics |= check.metrics()
     return TrainingResult(
@@ -255,10 +287,15 @@ def train(history: History, *, config: WorldConfig | None = None, rounds: int = 
     )
 
 
-def ranker_train(*, activate: str = "if_better", rounds: int = ROUNDS) -> registry.RankerModel:
-    """Train on every stored interaction and register the model (see ``registry.ranker_register``)."""
-    history = history_load()
-    result = train(history, rounds=rounds)
+def ranker_train(
+    *, activate: str = "if_better", rounds: int = ROUNDS, report: Callable[[str], None] | None = None
+) -> registry.RankerModel:
+    """Train on every stored interaction and register the model (see ``registry.ranker_register``);
+    ``report`` hears each stage's line (``train``)."""
+    with Stages(report)("history") as said:
+        history = history_load()
+        said(f"{len(history.t)} interactions of {history.nu} shoppers with {history.ni} items")
+    result = train(history, rounds=rounds, report=report)
     version = f"{datetime.now(tz=UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
     return registry.ranker_register(
         version=version,

@@ -1,5 +1,6 @@
 """Training examples from the served-list log: what was shown, with the features it was shown with."""
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -155,3 +156,27 @@ def test_a_generator_that_fails_during_training_stops_it_instead_of_changing_the
         replay_examples(history_load(), "global", 0.2, config=WorldConfig(), seed=0)
     with pytest.raises(MemoryError):
         ranker_train()
+
+
+def test_train_ranker_prints_each_stage_with_its_time_and_the_self_check(shop):
+    out = StringIO()
+
+    call_command("train_ranker", "--rounds", "10", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    stages = [line.split(":")[0] for line in lines if line.endswith(" s")]
+    assert stages == [
+        "history",
+        "replay global 0.1",
+        "replay global 0.2",
+        "replay global 0.3",
+        "replay user 0.1",
+        "replay user 0.2",
+        "world",
+        "served pages",
+        "boosting",
+        "self-check",
+    ]
+    assert re.fullmatch(r"history: 560 interactions of 40 shoppers with \d+ items, \d+\.\d s", lines[0])
+    assert any(line.startswith("ranker ") and "active" in line for line in lines)
+    assert lines[-1].startswith("self-check on ")

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(f"ranker {current.version} is active; not training")
             return
         try:
-            model = ranker_train(activate=options["activate"], rounds=options["rounds"])
+            model = ranker_train(activate=options["activate"], rounds=options["rounds"], report=self.stdout.write)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
