@@ -105,10 +105,46 @@ def _best(values: np.ndarray, k: int) -> np.ndarray:
     return top[np.isfinite(values[top])]
 
 
-def self_check(
-    history: History, held: Cut, users: Sequence[int], *, booster: Any, config: WorldConfig
-) -> SelfCheck | None:
-    """The check on ``users`` (history shopper indexes with something held back in ``held``);
+@dataclass(frozen=True)
+class Validation:
+    """A self-check's split, prepared once for any number of models: the shoppers, what they did
+    next, the replayed candidates with their features, and the references' NDCG@20."""
+
+    users: list[int]
+    truth: dict[int, set[int]]
+    rows: np.ndarray
+    items: np.ndarray
+    features: np.ndarray
+    references: dict[str, float]
+
+    def check(self, booster: Any) -> SelfCheck:
+        """``booster``'s order of the candidates, scored against the references."""
+        predicted = (
+            booster.predict(self.features, num_iteration=booster.best_iteration or None)
+            if len(self.rows)
+            else self.rows
+        )
+        ranked: dict[int, list[int]] = {}
+        order = np.lexsort((self.items, -np.asarray(predicted), self.rows))  # per shopper, best first (ties by item)
+        for row in order.tolist():
+            ranked.setdefault(int(self.rows[row]), []).append(int(self.items[row]))
+        check = SelfCheck(shoppers=len(self.users), ranker=_mean_ndcg(ranked, self.truth), references=self.references)
+        logger.info(
+            "self-check on %d shoppers: ranker NDCG@20 %.4f, %s; margin over the best %+.1f%%",
+            check.shoppers,
+            check.ranker,
+            ", ".join(f"{name} {value:.4f}" for name, value in check.references.items()),
+            100 * check.margin,
+        )
+        return check
+
+
+def _mean_ndcg(lists: dict[int, list[int]], truth: dict[int, set[int]]) -> float:
+    return float(np.mean([ndcg(lists.get(u, []), relevant) for u, relevant in truth.items()]))
+
+
+def validation_split(history: History, held: Cut, users: Sequence[int], *, config: WorldConfig) -> Validation | None:
+    """The split of ``users`` (history shopper indexes with something held back in ``held``);
     ``None`` when none of them has."""
     users = sorted(u for u in set(users) if u in held.after)
     if not users:
@@ -116,14 +152,7 @@ def self_check(
     past = history.subset(held.before)
     world = World.fit(past, config)
     truth = {u: set(held.after[u]) for u in users}
-
-    # The ranker: the candidates and features a replay builds, ordered by the model.
     rows, items, features = candidates_for(world, past, users, held.returns)
-    predicted = booster.predict(features, num_iteration=booster.best_iteration or None) if len(rows) else rows
-    ranker: dict[int, list[int]] = {}
-    order = np.lexsort((items, -np.asarray(predicted), rows))  # per shopper, best first (ties by item)
-    for row in order.tolist():
-        ranker.setdefault(int(rows[row]), []).append(int(items[row]))
 
     # Each reference: its generator's best unseen items over the whole universe.
     references: dict[str, dict[int, list[int]]] = {name: {} for name in REFERENCES}
@@ -138,20 +167,19 @@ def self_check(
             board[seen_rows[seen_pos >= 0], seen_pos[seen_pos >= 0]] = -np.inf
             for n, user in enumerate(chunk):
                 references[name][user] = [int(world.universe[p]) for p in _best(board[n], K)]
-
-    def mean_ndcg(lists: dict[int, list[int]]) -> float:
-        return float(np.mean([ndcg(lists.get(u, []), truth[u]) for u in users]))
-
-    check = SelfCheck(
-        shoppers=len(users),
-        ranker=mean_ndcg(ranker),
-        references={name: mean_ndcg(lists) for name, lists in references.items()},
+    return Validation(
+        users=users,
+        truth=truth,
+        rows=rows,
+        items=items,
+        features=features,
+        references={name: _mean_ndcg(lists, truth) for name, lists in references.items()},
     )
-    logger.info(
-        "self-check on %d shoppers: ranker NDCG@20 %.4f, %s; margin over the best %+.1f%%",
-        check.shoppers,
-        check.ranker,
-        ", ".join(f"{name} {value:.4f}" for name, value in check.references.items()),
-        100 * check.margin,
-    )
-    return check
+
+
+def self_check(
+    history: History, held: Cut, users: Sequence[int], *, booster: Any, config: WorldConfig
+) -> SelfCheck | None:
+    """The check of one model (``validation_split`` then ``Validation.check``)."""
+    split = validation_split(history, held, users, config=config)
+    return None if split is None else split.check(booster)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from ranking import training
 from ranking.history import history_load
 from ranking.registry import active_ranker
 from ranking.replay import cut
@@ -56,3 +57,13 @@ def test_the_check_reads_only_shoppers_with_something_held_back_and_none_without
     assert check is not None
     assert check.shoppers == 5
     assert model.status == "active"
+
+
+def test_training_keeps_the_hyperparameters_whose_model_checks_best(shop, monkeypatch):
+    stump = {**training.LGB_PARAMS, "num_leaves": 2, "learning_rate": 1e-6}  # learns next to nothing
+    monkeypatch.setattr(training, "LGB_CANDIDATES", (stump, training.LGB_PARAMS))
+
+    model = ranker_train(activate="always", rounds=30)
+
+    assert model.params == training.LGB_PARAMS
+    assert model.metrics["check_ndcg@20"] > 0

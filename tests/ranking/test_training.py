@@ -174,8 +174,11 @@ def test_train_ranker_prints_each_stage_with_its_time_and_the_self_check(shop):
         "replay user 0.2",
         "world",
         "served pages",
-        "boosting",
-        "self-check",
+        "self-check split",
+        "boosting 1",
+        "self-check 1",
+        "boosting 2",
+        "self-check 2",
     ]
     assert re.fullmatch(r"history: 560 interactions of 40 shoppers with \d+ items, \d+\.\d s", lines[0])
     assert any(line.startswith("ranker ") and "active" in line for line in lines)
