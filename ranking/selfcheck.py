@@ -129,7 +129,7 @@ class Validation:
         for row in order.tolist():
             ranked.setdefault(int(self.rows[row]), []).append(int(self.items[row]))
         check = SelfCheck(shoppers=len(self.users), ranker=_mean_ndcg(ranked, self.truth), references=self.references)
-        logger.info(
+        logger.debug(
             "self-check on %d shoppers: ranker NDCG@20 %.4f, %s; margin over the best %+.1f%%",
             check.shoppers,
             check.ranker,

@@ -190,7 +190,7 @@ def _dataset(examples: Examples, mask: np.ndarray, names: list[str]) -> Any:
 
 class Stages:
     """Times the stages of a training run: ``with stages("world") as said: …; said("details")``
-    logs, and tells ``report``, the stage's name, details and seconds when it ends."""
+    tells ``report`` (else the log) the stage's name, details and seconds when it ends."""
 
     def __init__(self, report: Callable[[str], None] | None) -> None:
         self.report = report
@@ -200,8 +200,9 @@ class Stages:
         started, details = time.monotonic(), list[str]()
         yield details.append
         line = f"{name}: {', '.join([*details, f'{time.monotonic() - started:.1f} s'])}"
-        logger.info(line)
-        if self.report is not None:
+        if self.report is None:
+            logger.info(line)
+        else:
             self.report(line)
 
 
