@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -32,13 +33,38 @@ class Cut:
     returns: dict[int, tuple[float, int]]  # {shopper: (time, device code) of their first event after the cut}
 
 
-def cut(history: History, mode: str, share: float) -> Cut:
-    """Hold back the events after the cut: what each shopper did next, and when and where they came back."""
+def global_cut_times(times: np.ndarray, shares: Sequence[float]) -> list[float]:
+    """One moment per share (ascending) at which a global cut holds back about that share of the
+    events, each strictly earlier than the one before. Timestamps as coarse as a period (a year,
+    a quarter) put several shares on the same moment; the later share then moves back to the
+    previous moment the data has, so every cut holds back something the others do not. Fewer
+    moments than shares when the data has too few (a cut must leave some events before it)."""
+    ordered = np.sort(times)
+    moments: list[float] = []
+    for share in shares:
+        if not len(ordered):
+            break
+        at = float(ordered[min(int(len(ordered) * (1 - share)), len(ordered) - 1)])
+        if moments and at >= moments[-1]:
+            earlier = ordered[ordered < moments[-1]]
+            if not len(earlier):
+                break
+            at = float(earlier[-1])
+        if at <= ordered[0]:
+            break  # nothing would be left before the cut
+        moments.append(at)
+    return moments
+
+
+def cut(history: History, mode: str, share: float, *, at: float | None = None) -> Cut:
+    """Hold back the events after the cut: what each shopper did next, and when and where they
+    came back. A global cut holds back the last ``share`` of the events, or everything from ``at``
+    (``global_cut_times``) when given; a per-shopper cut each shopper's last ``share``."""
     n = len(history.t)
     order = np.lexsort((np.arange(n), history.t))
     held = np.zeros(n, bool)
     if mode == "global":
-        held = history.t >= history.t[order[int(n * (1 - share))]]
+        held = history.t >= (history.t[order[int(n * (1 - share))]] if at is None else at)
     else:
         by_user = order[np.argsort(history.u[order], kind="stable")]
         users = history.u[by_user]

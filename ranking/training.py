@@ -40,7 +40,7 @@ from ranking import registry
 from ranking.features import feature_names
 from ranking.history import EVENT_GRADE, History, epoch_sql, history_load
 from ranking.models import FeedRequest, RankerModel
-from ranking.replay import candidates_for, cut
+from ranking.replay import candidates_for, cut, global_cut_times
 from ranking.selfcheck import check_shoppers, validation_split
 from ranking.world import World, WorldConfig
 
@@ -94,8 +94,10 @@ class Examples:
         return Examples(self.groups[keep], self.features[keep], self.labels[keep])
 
 
-def replay_examples(history: History, mode: str, share: float, *, config: WorldConfig, seed: int) -> Examples:
-    held = cut(history, mode, share)
+def replay_examples(
+    history: History, mode: str, share: float, *, config: WorldConfig, seed: int, at: float | None = None
+) -> Examples:
+    held = cut(history, mode, share, at=at)
     after = held.after
     past = history.subset(held.before)  # shoppers' blocks too: nothing after the cut may leak in
     world = World.fit(past, config)
@@ -235,9 +237,13 @@ def train(
     parts: list[Examples] = []
     held = cut(history, *CHECK_CUT)
     checked = check_shoppers(held)
+    global_shares = [share for mode, share in REPLAY_CUTS if mode == "global"]
+    moments = dict(zip(global_shares, global_cut_times(history.t, global_shares), strict=False))
     for n, (mode, share) in enumerate(REPLAY_CUTS):
+        if mode == "global" and share not in moments:
+            continue  # the data has fewer distinct moments than global cuts
         with stage(f"replay {mode} {share:.1f}") as said:
-            part = replay_examples(history, mode, share, config=config, seed=n)
+            part = replay_examples(history, mode, share, config=config, seed=n, at=moments.get(share))
             if (mode, share) == CHECK_CUT:  # what the self-check's shoppers did next is not learned from
                 part = part.without(checked)
             # Groups of different cuts must not merge: offset each cut's shopper ids.

@@ -14,6 +14,7 @@ from ranking.candidates import generators
 from ranking.feed import feed_page
 from ranking.history import history_load
 from ranking.models import FeedRequest, RankerModel
+from ranking.replay import global_cut_times
 from ranking.training import ranker_train, replay_examples, served_examples
 from ranking.world import WorldConfig
 from tests.factories import InteractionFactory
@@ -183,3 +184,15 @@ def test_train_ranker_prints_each_stage_with_its_time_and_the_self_check(shop):
     assert re.fullmatch(r"history: 560 interactions of 40 shoppers with \d+ items, \d+\.\d s", lines[0])
     assert any(line.startswith("ranker ") and "active" in line for line in lines)
     assert lines[-1].startswith("self-check on ")
+
+
+def test_global_cuts_of_coarse_periods_each_hold_back_something_new():
+    years = np.repeat([2010.0, 2011.0, 2012.0, 2013.0], [40, 30, 20, 10])  # the last year holds 10 %
+
+    assert global_cut_times(years, [0.1, 0.2, 0.3]) == [2013.0, 2012.0, 2011.0]
+    # 0.1 and 0.2 of the events fall in the last of two periods: the second cut moves a period back
+    assert global_cut_times(np.repeat([2010.0, 2011.0], [75, 25]), [0.1, 0.2, 0.3]) == [2011.0]
+    seconds = np.arange(1000.0)
+    assert global_cut_times(seconds, [0.1, 0.2, 0.3]) == [900.0, 800.0, 700.0]
+    assert global_cut_times(np.zeros(0), [0.1]) == []
+    assert global_cut_times(np.full(10, 2010.0), [0.1]) == []  # one moment: no cut leaves anything before
