@@ -21,7 +21,7 @@ from ranking.models import FeedRequest, MerchTrigger, MixPolicy, MixRule, Ranker
 from ranking.policy import clear_cache as policy_cache_clear
 from ranking.policy import policy_for_shopper
 from ranking.registry import active_ranker, ranker_activate, ranker_rollback
-from ranking.selfcheck import REFERENCES
+from ranking.selfcheck import SelfCheck
 from ranking.serving import explain, rank
 
 ACTIVATE_PERMISSION = "ranking.activate_model"
@@ -200,11 +200,10 @@ class RankerModelAdmin(admin.ModelAdmin):
 
     @admin.display(description="self-check: margin over the best reference")
     def self_check(self, obj: RankerModel) -> str:
-        margin = obj.metrics.get("check_margin")
-        if margin is None:
+        check = SelfCheck.from_metrics(obj.metrics)
+        if check is None:
             return "–"
-        best = max(REFERENCES, key=lambda name: (obj.metrics.get(f"check_{name}", 0.0), name))
-        return f"{100 * margin:+.1f}% over {best} ({obj.metrics.get('check_ndcg@20', 0.0):.4f})"
+        return f"{100 * check.margin:+.1f}% over {check.best_reference[0]} ({check.ranker:.4f})"
 
     def get_urls(self) -> list[Any]:
         preview = self.admin_site.admin_view(self.preview_view)

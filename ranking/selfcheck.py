@@ -1,20 +1,20 @@
 """The training's self-check: the new ranker against the simple recommenders it must beat.
 
-On the training data only (never a test split): each validation shopper's last ``SHARE`` of events
-is held back (the training's per-shopper cut), a world is fitted on what came before, and each
-shopper gets 20 unseen items from the ranker (its candidates and features, as replay builds them)
-and from each reference, fitted on the same events: popularity, item-kNN (cosine), ALS and EASE,
-which are the world's own generators used alone. Each list is scored by NDCG@20 against what the
-shopper did next (binary relevance, as ``eval/score.py`` does).
+On the training data only (never a test split): each checked shopper's last share of events is
+held back (the training's per-shopper cut ``training.CHECK_CUT``), a world is fitted on what came
+before, and each shopper gets 20 unseen items from the ranker (its candidates and features, as
+replay builds them) and from each reference, fitted on the same events: popularity, item-kNN
+(cosine), ALS and EASE, which are the world's own generators used alone. Each list is scored by
+NDCG@20 against what the shopper did next (binary relevance, as ``eval/score.py`` does).
 
 The shoppers (``check_shoppers``: a fifth of those with something held back, at most
 ``MAX_SHOPPERS``, drawn with a fixed seed) are chosen before training, whether or not any
 candidate would find what they did next, and their examples of that cut are left out of training:
 the check reads a model on next steps it did not learn from. (Their examples of the global time
 cuts stay; the features name no shopper, so what leaks is at most the period's general trend.)
-The result goes into the
-model's ``metrics`` (``check_*``); ``registry.ranker_register`` does not put a model that loses to
-the best reference in place of another one.
+The result goes into the model's ``metrics`` (``check_*``; ``SelfCheck.from_metrics`` reads it
+back); ``registry.ranker_register`` does not put a model that loses to the best reference in place
+of another one.
 """
 
 from __future__ import annotations
@@ -57,6 +57,17 @@ class SelfCheck:
         best = self.best_reference[1]
         return self.ranker / best - 1.0 if best > 0 else (0.0 if self.ranker == 0 else 1.0)
 
+    @classmethod
+    def from_metrics(cls, metrics: dict[str, float]) -> SelfCheck | None:
+        """The check a model's ``metrics`` record; ``None`` for a model trained without one."""
+        if "check_ndcg@20" not in metrics:
+            return None
+        return cls(
+            shoppers=int(metrics.get("check_shoppers", 0)),
+            ranker=metrics["check_ndcg@20"],
+            references={name: metrics.get(f"check_{name}", 0.0) for name in REFERENCES},
+        )
+
     def metrics(self) -> dict[str, float]:
         return {
             "check_shoppers": float(self.shoppers),
@@ -67,15 +78,14 @@ class SelfCheck:
 
 
 def self_check_line(metrics: dict[str, float]) -> str | None:
-    """What a model's self-check found, in one line (``train_ranker``, admin); ``None`` without one."""
-    if "check_margin" not in metrics:
+    """What a model's self-check found, in one line (``train_ranker``); ``None`` without one."""
+    check = SelfCheck.from_metrics(metrics)
+    if check is None:
         return None
-    references = {name: metrics.get(f"check_{name}", 0.0) for name in REFERENCES}
-    best = max(references.items(), key=lambda named: (named[1], named[0]))
     return (
-        f"self-check on {int(metrics['check_shoppers'])} shoppers: NDCG@20 {metrics['check_ndcg@20']:.4f} against "
-        + ", ".join(f"{name} {value:.4f}" for name, value in references.items())
-        + f"; {100 * metrics['check_margin']:+.1f}% over {best[0]}"
+        f"self-check on {check.shoppers} shoppers: NDCG@20 {check.ranker:.4f} against "
+        + ", ".join(f"{name} {value:.4f}" for name, value in check.references.items())
+        + f"; {100 * check.margin:+.1f}% over {check.best_reference[0]}"
     )
 
 

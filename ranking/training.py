@@ -77,9 +77,8 @@ LGB_PARAMS = {
     "num_threads": 2,
     "seed": 0,
 }
-# What training chooses between (``train``): the default, and larger trees that a sparse catalog
-# with strong latent tastes needs (they won the self-check on a 300,000-item synthetic set and
-# lost it on amazon-sports).
+# What training chooses between by the self-check (``train``): no one set of trees suits every
+# catalog, so the default and larger trees (which tastes spread over many items may need) compete.
 LGB_CANDIDATES = (LGB_PARAMS, {**LGB_PARAMS, "num_leaves": 31, "min_data_in_leaf": 50})
 
 

@@ -29,6 +29,11 @@ def test_the_margin_is_over_the_best_reference():
     assert check.best_reference == ("ease", 0.05)
     assert check.margin == pytest.approx(0.1)
     assert check.metrics()["check_margin"] == pytest.approx(0.1)
+    # what the registry stores reads back as the same check (admin's column, train_ranker's line)
+    assert SelfCheck.from_metrics({"ndcg@20": 0.3, **check.metrics()}) == SelfCheck(
+        shoppers=10, ranker=0.055, references={"popularity": 0.02, "item_knn": 0.0, "als": 0.04, "ease": 0.05}
+    )
+    assert SelfCheck.from_metrics({"ndcg@20": 0.3}) is None
 
 
 def test_training_records_the_check_and_the_references_see_the_shops_structure(shop):
