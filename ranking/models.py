@@ -27,7 +27,8 @@ class FeedRequest(models.Model):
     served_at = models.DateTimeField(auto_now_add=True)
     items = models.JSONField(default=list)
     reasons = models.JSONField(default=list)
-    variant = models.CharField(max_length=64, blank=True)
+    # "experiment/variant" labels of every experiment that shaped the page, comma-separated.
+    variant = models.CharField(max_length=200, blank=True)
     features = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "profiles.demo",
     "ranking",
     "moderation",
+    "experiments.segments",
     "experiments",
 ]
 
