@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from content.models import Brand, Comment, ContentItem, ContentProduct, Creator, Product, Tag
-from experiments.models import Experiment, Variant
+from experiments.models import Experiment, Layer, Variant
 from moderation.models import Appeal, Case, CreatorStanding, Report, Rule, Screening, ShopperTrust
 from profiles.events.models import Interaction
 from profiles.models import ConsentRecord, Follow, Interest, Like, Shopper
@@ -209,14 +209,26 @@ class MixPolicyFactory(factory.django.DjangoModelFactory[MixPolicy]):
     name = factory.Sequence(lambda n: f"policy-{n}")
 
 
+class LayerFactory(factory.django.DjangoModelFactory[Layer]):
+    """The layer "main" (created by the experiments migrations) unless another name is given."""
+
+    class Meta:
+        model = Layer
+        django_get_or_create = ("name",)
+
+    name = "main"
+
+
 class ExperimentFactory(factory.django.DjangoModelFactory[Experiment]):
-    """A draft experiment; pass ``status="running"`` for one that serves."""
+    """A draft experiment in the layer "main"; ``experiments.services.experiment_start`` runs it
+    (a row made with ``status="running"`` owns no buckets, so it serves nobody)."""
 
     class Meta:
         model = Experiment
 
     name = factory.Sequence(lambda n: f"exp-{n}")
     salt = factory.Sequence(lambda n: f"salt-{n}")
+    layer = factory.SubFactory(LayerFactory)
 
 
 class VariantFactory(factory.django.DjangoModelFactory[Variant]):
