@@ -142,9 +142,8 @@ def compare_means(
         raw_var = _var_of_mean(yc) + _var_of_mean(yt)
         yc, yt = adjusted[: yc.size], adjusted[yc.size :]
         adjusted_var = _var_of_mean(yc) + _var_of_mean(yt)
+        # Under two shoppers in an arm there is no variance to reduce (and no test either, below).
         reduction = 1.0 - adjusted_var / raw_var if raw_var > 0.0 else 0.0
-        if not math.isfinite(reduction):
-            reduction = None
     n_c, n_t = int(yc.size), int(yt.size)
     mean_c = float(yc.mean()) if n_c else NAN
     mean_t = float(yt.mean()) if n_t else NAN
