@@ -9,7 +9,7 @@ it accepts (``EVENTS_CONSUME_INLINE``).
 from celery.schedules import crontab
 
 from feedsite.settings.django import CONFIG
-from feedsite.settings.feed import FEED_PRECOMPUTE_MINUTES
+from feedsite.settings.feed import EXPERIMENTS_CHECK_MINUTES, FEED_PRECOMPUTE_MINUTES
 
 REDIS_URL = CONFIG.redis_url
 
@@ -79,4 +79,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Daily: the text classifier retrained when enough moderators' decisions came since the last version.
     "moderation-classifier-retrain": {"task": "moderation.classifier_retrain", "schedule": crontab(hour=4, minute=17)},
+    # Running experiments: results recorded, guardrails enforced, rollouts ramped (experiments.monitor).
+    "experiments-check": {"task": "experiments.check", "schedule": EXPERIMENTS_CHECK_MINUTES * 60.0},
 }

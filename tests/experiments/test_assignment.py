@@ -153,11 +153,13 @@ def test_a_running_plan_gives_each_variant_its_treatment_and_a_stopped_variant_t
 
 
 @pytest.mark.django_db
-def test_holdout_row_reaches_the_plan():
-    Holdout.objects.create(share=0.05, salt="h")
-    Layer.objects.get_or_create(name="main")
+def test_the_holdout_row_made_by_the_migrations_reaches_the_plan():
+    holdout = Holdout.objects.get()  # one row, holding no one until a marketer sets its share
+    assert holdout.share == 0.0
+    Holdout.objects.update(share=0.05, salt="h")
 
     plan = running_plan()
 
     assert (plan.holdout_share, plan.holdout_salt, plan.experiments) == (0.05, "h", ())
+    assert Layer.objects.filter(name="main").exists()
     assert Experiment.objects.count() == 0
