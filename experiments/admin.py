@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -18,8 +18,15 @@ from django.utils.html import format_html, format_html_join
 from experiments.assignment import variant_treatment
 from experiments.metrics import metric_choices
 from experiments.models import Experiment, Holdout, Layer, Variant
-from experiments.services import experiment_problems, experiment_start, experiment_stop, variant_problems
+from experiments.services import (
+    experiment_problems,
+    experiment_start,
+    experiment_stop,
+    rollout_draft_for_model,
+    variant_problems,
+)
 from feedsite.errors import ApplicationError
+from ranking.models import RankerModel
 from ranking.preview import preview_page, shopper_named
 from ranking.registry import active_ranker
 from ranking.treatment import SOURCES, SWITCHES
@@ -123,6 +130,14 @@ class ExperimentForm(forms.ModelForm):
         return data
 
 
+class RolloutModelForm(forms.Form):
+    model = forms.ModelChoiceField(
+        queryset=RankerModel.objects.exclude(status=RankerModel.Status.ACTIVE).exclude(artifact=""),
+        help_text="A trained model that is not active (a candidate, or one refused or retired).",
+    )
+    layer = forms.ModelChoiceField(queryset=Layer.objects.all())
+
+
 def _run_each(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Experiment], service: Any, done: str) -> None:
     for experiment in queryset.order_by("pk"):
         try:
@@ -221,10 +236,30 @@ class ExperimentAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         preview = self.admin_site.admin_view(self.preview_view)
+        rollout = self.admin_site.admin_view(self.rollout_model_view)
         return [
             path("<int:object_id>/preview/", preview, name="experiments_experiment_preview"),
+            path("rollout-model/", rollout, name="experiments_experiment_rollout_model"),
             *super().get_urls(),
         ]
+
+    def rollout_model_view(self, request: HttpRequest) -> HttpResponse:
+        """A new ranker model reaches shoppers through a staged rollout: this drafts one (the
+        active model as the control) for the marketer to check and start."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RolloutModelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            experiment = rollout_draft_for_model(model=form.cleaned_data["model"], layer=form.cleaned_data["layer"])
+            self.message_user(request, f"Rollout {experiment.name} drafted: check it, then start it.")
+            return redirect("admin:experiments_experiment_change", experiment.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Roll out a ranker model in steps",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/experiments/rollout_model.html", context)
 
     def preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The first page a chosen shopper would get in a chosen variant (whatever variant they

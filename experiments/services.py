@@ -20,6 +20,7 @@ from experiments.exposure import clear_cache as exposure_cache_clear
 from experiments.metrics import METRICS
 from experiments.models import BUCKETS, Experiment, Layer, Variant
 from feedsite.errors import ApplicationError
+from ranking.models import RankerModel
 from ranking.policy import mix_policy_make_default
 from ranking.registry import ranker_activate, ranker_servable
 from ranking.treatment import SOURCES, SWITCHES
@@ -229,3 +230,21 @@ def rollout_advance(*, experiment: Experiment, now: datetime | None = None) -> s
         mix_policy_make_default(policy=treated.policy)
     experiment_stop(experiment=experiment, reason=f"Rolled out to everyone: {treated.name} shipped.")
     return "shipped"
+
+
+@transaction.atomic
+def rollout_draft_for_model(*, model: RankerModel, layer: Layer, guardrails: list[str] | None = None) -> Experiment:
+    """A draft staged rollout of ranker ``model``: the active model as the control, ``model`` as
+    the treatment, on click-through with the usual guardrails; started like any experiment."""
+    experiment = Experiment.objects.create(
+        name=f"rollout-{model.version}"[:40],
+        kind=Experiment.Kind.ROLLOUT,
+        hypothesis=f"Ranker {model.version} serves shoppers at least as well as the active model.",
+        layer=layer,
+        primary_metric="click_through",
+        secondary_metrics=["add_to_cart", "conversion"],
+        guardrail_metrics=guardrails if guardrails is not None else ["conversion", "hide_rate"],
+    )
+    Variant.objects.create(experiment=experiment, name="active", is_control=True)
+    Variant.objects.create(experiment=experiment, name="new-model", ranker=model)
+    return experiment

@@ -163,3 +163,30 @@ def test_a_running_experiment_cannot_be_deleted(admin_client):
 
     assert response.status_code == 403
     assert Experiment.objects.filter(pk=experiment.pk).exists()
+
+
+def test_a_ranker_model_is_rolled_out_through_a_drafted_staged_rollout(admin_client, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    from ranking.models import RankerModel
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    model = RankerModel(version="v-next", status="candidate")
+    model.artifact.save("v-next.bin", ContentFile(b"model"), save=True)
+    main = Layer.objects.get(name="main")
+    assert "Roll out a ranker model" in admin_client.get(CHANGELIST).content.decode()
+
+    response = admin_client.post(
+        reverse("admin:experiments_experiment_rollout_model"), {"model": model.pk, "layer": main.pk}
+    )
+
+    experiment = Experiment.objects.get()
+    assert response.url == reverse("admin:experiments_experiment_change", args=[experiment.pk])
+    assert (experiment.kind, experiment.status, experiment.rollout_steps) == ("rollout", "draft", [0.01, 0.1, 0.5, 1.0])
+    assert list(experiment.variants.values_list("name", "is_control", "ranker__version")) == [
+        ("active", True, None),
+        ("new-model", False, "v-next"),
+    ]
