@@ -64,6 +64,18 @@ def test_a_shopper_counts_once_a_day_however_many_events_sessions_and_orders():
     assert figures.sales["EUR"] == {"orders": 4, "revenue": "48.50"}
 
 
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("days", [1, 181])
+def test_a_range_of_days_costs_one_grouped_query_per_figure(django_assert_num_queries, days):
+    build_day(DAY)
+
+    with django_assert_num_queries(6):
+        figures = day_figures(first=DAY - timedelta(days=days - 1), last=DAY)
+
+    assert len(figures) == days
+    assert figures[DAY] == DAY_FIGURES
+
+
 def test_an_empty_range_counts_nothing():
     assert day_figures(first=DAY, last=DAY - timedelta(days=1)) == {}
 
