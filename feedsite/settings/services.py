@@ -81,4 +81,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "moderation-classifier-retrain": {"task": "moderation.classifier_retrain", "schedule": crontab(hour=4, minute=17)},
     # Running experiments: results recorded, guardrails enforced, rollouts ramped (experiments.monitor).
     "experiments-check": {"task": "experiments.check", "schedule": EXPERIMENTS_CHECK_MINUTES * 60.0},
+    # The KPI dashboard's daily rollup: today, and yesterday again until it settles after midnight.
+    "experiments-kpis-rollup": {"task": "experiments.kpis.rollup_recent", "schedule": 15 * 60.0},
 }

@@ -79,6 +79,8 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "moderation.screening": MOD,
     "moderation.classifierversion": MOD,
     "experiments.experiment": MKT,
+    # The KPI dashboard (its changelist): whoever may view experiments.
+    "kpis.kpiday": MKT,
 }
 
 # Who, besides admins and superusers, is offered each admin action ("app.model.action").
