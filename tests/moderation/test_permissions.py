@@ -79,6 +79,8 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "moderation.screening": MOD,
     "moderation.classifierversion": MOD,
     "experiments.experiment": MKT,
+    "experiments.layer": MKT,
+    "experiments.holdout": MKT,
     # The KPI dashboard (its changelist): whoever may view experiments.
     "kpis.kpiday": MKT,
 }
@@ -129,6 +131,7 @@ ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     "moderation.case.remove_cases": MOD,
     "experiments.experiment.start_experiments": MKT,
     "experiments.experiment.stop_experiments": MKT,
+    "experiments.layer.delete_selected": NOBODY,
 }
 
 
@@ -281,7 +284,7 @@ def _pending_item() -> ContentItem:
 def _draft_experiment() -> Experiment:
     experiment = ExperimentFactory()
     policy = MixPolicy.objects.create(name="p")
-    VariantFactory(experiment=experiment, name="a", policy=policy)
+    VariantFactory(experiment=experiment, name="a", is_control=True)
     VariantFactory(experiment=experiment, name="b", policy=policy)
     return experiment
 
