@@ -212,7 +212,8 @@ def rank(
     pool = _pool(world, ranker.version, shopper, history, exclude, now, live=treatment.on("live"))
     if not pool.ids:
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=pool.precomputed)
-    scored = _score(ranker, world, history.block, pool, device, now)
+    segment = world.shopper_segment.get(shopper.pk, 0) if history.owner is not None else 0
+    scored = _score(ranker, world, history.block, pool, device, now, segment)
     intent = history.intent if treatment.on("intent") else {}
     candidates = _candidates(pool, scored, policy, intent, treatment.score_shifts)
     if not treatment.on("exploration"):
@@ -307,13 +308,16 @@ class _Scored(NamedTuple):
     uptake: dict[int, tuple[float, float]]  # exploration candidates' (impressions, engagements)
 
 
-def _score(ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: str, now: float) -> _Scored:
-    """The candidates' feature rows and the model's scores of them, with the explorers' uptake."""
+def _score(
+    ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: str, now: float, segment: int
+) -> _Scored:
+    """The candidates' feature rows and the model's scores of them, with the explorers' uptake;
+    ``segment``: the shopper's segment code (0: none, or not personalized)."""
     # Only live sources explore (no generator's source is an exploration source): known before scoring.
     explorers = [pk for pk in pool.ids if pool.proposed[pk] in EXPLORATION_SOURCES]
     creators = [info.creator for info in pool.infos]
     counts, uptake = _counts_and_uptake(world, pool.ids, pool.index, creators, explorers, now)
-    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(pool.picks.tags))
+    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(pool.picks.tags), segment=segment)
     rows = np.zeros(len(pool.ids), np.int64)
     features = featurize(
         world, block, pool.scores, rows, pool.index, context=asked, columns=pool.columns, counts=counts

@@ -13,6 +13,13 @@ Moderation answers with its creator standings.
 [0, 1) for the shoppers whose interactions count less in popularity, trending and counters (a
 shopper left out counts fully). Moderation answers with its low-trust shoppers.
 
+``shopper_segments(sender=History, history=History, when=ndarray)``: sent when ranking builds
+training examples and the world it serves with (``history.shopper_segments``); each receiver
+returns ``{shopper id: code}``, the segment of each of ``history``'s shoppers as of ``when[u]``
+(Unix seconds per shopper index), from ``history``'s events up to then and what the receiver knows
+of that time; codes are small positive integers, a shopper left out is 0 (no segment). The
+ranker reads it as the feature ``u_segment``. Experiments answers with each shopper's RFM group.
+
 ``treatment_assignment(sender=MixPolicy)``: sent at most once per
 ``treatment.ASSIGNMENT_CACHE_SECONDS`` in each process (``treatment.treatment_for``); a receiver
 returns ``None`` (nothing to assign) or ``assign(shopper) -> Treatment``, which serves every
@@ -31,5 +38,6 @@ NEUTRAL_REPUTATION = 0.5
 
 creator_reputations = Signal()
 shopper_weights = Signal()
+shopper_segments = Signal()
 treatment_assignment = Signal()
 page_served = Signal()
