@@ -37,6 +37,18 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
+def p_text(p: float | None) -> str:
+    """A p-value as the page prints it: below 10⁻¹² the digits mean nothing (and scipy may give 0)."""
+    if p is None:
+        return "–"
+    return "< 1e-12" if p < 1e-12 else f"{p:.3g}"
+
+
+def _p_equation(p: float) -> str:
+    text = p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def defining_figures(segment: Segment) -> str:
     """The figures that define a segment, in a line."""
     figures = segment.figures or {}
@@ -127,8 +139,8 @@ class SegmentAdmin(admin.ModelAdmin):
                 for segment in overview.segments
             ],
             "summary": summary,
-            "tests": payload["tests"],
-            "alike": pairs_alike(payload["pairs"]),
+            "tests": [{**test, "p_text": p_text(test.get("p_value"))} for test in payload["tests"]],
+            "alike": [{**pair, "p_text": p_text(pair.get("p_holm"))} for pair in pairs_alike(payload["pairs"])],
             "payload": payload,
             "chart_library": chart_library_url(),
             "can_recompute": self.has_recompute_permission(request),
@@ -182,6 +194,6 @@ class SegmentRunAdmin(admin.ModelAdmin):
             format_html_join(
                 "",
                 "<li>{}: {}</li>",
-                ((test["name"], test.get("skipped") or f"p = {test['p_value']:.3g}") for test in tests),
+                ((test["name"], test.get("skipped") or _p_equation(test["p_value"])) for test in tests),
             ),
         )

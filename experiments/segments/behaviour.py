@@ -33,6 +33,10 @@ K_RANGE = range(2, 9)
 SEED = 0
 # Silhouettes cost n² distances: scored on a fixed sample of this many profiles at most.
 SILHOUETTE_SAMPLE = 3000
+# k is chosen on a fixed sample of this many profiles at most, then fitted on all of them: fitting
+# every k on tens of thousands of shoppers would cost most of a recomputation.
+CHOICE_SAMPLE = 5000
+N_INIT = 4
 NAME_SHARE = 0.6
 ENGAGEMENTS = tuple(t.name for t in EVENT_TYPES if t.positive)
 
@@ -121,34 +125,51 @@ class Clustering:
 
 
 def cluster_profiles(shares: np.ndarray, *, ks: range = K_RANGE, seed: int = SEED) -> Clustering | None:
-    """k-means of the profiles for each k in ``ks`` (up to the number of distinct profiles), the one
-    with the best silhouette; ``None`` when fewer than two clusters can be told apart."""
+    """k-means of the profiles for the k in ``ks`` (up to the number of distinct profiles) with the
+    best silhouette; ``None`` when fewer than two clusters can be told apart. k is chosen on a fixed
+    sample of ``CHOICE_SAMPLE`` profiles at most, and the chosen k fitted on them all."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
-    distinct = len(np.unique(shares, axis=0)) if len(shares) else 0
-    best: tuple[float, int, np.ndarray] | None = None
+    rng = np.random.default_rng(seed)
+    chosen_on = (
+        shares if len(shares) <= CHOICE_SAMPLE else shares[rng.choice(len(shares), CHOICE_SAMPLE, replace=False)]
+    )
+    distinct = len(np.unique(chosen_on, axis=0)) if len(chosen_on) else 0
+    best: tuple[float, int] | None = None
     silhouettes: dict[int, float] = {}
     for k in ks:
-        if k > distinct or k >= len(shares):  # a silhouette needs fewer clusters than profiles
+        if k > distinct or k >= len(chosen_on):  # a silhouette needs fewer clusters than profiles
             break
-        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(shares)
-        sample = min(len(shares), SILHOUETTE_SAMPLE)
-        score = float(silhouette_score(shares, labels, sample_size=sample, random_state=seed))
+        labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit_predict(chosen_on)
+        sample = min(len(chosen_on), SILHOUETTE_SAMPLE)
+        score = float(silhouette_score(chosen_on, labels, sample_size=sample, random_state=seed))
         silhouettes[k] = round(score, 4)
         if best is None or score > best[0] + 1e-12:
-            best = (score, k, labels)
+            best = (score, k)
     if best is None:
         return None
-    labels = best[2]
+    k = best[1]
+    labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit_predict(shares)
     # Largest first (ties: the lower k-means label), so that numbering is stable for the same data.
-    sizes = np.bincount(labels, minlength=best[1])
-    order = np.lexsort((np.arange(best[1]), -sizes))
-    renumber = np.empty(best[1], np.int64)
-    renumber[order] = np.arange(best[1])
+    sizes = np.bincount(labels, minlength=k)
+    order = np.lexsort((np.arange(k), -sizes))
+    renumber = np.empty(k, np.int64)
+    renumber[order] = np.arange(k)
     labels = renumber[labels]
-    centers = np.vstack([shares[labels == c].mean(axis=0) for c in range(best[1])])
+    centers = np.vstack([shares[labels == c].mean(axis=0) for c in range(k)])
     return Clustering(labels=labels, centers=centers, silhouettes=silhouettes)
+
+
+def structure(silhouette: float) -> str:
+    """How much the best silhouette says the clusters are real (Kaufman and Rousseeuw's reading)."""
+    if silhouette > 0.7:
+        return "strong"
+    if silhouette > 0.5:
+        return "reasonable"
+    if silhouette > 0.25:
+        return "weak: the clusters overlap"
+    return "none to speak of: tastes vary smoothly, and the clusters are cuts through them"
 
 
 def cluster_name(center: np.ndarray, categories: list[Category]) -> tuple[str, str]:

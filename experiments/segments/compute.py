@@ -188,6 +188,8 @@ def behaviour_compute(*, as_of: datetime, lookback_days: int = LOOKBACK_DAYS) ->
     summary |= {
         "k": clustering.k,
         "silhouettes": {str(k): score for k, score in clustering.silhouettes.items()},
+        "silhouette": clustering.silhouettes[clustering.k],
+        "structure": behaviour.structure(clustering.silhouettes[clustering.k]),
         "profiles": {
             key: [round(float(v), 4) for v in center] for key, center in zip(keys, clustering.centers, strict=True)
         },

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.db import OperationalError
 
 from experiments.segments.services import segments_recompute
 
 
-@shared_task(name="segments.recompute")
+# A dropped database connection or a lock wait cut short is worth another try; each attempt
+# stores a kind in one transaction, so a failed one leaves nothing half done.
+@shared_task(name="segments.recompute", autoretry_for=(OperationalError,), max_retries=2, retry_backoff=60)
 def recompute(kinds: list[str] | None = None) -> dict[str, Any]:
     """Nightly (beat) and on demand (the admin's "Recompute now"): both kinds by default.
 

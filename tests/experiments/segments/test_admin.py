@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from experiments.segments import tasks
+from experiments.segments.admin import p_text
 from tests.experiments.segments.conftest import AS_OF, active_shopper
 from tests.experiments.segments.test_rfm import SHOPPERS
 from tests.factories import UserFactory
@@ -118,3 +119,10 @@ def test_recompute_now_needs_its_permission_and_a_post(client):
 
     assert (refused.status_code, got.status_code) == (403, 405)
     delay.assert_not_called()
+
+
+@pytest.mark.parametrize(
+    ("p", "text"), [(None, "–"), (0.0, "< 1e-12"), (3e-13, "< 1e-12"), (0.04567, "0.0457"), (2.5e-7, "2.5e-07")]
+)
+def test_p_values_as_the_page_prints_them(p, text):
+    assert p_text(p) == text

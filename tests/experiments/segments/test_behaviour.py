@@ -7,6 +7,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from content.models import Tag
+from experiments.segments import behaviour
 from experiments.segments.behaviour import Category, cluster_keys, cluster_name, cluster_profiles, profiles_load
 from tests.experiments.segments.conftest import AS_OF, days_before
 from tests.factories import ContentItemFactory, InteractionFactory, ShopperFactory, TagFactory
@@ -122,3 +123,22 @@ def test_profiles_from_the_database():
     # Beauty: 2 + 0.5, Fashion: 1 + 0.5, of 4 engagements
     assert profiles.engagements.tolist() == [pytest.approx(4.0)]
     assert profiles.shares.tolist() == [[pytest.approx(0.625), pytest.approx(0.375)]]
+
+
+def test_more_profiles_than_the_sample_choose_k_on_the_sample_and_cluster_everyone(monkeypatch):
+    monkeypatch.setattr(behaviour, "CHOICE_SAMPLE", 500)
+    shares, truth = planted(3, per_group=400, seed=2)
+
+    clustering = cluster_profiles(shares)
+
+    assert clustering.k == 3
+    assert len(clustering.labels) == 1200
+    assert adjusted_rand_score(truth, clustering.labels) > 0.98
+
+
+@pytest.mark.parametrize(
+    ("silhouette", "reading"),
+    [(0.74, "strong"), (0.6, "reasonable"), (0.3, "weak: the clusters overlap"), (0.08, "none to speak of")],
+)
+def test_the_structure_a_silhouette_tells(silhouette, reading):
+    assert behaviour.structure(silhouette).startswith(reading)
