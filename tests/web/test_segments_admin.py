@@ -123,6 +123,8 @@ def test_a_marketer_reads_both_kinds_with_their_charts_and_recomputes(new_page):
     names = page.locator("#segments-list tbody th").all_inner_texts()
     assert any(name.startswith("mostly ") for name in names), names
     assert "χ² test of independence" in page.locator("#segments-tests").inner_text()
+    # three planted tastes: the silhouette finds them clearly apart
+    assert page.locator("#segments-structure").inner_text().endswith("at k = 3): strong.")
     assert _blocking(page) == []
     screenshot(page, "experiments-segments-behaviour")
 

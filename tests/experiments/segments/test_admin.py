@@ -83,6 +83,18 @@ def test_the_list_links_the_charts_and_shows_defining_figures(client, computed):
     assert "median 1.5 d since active · 17.5 active days · orders 1 · spend 400" in page
 
 
+def test_a_segments_page_shows_it_read_only(client, computed):
+    from experiments.segments.models import Segment
+
+    staff(client, MARKETER)
+    champions = Segment.objects.get(kind="rfm", key="champions")
+
+    page = client.get(reverse("admin:segments_segment_change", args=[champions.pk])).content.decode()
+
+    assert "median 1.5 d since active" in page
+    assert 'name="_save"' not in page
+
+
 @pytest.mark.parametrize(
     "url", [reverse("admin:segments_segment_kind", args=["rfm"]), reverse("admin:segments_segment_changelist")]
 )
