@@ -83,6 +83,9 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "experiments.holdout": MKT,
     # The KPI dashboard (its changelist): whoever may view experiments.
     "kpis.kpiday": MKT,
+    # Shopper segments and their recomputations (read-only).
+    "segments.segment": MKT,
+    "segments.segmentrun": MKT,
 }
 
 # Who, besides admins and superusers, is offered each admin action ("app.model.action").
@@ -161,6 +164,10 @@ ADMIN_PAGES: dict[str, Page] = {
     ),
     "auth_user_password_change": Page(
         lambda: reverse("admin:auth_user_password_change", args=[UserFactory().pk]), NOBODY
+    ),
+    "segments_segment_kind": Page(lambda: reverse("admin:segments_segment_kind", args=["rfm"]), MKT),
+    "segments_segment_recompute": Page(
+        lambda: reverse("admin:segments_segment_recompute"), MKT, method="post", data={"kind": "rfm"}, allowed=302
     ),
 }
 
