@@ -20,7 +20,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 
 from experiments.models import BUCKETS, Experiment, Holdout, StickyUnit, Variant
-from experiments.segments.models import SegmentMember
+from experiments.segments.selectors import is_member
 from profiles.models import Shopper
 from ranking.treatment import DEFAULT, Treatment
 
@@ -190,7 +190,7 @@ def _in_audience(experiment: Running, shopper: Shopper) -> bool:
     if experiment.audience == Experiment.Audience.SEGMENT:
         if experiment.segment_id is None:
             return False
-        return SegmentMember.objects.filter(segment_id=experiment.segment_id, shopper_id=shopper.pk).exists()
+        return is_member(shopper.pk, experiment.segment_id)
     return True
 
 

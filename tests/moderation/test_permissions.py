@@ -153,6 +153,11 @@ class Page:
 
 # Admin pages a model admin adds (``get_urls``) beyond its list, add, change, delete and history
 # pages, by URL name.
+def _variant_preview_url() -> str:
+    variant = VariantFactory(is_control=True)
+    return reverse("admin:experiments_experiment_preview", args=[variant.experiment_id]) + f"?variant={variant.pk}"
+
+
 ADMIN_PAGES: dict[str, Page] = {
     "ranking_preview": Page(lambda: reverse("admin:ranking_preview"), MKT),
     "moderation_case_next": Page(lambda: reverse("admin:moderation_case_next"), MOD, allowed=302),
@@ -165,6 +170,8 @@ ADMIN_PAGES: dict[str, Page] = {
     "auth_user_password_change": Page(
         lambda: reverse("admin:auth_user_password_change", args=[UserFactory().pk]), NOBODY
     ),
+    "experiments_experiment_preview": Page(lambda: _variant_preview_url(), MKT),
+    "experiments_experiment_rollout_model": Page(lambda: reverse("admin:experiments_experiment_rollout_model"), MKT),
     "segments_segment_kind": Page(lambda: reverse("admin:segments_segment_kind", args=["rfm"]), MKT),
     "segments_segment_recompute": Page(
         lambda: reverse("admin:segments_segment_recompute"), MKT, method="post", data={"kind": "rfm"}, allowed=302
