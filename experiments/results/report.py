@@ -212,6 +212,7 @@ def compute(experiment: Experiment, *, now: datetime | None = None) -> dict[str,
     now = now or timezone.now()
     end = _end(experiment, now)
     variants = list(experiment.variants.order_by("id"))
+    control = control_of(variants)
     started = experiment.started_at
     days = max((end - started).total_seconds() / SECONDS_PER_DAY, 0.0) if started else 0.0
     report: dict[str, Any] = {
@@ -229,6 +230,7 @@ def compute(experiment: Experiment, *, now: datetime | None = None) -> dict[str,
         "min_sample": experiment.min_sample,
         "min_days": experiment.min_days,
         "primary_metric": experiment.primary_metric,
+        "control": control.name if control else None,
         "variants": [],
         "srm": None,
         "comparisons": [],
@@ -247,7 +249,6 @@ def compute(experiment: Experiment, *, now: datetime | None = None) -> dict[str,
     if experiment.kind == Experiment.Kind.INTERLEAVE:
         report["interleaving"] = _preference(experiment, variants, end)
         return report
-    control = control_of(variants)
     if control is None:
         return report
     horizons = {end: data}
