@@ -40,6 +40,7 @@ from django.db import connection
 
 from content.models import ContentItem
 from experiments.models import Experiment, Exposure, Variant
+from feedsite.sql import Table
 from profiles.events.models import Interaction
 from profiles.events.types import EVENT_TYPES
 from profiles.shop.models import Order
@@ -160,19 +161,20 @@ class _Window:
 
 @dataclass(frozen=True)
 class _Column:
-    """One per-shopper count: ``SUM`` of ``value`` (``COUNT(DISTINCT …)`` when ``distinct``) over
-    the rows meeting ``condition``."""
+    """One per-shopper figure in a window: ``SUM`` of ``value`` over the rows meeting ``condition``,
+    or the number of distinct ``value`` among them (``distinct``), or (in a grouped pass, ``MAX``)
+    the largest ``value`` of a group."""
 
     name: str
     condition: str
     value: str = "1"
     params: tuple[Any, ...] = ()
-    distinct: bool = False
+    aggregate: str = "SUM"
 
-    def sql(self, window: str) -> str:
-        if self.distinct:
+    def sql(self, window: str = "1 = 1") -> str:
+        if self.aggregate == "DISTINCT":
             return f"COUNT(DISTINCT CASE WHEN {window} AND {self.condition} THEN {self.value} END)"
-        return f"SUM(CASE WHEN {window} AND {self.condition} THEN {self.value} ELSE 0 END)"
+        return f"{self.aggregate}(CASE WHEN {window} AND {self.condition} THEN {self.value} ELSE 0 END)"
 
 
 def _placeholders(values: tuple[str, ...]) -> str:
@@ -191,88 +193,102 @@ _EVENTS = (
         "COALESCE(i.dwell_ms, 0) / 1000.0",
         params=DWELL_TYPES,
     ),
-    _Column("sessions", "i.session_id <> ''", "i.session_id", distinct=True),
+    _Column("sessions", "i.session_id <> ''", "i.session_id", aggregate="DISTINCT"),
     _Column(
         "engaged_sessions",
         f"i.session_id <> '' AND i.type IN ({_placeholders(ENGAGEMENT_TYPES)})",
         "i.session_id",
         params=ENGAGEMENT_TYPES,
-        distinct=True,
+        aggregate="DISTINCT",
+    ),
+)
+# Per video first (the furthest share reached), then summed per shopper.
+_VIDEOS = (
+    _Column("videos", "1 = 1", aggregate="MAX"),
+    _Column(
+        "watched",
+        "i.type = %s AND i.value IS NOT NULL",
+        "(CASE WHEN i.value > 100 THEN 100 WHEN i.value < 0 THEN 0 ELSE i.value END) / 100.0",
+        params=("video_progress",),
+        aggregate="MAX",
     ),
 )
 _ORDERS = (_Column("orders", "1 = 1"), _Column("revenue", "1 = 1", "o.total"))
 _EVENT_COLUMNS = tuple(column.name for column in _EVENTS)
-_VIDEO_COLUMNS = ("videos", "watched")
+_VIDEO_COLUMNS = tuple(column.name for column in _VIDEOS)
 _ORDER_COLUMNS = tuple(column.name for column in _ORDERS)
 COLUMNS = (*_EVENT_COLUMNS, *_VIDEO_COLUMNS, *_ORDER_COLUMNS)
 
 
-def _both_windows(columns: tuple[_Column, ...], at: str, window: _Window) -> tuple[str, list[Any]]:
-    """Each column summed over the post window, then each over the pre window, by the time ``at``."""
-    post = [column.sql(f"{at} >= x.first_at") for column in columns]
-    pre = [column.sql(f"{at} < %s") for column in columns]
-    params = [p for column in columns for p in column.params]
-    params += [p for column in columns for p in (window.start, *column.params)]
-    return ",\n  ".join(post + pre), params
+@dataclass(frozen=True)
+class _Rows:
+    """The exposed shoppers' rows of a table in either window: from ``pre_start`` to the start (pre),
+    from the shopper's first exposure to the end (post); rows in between count in neither."""
+
+    table: Table
+    alias: str
+    at: str  # the rows' time column
+    where: str = ""  # more conditions, with their ``params``
+    params: tuple[Any, ...] = ()
+
+    def sql(self, window: _Window) -> tuple[str, list[Any]]:
+        x, t, a, at = Table(Exposure), self.table, self.alias, f"{self.alias}.{self.at}"
+        sql = f"""
+  FROM {x} x
+  JOIN {t} {a} ON {a}.{t.shopper} = x.{x.shopper} AND {at} >= %s AND {at} < %s
+  WHERE x.{x.experiment} = %s AND x.{x.first_at} < %s AND ({at} >= x.{x.first_at} OR {at} < %s){self.where}"""
+        return sql, [window.pre_start, window.end, window.experiment, window.end, window.start, *self.params]
+
+    def post(self) -> str:
+        return f"{self.alias}.{self.at} >= x.first_at"
 
 
-def _tables() -> dict[str, str]:
-    quote = connection.ops.quote_name
-    return {
-        "exposure": quote(Exposure._meta.db_table),
-        "interaction": quote(Interaction._meta.db_table),
-        "item": quote(ContentItem._meta.db_table),
-        "order": quote(Order._meta.db_table),
-    }
+def _per_shopper(columns: tuple[_Column, ...], rows: _Rows, window: _Window) -> tuple[str, list[Any]]:
+    """One grouped pass: each column in the post window, then each in the pre window, per shopper.
+    A sort-based aggregate: PostgreSQL's hash aggregate was slower here, with COUNT(DISTINCT) or without."""
+    sums = [column.sql(rows.post()) for column in columns] + [column.sql(f"NOT ({rows.post()})") for column in columns]
+    source, where = rows.sql(window)
+    params = [p for column in columns for p in column.params] * 2
+    return f"SELECT x.shopper_id, {', '.join(sums)}{source}\nGROUP BY x.shopper_id", [*params, *where]
 
 
-# The join of exposures with the shopper's rows of a table in either window (``{at}`` their time).
-_EXPOSED_ROWS = """
-FROM {exposure} x
-JOIN {table} {alias} ON {alias}.shopper_id = x.shopper_id AND {at} >= %s AND {at} < %s{also}
-WHERE x.experiment_id = %s AND x.first_at < %s AND ({at} >= x.first_at OR {at} < %s)"""
-
-
-def _exposed_rows(table: str, alias: str, at: str, window: _Window, also: str = "") -> tuple[str, list[Any]]:
-    sql = _EXPOSED_ROWS.format(exposure="{exposure}", table=table, alias=alias, at=at, also=also)
-    return sql, [window.pre_start, window.end, window.experiment, window.end, window.start]
+def _per_shopper_and(key: str, columns: tuple[_Column, ...], rows: _Rows, window: _Window) -> tuple[str, list[Any]]:
+    """Two grouped passes: per shopper, window and ``key`` (each column's ``MAX``), then per shopper
+    (the sum over their keys in the post window, then in the pre window)."""
+    inner = ", ".join(f"{column.sql()} AS c{n}" for n, column in enumerate(columns))
+    outer = [f"SUM(CASE WHEN g.post = {post} THEN g.c{n} ELSE 0 END)" for post in (1, 0) for n in range(len(columns))]
+    source, where = rows.sql(window)
+    sql = f"""
+SELECT g.shopper_id, {", ".join(outer)}
+FROM (
+  SELECT x.shopper_id, CASE WHEN {rows.post()} THEN 1 ELSE 0 END AS post, {key} AS k, {inner}{source}
+  GROUP BY 1, 2, 3
+) g
+GROUP BY g.shopper_id"""
+    return sql, [*(p for column in columns for p in column.params), *where]
 
 
 def _events_query(window: _Window) -> tuple[str, list[Any]]:
-    sums, params = _both_windows(_EVENTS, "i.occurred_at", window)
-    rows, where = _exposed_rows("{interaction}", "i", "i.occurred_at", window)
-    return f"SELECT x.shopper_id,\n  {sums}{rows}\nGROUP BY x.shopper_id", [*params, *where]
+    return _per_shopper(_EVENTS, _Rows(Table(Interaction), "i", "occurred_at"), window)
 
 
 def _videos_query(window: _Window) -> tuple[str, list[Any]]:
-    """Per (shopper, video, window) the furthest share reached, then summed per shopper."""
-    rows, where = _exposed_rows("{interaction}", "i", "i.occurred_at", window)
-    sql = f"""
-SELECT v.shopper_id, SUM(v.post), SUM(v.post * v.reached), SUM(1 - v.post), SUM((1 - v.post) * v.reached)
-FROM (
-  SELECT x.shopper_id, i.content_id, CASE WHEN i.occurred_at >= x.first_at THEN 1 ELSE 0 END AS post,
-    MAX(CASE WHEN i.type = %s AND i.value IS NOT NULL
-        THEN (CASE WHEN i.value > 100 THEN 100 WHEN i.value < 0 THEN 0 ELSE i.value END) ELSE 0 END) / 100.0 AS reached
-  {rows}
-    AND i.type IN ({_placeholders(SHOWN_TYPES)})
-    AND i.content_id IN (SELECT c.id FROM {{item}} c WHERE c.kind = %s)
-  GROUP BY 1, 2, 3
-) v
-GROUP BY v.shopper_id"""
-    return sql, ["video_progress", *where, *SHOWN_TYPES, ContentItem.Kind.VIDEO.value]
+    c = Table(ContentItem)
+    shown = f"\n    AND i.type IN ({_placeholders(SHOWN_TYPES)})"
+    videos = f" AND i.content_id IN (SELECT {c.id} FROM {c} WHERE {c.kind} = %s)"
+    rows = _Rows(Table(Interaction), "i", "occurred_at", shown + videos, (*SHOWN_TYPES, ContentItem.Kind.VIDEO.value))
+    return _per_shopper_and("i.content_id", _VIDEOS, rows, window)
 
 
 def _orders_query(window: _Window) -> tuple[str, list[Any]]:
-    sums, params = _both_windows(_ORDERS, "o.created_at", window)
-    rows, where = _exposed_rows("{order}", "o", "o.created_at", window, also=" AND o.status = %s")
-    where.insert(2, Order.Status.PAID.value)
-    return f"SELECT x.shopper_id,\n  {sums}{rows}\nGROUP BY x.shopper_id", [*params, *where]
+    rows = _Rows(Table(Order), "o", "created_at", " AND o.status = %s", (Order.Status.PAID.value,))
+    return _per_shopper(_ORDERS, rows, window)
 
 
 def _fetch(sql: str, params: list[Any]) -> np.ndarray:
     """The query's rows as a float array (shopper id first)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(**_tables()), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return np.array(rows, dtype=float) if rows else np.empty((0, 1))
 
