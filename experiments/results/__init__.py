@@ -5,6 +5,8 @@ Public:
 - ``compute(experiment, *, now=None) -> dict``: the report, JSON-ready (``report``): exposures and
   the sample-ratio check, each treatment against the control on the primary, secondary and
   guardrail metrics, the verdicts, the guardrails' status; for an interleaving, the preference.
+- ``current(experiment, *, now=None) -> dict``: what the page and the command show: the latest
+  snapshot when final or recent, else ``compute``.
 - ``record(experiment, *, now=None) -> ResultSnapshot``: ``compute`` stored; the series of
   snapshots is the results over time (``timeline``).
 - ``timeline(experiment) -> dict``: exposures and the primary metric's cumulative lift at each
@@ -14,7 +16,17 @@ Public:
 """
 
 from experiments.results.interleaving import CART_CREDIT, CLICK_CREDIT, Credit, interleaving_credit
-from experiments.results.report import compute, record
+from experiments.results.report import FRESH, compute, current, record
 from experiments.results.series import timeline
 
-__all__ = ["CART_CREDIT", "CLICK_CREDIT", "Credit", "compute", "interleaving_credit", "record", "timeline"]
+__all__ = [
+    "CART_CREDIT",
+    "CLICK_CREDIT",
+    "FRESH",
+    "Credit",
+    "compute",
+    "current",
+    "interleaving_credit",
+    "record",
+    "timeline",
+]

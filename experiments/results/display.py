@@ -12,6 +12,11 @@ STATUS_LABELS = dict(Experiment.Status.choices)
 ROLE_LABELS = {"primary": "primary", "secondary": "secondary", "guardrail": "guardrail"}
 
 
+def minute(iso: str) -> str:
+    """An ISO moment of the report to the minute: ``2025-04-01 00:00``."""
+    return iso[:16].replace("T", " ")
+
+
 def percent(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
     if value is None:
         return DASH

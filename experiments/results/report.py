@@ -29,7 +29,7 @@ judged on the sequential interval, which stays valid however often it is read.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -47,6 +47,8 @@ NO_DIFFERENCE = "no significant difference"
 UNDEFINED = "not measurable"
 VERDICTS = (TOO_EARLY, BETTER, WORSE, NO_DIFFERENCE, UNDEFINED)
 SECONDS_PER_DAY = 86_400
+# A snapshot this recent is shown as it is: on a big experiment a computation takes seconds.
+FRESH = timedelta(minutes=15)
 
 
 def _end(experiment: Experiment, now: datetime) -> datetime:
@@ -289,6 +291,19 @@ def _variant_row(variant: Variant, exposed: int, share: float) -> dict[str, Any]
         "stopped_at": variant.stopped_at.isoformat() if variant.stopped_at else None,
         "stop_reason": variant.stop_reason,
     }
+
+
+def current(experiment: Experiment, *, now: datetime | None = None, max_age: timedelta = FRESH) -> dict[str, Any]:
+    """What the results page and ``experiment_report`` show: the latest snapshot when it is final
+    (taken at or after the stop) or at most ``max_age`` old, else ``compute`` now (not stored:
+    the snapshots are the schedule's). ``computed_at`` in the report says which moment it is."""
+    now = now or timezone.now()
+    latest = ResultSnapshot.objects.filter(experiment=experiment).order_by("-computed_at").first()
+    if latest is not None:
+        final = experiment.stopped_at is not None and latest.computed_at >= experiment.stopped_at
+        if final or now - latest.computed_at <= max_age:
+            return dict(latest.report)
+    return compute(experiment, now=now)
 
 
 def record(experiment: Experiment, *, now: datetime | None = None) -> ResultSnapshot:

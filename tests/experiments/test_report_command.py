@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from experiments.models import ResultSnapshot
 from experiments.results import compute
 from tests.experiments.test_results import at, expose, make_experiment, orders, shoppers
 from tests.factories import ExperimentFactory
@@ -47,10 +48,8 @@ def test_the_table_says_what_the_results_page_shows(finished):
     lines = out.splitlines()
     assert lines[0] == "Experiment checkout-nudge (A/B test (variants by weight)): stopped"
     assert lines[1] == "Hypothesis: A nudge at the cart makes more shoppers order."
-    assert lines[2] == (
-        "From 2025-04-01 00:00 to 2025-04-15 00:00 UTC (14.0 days); alpha 0.05; "
-        "verdicts after 100 shoppers per variant and 7 days."
-    )
+    assert lines[2].startswith("From 2025-04-01 00:00 to 2025-04-15 00:00 UTC (14.0 days); figures as of ")
+    assert lines[3] == "Alpha 0.05; verdicts after 100 shoppers per variant and 7 days."
     assert "control    400      50.0 %           control" in lines
     assert "treatment  400      50.0 %" in lines
     assert "Split as designed: χ² 0.00, p 1.0000 (a mismatch is flagged below 0.001)." in out
@@ -104,3 +103,11 @@ def test_the_sequential_interval_is_wider_than_the_fixed_one(finished):
     row = report["comparisons"][0]["metrics"][0]
 
     assert row["seq_low"] < row["lift_low"] < row["lift"] < row["lift_high"] < row["seq_high"]
+
+
+def test_a_final_snapshot_is_printed_unless_fresh_figures_are_asked_for(finished):
+    ResultSnapshot.objects.create(experiment=finished, computed_at=at(14), report=compute(finished, now=at(14)))
+    ResultSnapshot.objects.filter(experiment=finished).update(report={**compute(finished), "computed_at": "stored"})
+
+    assert json.loads(run("checkout-nudge", "--json"))["computed_at"] == "stored"
+    assert json.loads(run("checkout-nudge", "--json", "--fresh"))["computed_at"] != "stored"

@@ -18,7 +18,7 @@ import pytest
 
 from content.models import ContentItem
 from experiments.models import Experiment, Exposure, ResultSnapshot
-from experiments.results import compute, record, timeline
+from experiments.results import compute, current, record, timeline
 from experiments.results.report import BETTER, NO_DIFFERENCE, TOO_EARLY, WORSE
 from profiles.events.models import Interaction
 from profiles.models import Shopper
@@ -396,3 +396,19 @@ def test_snapshots_give_exposures_and_the_primary_lift_over_time(item):
     assert lift["lift"][:2] == [None, None]
     assert lift["lift"][2] == pytest.approx(30 / 20 - 1)
     assert lift["seq_low"][2] < lift["low"][2] < lift["lift"][2] < lift["high"][2] < lift["seq_high"][2]
+
+
+def test_the_page_shows_a_recent_or_final_snapshot_and_computes_otherwise(item):
+    experiment, (control, _) = make_experiment(stopped_at=None, status=Experiment.Status.RUNNING)
+    expose(experiment, control, shoppers(3))
+    ResultSnapshot.objects.create(experiment=experiment, computed_at=at(2), report={"from": "the snapshot"})
+
+    recent = current(experiment, now=at(2) + timedelta(minutes=10))
+    stale = current(experiment, now=at(3))
+    experiment.status, experiment.stopped_at = Experiment.Status.STOPPED, at(2)
+    final = current(experiment, now=at(30))
+
+    assert recent == {"from": "the snapshot"}
+    assert stale["computed_at"] == at(3).isoformat()
+    assert [v["exposed"] for v in stale["variants"]] == [3, 0]
+    assert final == {"from": "the snapshot"}

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from experiments.models import Experiment
-from experiments.results import compute
+from experiments.results import FRESH, compute, current
 from experiments.results import display as show
 
 COLUMNS = (
@@ -50,9 +50,12 @@ def report_lines(report: dict[str, Any]) -> list[str]:
         lines.append("Not started: nothing to report yet.")
         return lines
     lines.append(
-        f"From {report['started_at'][:16].replace('T', ' ')} to {report['until'][:16].replace('T', ' ')} UTC "
-        f"({report['days']:.1f} days); alpha {report['alpha']}; verdicts after {report['min_sample']:,} shoppers "
-        f"per variant and {report['min_days']} days."
+        f"From {show.minute(report['started_at'])} to {show.minute(report['until'])} UTC ({report['days']:.1f} days); "
+        f"figures as of {show.minute(report['computed_at'])} UTC."
+    )
+    lines.append(
+        f"Alpha {report['alpha']}; verdicts after {report['min_sample']:,} shoppers per variant and "
+        f"{report['min_days']} days."
     )
     if report["stop_reason"]:
         lines.append(f"Stopped: {report['stop_reason']}")
@@ -75,7 +78,7 @@ def report_lines(report: dict[str, Any]) -> list[str]:
         lines += ["", show.preference_text(report["interleaving"])]
     for read in report["comparisons"]:
         cells = [show.metric_cells(row) for row in read["metrics"]]
-        lines += ["", f"{read['variant']} against {read['control']}, until {read['until'][:16].replace('T', ' ')} UTC"]
+        lines += ["", f"{read['variant']} against {read['control']}, until {show.minute(read['until'])} UTC"]
         if not read["ready"]:
             lines.append("Too early for a verdict: the minimum sample or duration is not reached yet.")
         lines += table([title for _, title in COLUMNS], [[row[key] for key, _ in COLUMNS] for row in cells])
@@ -95,18 +98,26 @@ def _stopped(variant: dict[str, Any]) -> str:
 
 
 class Command(BaseCommand):
-    help = "Print an experiment's results as the results page shows them (--json: the whole report)."
+    help = (
+        "Print an experiment's results as the results page shows them (--json: the whole report): the latest "
+        "snapshot when the experiment has stopped since or it is recent, else computed now."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("name", help="the experiment's name")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help=f"compute now, even when a snapshot is final or under {FRESH.seconds // 60} minutes old",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         experiment = Experiment.objects.filter(name=options["name"]).first()
         if experiment is None:
             known = ", ".join(Experiment.objects.order_by("name").values_list("name", flat=True)[:20])
             raise CommandError(f"No experiment is named {options['name']!r}." + (f" Known: {known}." if known else ""))
-        report = compute(experiment)
+        report = compute(experiment) if options["fresh"] else current(experiment)
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
             return
