@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from feedsite.errors import ApplicationError
+from profiles import signals
 from profiles.demo import seed as demo
 
 
@@ -38,9 +39,14 @@ class Command(BaseCommand):
         if summary is None:
             self.stdout.write("Content already exists; demo not seeded.")
             return
+        # What the rooms above add to the demo (an experiment with its results…), a line each.
+        answers = signals.demo_seeded.send(sender=None, seed=options["seed"], scale=options["scale"])
+        added = [line for _, line in answers]
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo seeded in {elapsed:.1f} s (seed {options['seed']})."))
         for line in _describe(summary):
+            self.stdout.write(f"  {line}")
+        for line in filter(None, added):
             self.stdout.write(f"  {line}")
         if settings.PRODUCTION:
             self.stdout.write("No demo admin in production: create one with manage.py createsuperuser.")
