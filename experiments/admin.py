@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from experiments.models import Experiment, Variant
+from experiments.results_admin import ResultsAdminMixin
 from experiments.services import experiment_start, experiment_stop
 from feedsite.errors import ApplicationError
 
@@ -56,10 +57,10 @@ def stop_experiments(modeladmin: Any, request: HttpRequest, queryset: QuerySet[E
 
 
 @admin.register(Experiment)
-class ExperimentAdmin(admin.ModelAdmin):
+class ExperimentAdmin(ResultsAdminMixin, admin.ModelAdmin):
     """At most one experiment runs at a time (``experiment_start`` refuses a second)."""
 
-    list_display = ("name", "status", "variant_split", "started_at", "stopped_at")
+    list_display = ("name", "status", "variant_split", "started_at", "stopped_at", "results_link")
     list_filter = ("status",)
     search_fields = ("name",)
     inlines = (VariantInline,)

@@ -34,9 +34,10 @@ def figure(value: float | None, unit: str) -> str:
 
 
 def interval(low: float | None, high: float | None) -> str:
+    """``+4.1 to +12.3 %``: an interval on a lift, the unit once."""
     if low is None or high is None:
         return DASH
-    return f"{percent(low, signed=True)} to {percent(high, signed=True)}"
+    return f"{percent(low, signed=True).removesuffix(' %')} to {percent(high, signed=True)}"
 
 
 def p_value(value: float | None) -> str:
@@ -52,9 +53,14 @@ def cuped(value: float | None) -> str:
 
 def metric_cells(row: dict[str, Any]) -> dict[str, str]:
     """One metric's row of the comparison table, as text."""
+    name, _, definition = row["label"].partition(" (")
+    cuped_text = f"CUPED: {cuped(row['cuped'])}" if row["cuped"] is not None else ""
     return {
         "metric": row["metric"],
         "label": row["label"],
+        "name": name,
+        # What the metric counts, then how it was read: under its name on the page.
+        "detail": "; ".join(part for part in (definition.removesuffix(")"), cuped_text, row.get("note", "")) if part),
         "role": ROLE_LABELS.get(row["role"], row["role"]),
         "n": f"{row['n_control']:,} / {row['n_treatment']:,}",
         "control": figure(row["control"], row["unit"]),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from experiments.metrics import METRICS
 from experiments.models import Experiment, ResultSnapshot
 
+# Each lift series and the report's field it is read from.
+SERIES = {"lift": "lift", "low": "lift_low", "high": "lift_high", "seq_low": "seq_low", "seq_high": "seq_high"}
 # Snapshots read for the charts: the newest ones, enough for months of the schedule's recomputations.
 MAX_POINTS = 500
 
@@ -15,7 +18,7 @@ def timeline(experiment: Experiment) -> dict[str, Any]:
     metric's cumulative lift with its fixed-horizon and sequential intervals (``None`` where
     undefined). One query.
 
-    ``{"times": [iso…], "metric": name, "exposures": {variant: [n…]},
+    ``{"times": [iso…], "metric": name, "label": its short label, "exposures": {variant: [n…]},
     "lift": {variant: {"lift": […], "low": […], "high": […], "seq_low": […], "seq_high": […]}}}``
     """
     reports = list(
@@ -34,11 +37,8 @@ def timeline(experiment: Experiment) -> dict[str, Any]:
             primary = next((m for m in read["metrics"] if m["metric"] == metric), None)
             if primary is None:
                 continue
-            series = lift.setdefault(
-                read["variant"], {key: [None] * len(reports) for key in ("lift", "low", "high", "seq_low", "seq_high")}
-            )
-            for key, field in (("lift", "lift"), ("low", "lift_low"), ("high", "lift_high")):
+            series = lift.setdefault(read["variant"], {key: [None] * len(reports) for key in SERIES})
+            for key, field in SERIES.items():
                 series[key][index] = primary[field]
-            series["seq_low"][index] = primary["seq_low"]
-            series["seq_high"][index] = primary["seq_high"]
-    return {"times": times, "metric": metric, "exposures": exposures, "lift": lift}
+    label = METRICS[metric].label.partition(" (")[0] if metric in METRICS else metric
+    return {"times": times, "metric": metric, "label": label, "exposures": exposures, "lift": lift}
