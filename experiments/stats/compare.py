@@ -128,23 +128,22 @@ def compare_means(
     When both arms have no variance, the p-value is 1 if their means are equal and 0 otherwise.
     """
     check_alpha(alpha)
-    yc = np.asarray(y_c, dtype=np.float64)
-    yt = np.asarray(y_t, dtype=np.float64)
+    yc = _finite(y_c)
+    yt = _finite(y_t)
     reduction: float | None = None
     if (pre_c is None) != (pre_t is None):
         raise ValueError("give the pre-experiment values of both arms or of neither")
     if pre_c is not None and pre_t is not None:
-        xc = np.asarray(pre_c, dtype=np.float64)
-        xt = np.asarray(pre_t, dtype=np.float64)
+        xc = _finite(pre_c)
+        xt = _finite(pre_t)
         if xc.shape != yc.shape or xt.shape != yt.shape:
             raise ValueError("each shopper needs one pre-experiment value")
         adjusted, _ = cuped(np.concatenate([yc, yt]), np.concatenate([xc, xt]))
         raw_var = _var_of_mean(yc) + _var_of_mean(yt)
         yc, yt = adjusted[: yc.size], adjusted[yc.size :]
         adjusted_var = _var_of_mean(yc) + _var_of_mean(yt)
+        # Under two shoppers in an arm there is no variance to reduce (and no test either, below).
         reduction = 1.0 - adjusted_var / raw_var if raw_var > 0.0 else 0.0
-        if not math.isfinite(reduction):
-            reduction = None
     n_c, n_t = int(yc.size), int(yt.size)
     mean_c = float(yc.mean()) if n_c else NAN
     mean_t = float(yt.mean()) if n_t else NAN
@@ -199,6 +198,16 @@ def compare_means(
     )
 
 
+def _finite(values: ArrayLike) -> np.ndarray:
+    """The values as a float array; a missing or infinite value is a bug upstream, not data."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise ValueError("expected one value per shopper")
+    if not np.isfinite(array).all():
+        raise ValueError("values must be finite numbers (a shopper without a value counts as 0, not nan)")
+    return array
+
+
 def _var_of_mean(values: np.ndarray) -> float:
     """The squared standard error of the mean; ``nan`` under two values."""
     if values.size < 2:
@@ -245,8 +254,7 @@ def compare_ratios(
     the delta method on the log ratio (``comparison``).
     """
     check_alpha(alpha)
-    arrays = [np.asarray(a, dtype=np.float64) for a in (num_c, den_c, num_t, den_t)]
-    nc, dc, nt, dt = arrays
+    nc, dc, nt, dt = (_finite(a) for a in (num_c, den_c, num_t, den_t))
     if nc.shape != dc.shape or nt.shape != dt.shape:
         raise ValueError("each shopper needs one numerator and one denominator")
     n_c, n_t = int(nc.size), int(nt.size)

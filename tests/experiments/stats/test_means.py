@@ -162,3 +162,8 @@ def test_identical_constant_arms_are_no_evidence_and_different_ones_are_certain(
 
     assert (same.p_value, same.diff_low, same.diff_high) == (1.0, 0.0, 0.0)
     assert (apart.p_value, apart.diff_low, apart.diff_high) == (0.0, 1.0, 1.0)
+
+
+def test_a_missing_value_is_refused_rather_than_averaged():
+    with pytest.raises(ValueError, match="finite numbers"):
+        compare_means([1.0, math.nan], [2.0, 3.0])

@@ -120,3 +120,29 @@ def test_no_successes_anywhere_is_no_evidence():
 def test_impossible_counts_are_refused():
     with pytest.raises(ValueError, match="between 0 and the number"):
         compare_proportions(11, 10, 1, 10)
+
+
+def test_a_treatment_of_zero_is_minus_100_percent_without_a_lift_interval():
+    result = compare_proportions(8, 400, 0, 400)
+
+    assert result.lift == -1.0
+    assert math.isnan(result.lift_low)
+    assert math.isnan(result.seq_low)
+    assert result.note == "the treatment is zero: the lift is -100 % and has no interval"
+    assert result.diff_low < result.diff_high < 0
+
+
+def test_the_example_of_the_statistics_page():
+    # docs/experiments/statistics.md, "Reading a result"
+    many = compare_proportions(1000, 10_000, 1100, 10_000)
+    few = compare_proportions(100, 1000, 110, 1000)
+
+    assert [round(x, 3) for x in (many.lift, many.lift_low, many.lift_high, many.seq_low, many.seq_high)] == [
+        0.1,
+        0.014,
+        0.193,
+        -0.031,
+        0.248,
+    ]
+    assert round(many.p_value, 3) == 0.021
+    assert [round(x, 3) for x in (few.lift_low, few.lift_high, few.p_value)] == [-0.149, 0.421, 0.466]
