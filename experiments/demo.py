@@ -271,7 +271,7 @@ class _Simulation:
         )
 
 
-def _experiment(start: datetime, end: datetime) -> tuple[Experiment, Variant, Variant]:
+def _experiment(start: datetime, end: datetime, *, shoppers: int) -> tuple[Experiment, Variant, Variant]:
     experiment = Experiment.objects.create(
         name=NAME,
         description=DESCRIPTION,
@@ -282,7 +282,8 @@ def _experiment(start: datetime, end: datetime) -> tuple[Experiment, Variant, Va
         primary_metric="click_through",
         secondary_metrics=["engaged_sessions", "time_in_feed", "conversion", "revenue"],
         guardrail_metrics=["hide_rate", "skip_rate"],
-        min_sample=500,
+        # A quarter of the shoppers per variant (500 at full size): a smaller --scale still ends ready.
+        min_sample=shoppers // 4,
         min_days=7,
         started_at=start,
         stopped_at=end,
@@ -306,9 +307,10 @@ def seed_demo_experiment(*, seed: int = 7, scale: float = 1.0, now: datetime | N
     end = (now - timedelta(hours=1)).replace(microsecond=0)
     start = end - timedelta(days=DAYS)
     with transaction.atomic():
-        experiment, control, treatment = _experiment(start, end)
+        n = max(MIN_SHOPPERS, round(SHOPPERS * scale))
+        experiment, control, treatment = _experiment(start, end, shoppers=n)
         simulation = _Simulation(np.random.default_rng([seed, 25]), catalogue)
-        shoppers = _simulate(simulation, experiment, control, treatment, scale=scale, start=start, end=end)
+        shoppers = _simulate(simulation, experiment, control, treatment, n=n, start=start, end=end)
         history.engagement_refresh()
         snapshots = _snapshots(experiment, start=start, end=end)
     rows = simulation.rows
@@ -321,13 +323,12 @@ def _simulate(
     control: Variant,
     treatment: Variant,
     *,
-    scale: float,
+    n: int,
     start: datetime,
     end: datetime,
 ) -> int:
-    """Every simulated shopper's rows, written; returns how many shoppers."""
+    """``n`` simulated shoppers' rows, written; returns ``n``."""
     rng = simulation.rng
-    n = max(MIN_SHOPPERS, round(SHOPPERS * scale))
     treated = rng.random(n) < 0.5
     # Most shoppers arrive early in the experiment; all were shoppers for the whole pre period.
     first_days = DAYS * rng.beta(1.0, 3.0, n)
