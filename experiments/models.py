@@ -53,12 +53,12 @@ class Holdout(models.Model):
     salt = models.CharField(max_length=32, default=new_salt)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"global holdout {self.share:.1%}"
+
     @classmethod
     def current(cls) -> Holdout:
         return cls.objects.order_by("pk").first() or cls(share=0.0, salt="")
-
-    def __str__(self) -> str:
-        return f"global holdout {self.share:.1%}"
 
 
 class Experiment(models.Model):

@@ -48,8 +48,9 @@ INTENT: dict[Role, str] = {
         "reports, appeals, rules, screenings, the classifier, the audit log and shoppers' trust."
     ),
     Role.MARKETERS: (
-        "Shape the feed in the admin: content-mix policies, experiments (start and stop), the served-feed "
-        "log, previewing the feed as a shopper; read content."
+        "Shape the feed in the admin: content-mix policies, experiments (start and stop, layers, the "
+        "holdout, results), the feed's KPIs, shopper segments, the served-feed log, previewing the feed "
+        "as a shopper; read content."
     ),
     Role.ADMINS: "Everything in the admin, including activating a ranker model and managing accounts and roles.",
 }
@@ -116,6 +117,14 @@ GRANTS: dict[Role, tuple[str, ...] | str] = {
         *_crud("experiments.experiment", "view", "add", "change", "delete"),
         *_crud("experiments.variant", "view", "add", "change", "delete"),
         "experiments.start_experiment",
+        # Layers (who may share shoppers) and the global holdout; deleting a layer is an admin's.
+        *_crud("experiments.layer", "view", "add", "change"),
+        *_crud("experiments.holdout", "view", "change"),
+        # The feed's KPIs and the shopper segments, recomputed on demand.
+        "kpis.view_kpiday",
+        "segments.view_segment",
+        "segments.view_segmentrun",
+        "segments.recompute_segments",
         # What the feed served and why, the ranker models (not their activation), the preview.
         "ranking.view_feedrequest",
         "ranking.view_rankermodel",

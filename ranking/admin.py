@@ -13,16 +13,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from content.models import ContentItem
 from feedsite.errors import ApplicationError
 from profiles.admin import ReadOnlyAdminMixin, exact_uuid
 from profiles.models import Shopper
 from ranking.models import FeedRequest, MerchTrigger, MixPolicy, MixRule, RankerModel
 from ranking.policy import clear_cache as policy_cache_clear
-from ranking.policy import policy_for_shopper
+from ranking.preview import preview_page, shopper_named
 from ranking.registry import active_ranker, ranker_activate, ranker_rollback
 from ranking.selfcheck import SelfCheck
-from ranking.serving import explain, rank
+from ranking.treatment import treatment_for
 
 ACTIVATE_PERMISSION = "ranking.activate_model"
 PREVIEW_PERMISSION = "ranking.preview_feed"
@@ -214,42 +213,17 @@ class RankerModelAdmin(admin.ModelAdmin):
         403 without ``ranking.preview_feed`` (it shows what one shopper is shown)."""
         if not self.has_preview_permission(request):
             raise PermissionDenied
-        shopper = None
-        rows: list[dict[str, Any]] = []
-        ranker = active_ranker()
         raw = request.GET.get("shopper", "").strip()
-        if raw:
-            shopper = Shopper.objects.filter(Q(external_id=raw) | Q(pk=int(raw) if raw.isdigit() else None)).first()
-        if shopper is not None and ranker is not None:
-            # The shopper's own policy: their experiment variant's, when one runs.
-            policy = policy_for_shopper(shopper.pk)[0]
-            ranked = rank(shopper=shopper, exclude=set(), size=20, policy=policy, first_page=True, ranker=ranker)
-            if ranked is not None:
-                contributions = explain(ranker, [ranked.features[s.candidate.item] for s in ranked.slots])
-                captions = dict(
-                    ContentItem.objects.filter(pk__in=[s.candidate.item for s in ranked.slots]).values_list(
-                        "pk", "caption"
-                    )
-                )
-                for position, (slot, top) in enumerate(zip(ranked.slots, contributions, strict=True)):
-                    rows.append(
-                        {
-                            "position": position,
-                            "item": slot.candidate.item,
-                            "caption": captions.get(slot.candidate.item, ""),
-                            "source": slot.candidate.source,
-                            "rule": slot.rule,
-                            "score": round(slot.candidate.score, 3),
-                            "features": ", ".join(f"{name} {value:+.2f}" for name, value in top),
-                        }
-                    )
+        shopper = shopper_named(raw)
+        # The shopper's own treatment: their experiment variants', when experiments run.
+        preview = preview_page(shopper, treatment_for(shopper)) if shopper is not None else None
         context = {
             **self.admin_site.each_context(request),
             "title": "Preview the feed as a shopper",
             "query": raw,
             "shopper": shopper,
-            "ranker": ranker,
-            "rows": rows,
+            "ranker": active_ranker(),
+            "preview": preview,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/ranking/preview.html", context)

@@ -15,6 +15,12 @@ real-time store's where it has them, decayed to the request time (``serving``). 
 world's to the request time matters: counted as of the cut, a replay teaches the model that what
 was hot in the hour before the cut is hot whenever the shopper comes back (a newcomer's morning page
 then led with the previous evening's items, tests/ranking/test_context.py).
+
+The shopper's segment (``u_segment``, the last column) is a code the apps above give
+(``signals.shopper_segments``; experiments' RFM group), measured the way the other shopper features
+are: in training as of when the shopper came back after the cut, from what came before it; in
+serving as of the world's clock, carried with the world (``World.shopper_segment``), so that a
+request reads it without a query.
 """
 
 from __future__ import annotations
@@ -63,11 +69,26 @@ class Context:
     # The tag columns (``World.tag_ids``) of the interests each shopper picked at onboarding, as of
     # ``when``; none given: nobody picked any.
     interests: tuple[np.ndarray, ...] = ()
+    # Each shopper's segment code as of ``when`` (``history.shopper_segments``); none given: 0, no segment.
+    segment: np.ndarray | None = None
 
     @classmethod
-    def at(cls, when: float, device: int = 0, *, shoppers: int = 1, interests: np.ndarray | None = None) -> Context:
+    def at(
+        cls,
+        when: float,
+        device: int = 0,
+        *,
+        shoppers: int = 1,
+        interests: np.ndarray | None = None,
+        segment: int = 0,
+    ) -> Context:
         picked = () if interests is None else (np.asarray(interests, np.int64),) * shoppers
-        return cls(when=np.full(shoppers, when), device=np.full(shoppers, device, np.int64), interests=picked)
+        return cls(
+            when=np.full(shoppers, when),
+            device=np.full(shoppers, device, np.int64),
+            interests=picked,
+            segment=np.full(shoppers, segment, np.int64),
+        )
 
     def interest_matrix(self, n_tags: int) -> sp.csr_matrix:
         """Block rows × tag columns: 1 where the row's shopper picked the tag."""
@@ -113,6 +134,7 @@ def feature_names(world: World) -> list[str]:
         "i_log_stock",
         *COUNTERS,
         "u_interest_tags",
+        "u_segment",
     ]
     return names
 
@@ -253,6 +275,7 @@ def featurize(
         counts = world.counts(items, when=when)
     out += _counter_columns(counts, world.engagement_prior)
     out.append(_interest_tags(world, rows, items, context))
+    out.append(np.zeros(len(rows)) if context.segment is None else context.segment[rows])
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in out])
 
 

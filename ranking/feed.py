@@ -23,12 +23,15 @@ from content.models import ContentItem, Tag
 from feedsite import caches
 from profiles.events.selectors import CardSocial, cards_social, cold_start_interest_tag_ids, seen_content_ids
 from profiles.models import Shopper
-from ranking import pacing, served, serving
+from ranking import pacing, served, serving, signals
 from ranking.cards import card, card_bodies, card_from_body
 from ranking.cursor import Cursor
 from ranking.intent import INTENT_ITEMS, intent_items, intent_of
-from ranking.policy import policy_for_shopper, promoted
+from ranking.models import FeedRequest
+from ranking.policy import policy_for, promoted
 from ranking.timed_cache import TimedCache
+from ranking.treated import rank_treated
+from ranking.treatment import treatment_for
 
 # What a shopper reads under "why am I seeing this", by the source that proposed the card.
 REASONS = {
@@ -173,11 +176,20 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
     limit = max(1, min(limit, settings.FEED_PAGE_MAX))
     cursor = cursor or Cursor.start()
     exclude = served.served_ids(cursor.feed_session, expect_some=cursor.page > 0)
-    policy, variant = policy_for_shopper(shopper.pk)
+    treatment = treatment_for(shopper)
+    policy = policy_for(treatment.policy)
     with _ranking_turn:
-        page = serving.rank(
-            shopper=shopper, exclude=exclude, size=limit, policy=policy, first_page=cursor.page == 0, device=device
+        treated = rank_treated(
+            shopper=shopper,
+            exclude=exclude,
+            size=limit,
+            policy=policy,
+            first_page=cursor.page == 0,
+            device=device,
+            treatment=treatment,
+            seed=f"{cursor.feed_session}:{cursor.page}",
         )
+    page = treated.ranked
     ranked = [(s.candidate.item, s.candidate.source, s.rule) for s in page.slots] if page else []
     if len(ranked) < limit:
         # No trained ranker yet, or its candidates are used up: popular and fresh fill the page.
@@ -204,7 +216,11 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
     unavailable = {pk: item.products_unavailable for pk, item in social.items()}
     bodies = card_bodies([*why, *named], live=social.keys(), unavailable=unavailable)
     shown = [body for body in bodies if body["id"] in why]
-    named_by = _named_once([body["id"] for body in shown], because, {body["id"]: body for body in bodies})
+    named_by = (
+        _named_once([body["id"] for body in shown], because, {body["id"]: body for body in bodies})
+        if treatment.on("because")
+        else {}
+    )
     roots = _root_names()
     cards = [
         card_from_body(
@@ -226,15 +242,30 @@ def feed_page(*, shopper: Shopper, limit: int, cursor: Cursor | None, device: st
         page=cursor.page,
         items=items,
         reasons=[c["reason"]["code"] for c in cards],
-        variant=variant,
+        variant=treatment.label or policy.name,
         # Feature values as the ranker saw them, aligned with items: training joins on these.
-        features={"model": page.version, "rows": [page.features.get(pk) for pk in items]} if page else {},
+        features=_logged_features(page, items, treated.teams),
     )
+    if treatment.labels:
+        signals.page_served.send(
+            sender=FeedRequest, shopper=shopper, request_id=request_id, treatment=treatment, ranked=treated.shaped
+        )
     served.served_add(cursor.feed_session, items)
     if page:
         pacing.spend(promoted([s.candidate for s in page.slots]))
     next_cursor = cursor.next().encode() if len(cards) == limit else None
     return FeedPage(request_id=request_id, cards=cards, next_cursor=next_cursor)
+
+
+def _logged_features(page: serving.Ranked | None, items: list[int], teams: Mapping[int, str]) -> dict[str, Any]:
+    """What the served-list log keeps of the ranking: each card's feature row for training and,
+    on an interleaved page, each card's team ("" for a card the fallback added)."""
+    if page is None:
+        return {}
+    logged: dict[str, Any] = {"model": page.version, "rows": [page.features.get(pk) for pk in items]}
+    if teams:
+        logged["teams"] = [teams.get(pk, "") for pk in items]
+    return logged
 
 
 # Why a live push (ranking.push) chose a fresh item for a shopper.

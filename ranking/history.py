@@ -163,6 +163,16 @@ def shopper_weights(shoppers: np.ndarray) -> np.ndarray | None:
     return np.fromiter((found.get(int(s), 1.0) for s in shoppers), np.float32, len(shoppers))
 
 
+def shopper_segments(history: History, when: np.ndarray) -> np.ndarray:
+    """Each of ``history``'s shoppers' segment code (per shopper index) as of ``when[u]``, as the
+    apps above report it (``signals.shopper_segments``: one query for experiments' orders); 0 for a
+    shopper in none, and for everyone when nobody answers."""
+    found: dict[int, int] = {}
+    for codes in answers(signals.shopper_segments, History, history=history, when=when):
+        found.update(codes)
+    return np.fromiter((found.get(int(s), 0) for s in history.shoppers), np.int64, history.nu)
+
+
 def item_facts(items: np.ndarray) -> ItemFacts:
     """Creators, first-product prices, stock, creators' reputations and follows of ``items``: four queries."""
     item_table, link_table = ContentItem._meta.db_table, ContentProduct._meta.db_table

@@ -6,7 +6,7 @@
 
 The policy is data (``MixPolicy`` + ``MixRule`` + ``MerchTrigger`` rows, edited in admin), compiled
 once into a ``Policy`` and cached briefly in-process; a running experiment may give a shopper
-another one (``policy_for_shopper``). Every slot records why it is there (``Slot.rule``).
+another one (``ranking.treatment``). Every slot records why it is there (``Slot.rule``).
 ``arrange`` is pure: what it needs from the database or the real-time store comes in a
 ``Context`` (``arrange_context`` builds it). Domain pieces live beside it: ``ranking.merch``
 (triggers), ``ranking.pacing`` (promoted budgets), ``ranking.exploration`` (Thompson sampling).
@@ -18,7 +18,7 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -27,16 +27,13 @@ from django.db import transaction
 
 from content.models import ContentItem
 from feedsite import caches
-from feedsite.dispatch import answers
-from ranking import merch, pacing, signals
+from ranking import merch, pacing
 from ranking.exploration import default_rng, thompson_pick
 from ranking.merch import Trigger
 from ranking.models import MixPolicy, MixRule
 
 # Policies change when a marketer saves; serving re-reads them at most this often.
 POLICY_CACHE_SECONDS = 30.0
-# shopper id → (policy name, None for the default; label): ``signals.policy_assignment``'s answer.
-Assign = Callable[[int], tuple[str | None, str]]
 
 # How deep into the ranked candidates a slot looks for one that meets the constraints before it
 # relaxes them: constraints are about variety near the top, not about digging up the 200th item.
@@ -179,13 +176,11 @@ def compile_policy(row: MixPolicy) -> Policy:
 
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple[float, Policy]] = {}
-_assignment: list[tuple[float, Assign | None]] = []  # nothing to assign is worth caching too
 
 
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
-        _assignment.clear()
     merch.clear_cache()
 
 
@@ -199,6 +194,16 @@ def mix_rules_tag_merged(*, source_slug: str, target_slug: str, **_: object) -> 
     if changed:
         transaction.on_commit(clear_cache)
     return changed
+
+
+@transaction.atomic
+def mix_policy_make_default(*, policy: MixPolicy) -> MixPolicy:
+    """Serve ``policy`` to everyone an experiment does not place elsewhere (a finished rollout)."""
+    MixPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)
+    policy.is_default = True
+    policy.save(update_fields=["is_default"])
+    transaction.on_commit(clear_cache)
+    return policy
 
 
 def policy_for(name: str | None = None) -> Policy:
@@ -215,35 +220,6 @@ def policy_for(name: str | None = None) -> Policy:
     with _cache_lock:
         _cache[key] = (now, policy)
     return policy
-
-
-def _assign() -> Assign | None:
-    """The first answer to ``signals.policy_assignment``, asked once per ``POLICY_CACHE_SECONDS``."""
-    now = time.monotonic()
-    with _cache_lock:
-        if _assignment and now - _assignment[0][0] < POLICY_CACHE_SECONDS:
-            return _assignment[0][1]
-    found = next((assign for assign in answers(signals.policy_assignment, MixPolicy) if assign is not None), None)
-    with _cache_lock:
-        _assignment[:] = [(now, found)]
-    return found
-
-
-def policy_for_shopper(shopper_id: int) -> tuple[Policy, str]:
-    """The policy that serves ``shopper_id``, and the label the served-list log records for it.
-
-    With an assignment (``signals.policy_assignment``: an experiment running), the policy it names
-    (the default one for none), with its label ("experiment/variant"); otherwise the default
-    policy, labelled with its name. No query in the steady state: the assignment and the policies
-    are cached for ``POLICY_CACHE_SECONDS``, so a started or stopped experiment reaches every
-    process within that.
-    """
-    assign = _assign()
-    if assign is None:
-        policy = policy_for()
-        return policy, policy.name
-    name, label = assign(shopper_id)
-    return policy_for(name), label
 
 
 def promoted(candidates: Sequence[Candidate]) -> list[int]:

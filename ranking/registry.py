@@ -183,6 +183,7 @@ _state: dict[str, Any] = {"checked": 0.0, "version": None, "ranker": None}
 def clear_cache() -> None:
     with _lock:
         _state.update(checked=0.0, version=None, ranker=None)
+        _others.clear()
 
 
 caches.register("ranking.registry", clear_cache)
@@ -202,6 +203,38 @@ def active_ranker() -> Ranker | None:
         elif row.version != _state["version"]:
             _state.update(version=row.version, ranker=_servable(_load(row)))
         return _state["ranker"]
+
+
+# Versions other than the active one that a process keeps loaded (experiment variants' rankers).
+OTHER_VERSIONS = 2
+_others: dict[str, Ranker | None] = {}
+
+
+def ranker_version(version: str | None) -> Ranker | None:
+    """The ranker of ``version`` (``None``: the active one), loaded once per process; ``None`` when
+    it cannot be served (no artifact, trained on other features, unknown).
+
+    An experiment variant serves a model that is not active: this process keeps the last
+    ``OTHER_VERSIONS`` such models beside the active one, most recently loaded first out.
+    """
+    active = active_ranker()
+    if version is None or (active is not None and active.version == version):
+        return active
+    with _lock:
+        if version in _others:
+            return _others[version]
+    row = RankerModel.objects.filter(version=version).exclude(artifact="").first()
+    ranker = _servable(_load(row)) if row is not None else None
+    with _lock:
+        _others[version] = ranker
+        while len(_others) > OTHER_VERSIONS:
+            del _others[next(iter(_others))]
+    return ranker
+
+
+def ranker_servable(model: RankerModel) -> bool:
+    """Whether ``model`` can be served by this code (an experiment checks before it starts)."""
+    return bool(model.artifact) and ranker_version(model.version) is not None
 
 
 def _servable(ranker: Ranker) -> Ranker | None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ranking.candidates.generators import score_all, top_candidates
 from ranking.features import Context, featurize
-from ranking.history import History
+from ranking.history import History, shopper_segments
 from ranking.world import World
 
 # Shoppers scored at once: each generator's scores are a dense block × universe matrix, so a
@@ -96,6 +96,11 @@ def candidates_for(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shopper, item index, features) rows for ``users``, in blocks, each in the context it came back in."""
     facts = history.facts
+    # Segments as of when each shopper came back (the others: as of the end of ``history``).
+    moments = np.full(history.nu, float(history.t.max()) if len(history.t) else 0.0)
+    for u, (t, _) in returns.items():
+        moments[u] = t
+    segment = shopper_segments(history, moments)
     picked: dict[int, list[tuple[int, float]]] = {}  # shopper id → (tag column, when picked)
     for shopper, tag, at in zip(
         facts.interest_shopper.tolist(), facts.interest_tag.tolist(), facts.interest_t.tolist(), strict=True
@@ -115,6 +120,7 @@ def candidates_for(
                 np.array([tag for tag, at in picked.get(int(history.shoppers[u]), ()) if at <= t], np.int64)
                 for u, t in zip(chunk, when, strict=True)
             ),
+            segment=segment[chunk],
         )
         return np.asarray(chunk)[rows], items, featurize(world, block, scores, rows, items, context=context)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -53,6 +54,7 @@ from ranking.history import DEVICE_CODE, UNKNOWN_ITEM
 from ranking.intent import intent_lift
 from ranking.policy import EXPLORATION_SOURCES, Candidate, Policy, Slot, arrange, arrange_context
 from ranking.registry import Ranker, active_ranker
+from ranking.treatment import DEFAULT, Treatment
 from ranking.world import Counts, UserBlock, World
 
 logger = logging.getLogger(__name__)
@@ -194,10 +196,12 @@ def rank(
     ranker: Ranker | None = None,
     device: str = "unknown",
     when: float | None = None,
+    treatment: Treatment = DEFAULT,
 ) -> Ranked | None:
     """The next ``size`` slots for ``shopper``; ``None`` when no ranker has been trained yet.
 
-    ``device`` (a device class) and ``when`` (Unix seconds; default now) are the request's context.
+    ``device`` (a device class) and ``when`` (Unix seconds; default now) are the request's context;
+    ``treatment`` what an experiment changes (its ranker is the caller's to pass as ``ranker``).
     """
     ranker = ranker or active_ranker()
     if ranker is None:
@@ -205,11 +209,15 @@ def rank(
     world: World = ranker.extra["world"]
     now = time.time() if when is None else when
     history = _history_of(world, ranker.version, shopper)
-    pool = _pool(world, ranker.version, shopper, history, exclude, now)
+    pool = _pool(world, ranker.version, shopper, history, exclude, now, live=treatment.on("live"))
     if not pool.ids:
         return Ranked(slots=[], features={}, version=ranker.version, precomputed=pool.precomputed)
-    scored = _score(ranker, world, history.block, pool, device, now)
-    candidates = _candidates(pool, scored, policy, history.intent)
+    segment = world.shopper_segment.get(shopper.pk, 0) if history.owner is not None else 0
+    scored = _score(ranker, world, history.block, pool, device, now, segment)
+    intent = history.intent if treatment.on("intent") else {}
+    candidates = _candidates(pool, scored, policy, intent, treatment.score_shifts)
+    if not treatment.on("exploration"):
+        policy = replace(policy, exploration_share=0.0)
     views = _recent_product_views(shopper, policy) if _personalized(shopper) else []
     context = arrange_context(policy, candidates, recent_product_views=views)
     slots = arrange(candidates, policy, size=size, first_page=first_page, context=context)
@@ -262,8 +270,11 @@ class _Pool:
     precomputed: bool
 
 
-def _pool(world: World, version: str, shopper: Shopper, history: _History, exclude: set[int], now: float) -> _Pool:
-    """The world's candidates and the live sources', less the seen, the excluded and the unservable."""
+def _pool(
+    world: World, version: str, shopper: Shopper, history: _History, exclude: set[int], now: float, *, live: bool = True
+) -> _Pool:
+    """The world's candidates and the live sources' (unless ``live`` is off), less the seen, the
+    excluded and the unservable."""
     events, stored, recent, block, owner, _ = history
     items, scores, columns, precomputed = _world_candidates(world, version, owner, events, block, stored, recent)
     exclude = exclude | set(world.items[block.seen.indices].tolist())
@@ -274,10 +285,14 @@ def _pool(world: World, version: str, shopper: Shopper, history: _History, exclu
     engaged_lately = engaged_items(world, events, recent, now=now) if personalized else {}
     snapshot = catalog()
     picks = read_picks(shopper) if personalized and shopper.pk else NO_PICKS
-    live = live_candidates(
-        shopper, snapshot, personalized=personalized, picks=picks, engaged=engaged_lately, exclude=exclude
+    proposed_live = (
+        live_candidates(
+            shopper, snapshot, personalized=personalized, picks=picks, engaged=engaged_lately, exclude=exclude
+        )
+        if live
+        else {}
     )
-    for pk, source in live.items():
+    for pk, source in proposed_live.items():
         proposed.setdefault(pk, source)
     servable = snapshot.servable
     ids = [pk for pk in proposed if pk in servable and pk not in exclude]
@@ -293,13 +308,16 @@ class _Scored(NamedTuple):
     uptake: dict[int, tuple[float, float]]  # exploration candidates' (impressions, engagements)
 
 
-def _score(ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: str, now: float) -> _Scored:
-    """The candidates' feature rows and the model's scores of them, with the explorers' uptake."""
+def _score(
+    ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: str, now: float, segment: int
+) -> _Scored:
+    """The candidates' feature rows and the model's scores of them, with the explorers' uptake;
+    ``segment``: the shopper's segment code (0: none, or not personalized)."""
     # Only live sources explore (no generator's source is an exploration source): known before scoring.
     explorers = [pk for pk in pool.ids if pool.proposed[pk] in EXPLORATION_SOURCES]
     creators = [info.creator for info in pool.infos]
     counts, uptake = _counts_and_uptake(world, pool.ids, pool.index, creators, explorers, now)
-    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(pool.picks.tags))
+    asked = Context.at(now, DEVICE_CODE.get(device, 0), interests=world.tag_columns(pool.picks.tags), segment=segment)
     rows = np.zeros(len(pool.ids), np.int64)
     features = featurize(
         world, block, pool.scores, rows, pool.index, context=asked, columns=pool.columns, counts=counts
@@ -307,9 +325,12 @@ def _score(ranker: Ranker, world: World, block: UserBlock, pool: _Pool, device: 
     return _Scored(features, ranker.predict(features).tolist(), uptake)
 
 
-def _candidates(pool: _Pool, scored: _Scored, policy: Policy, intent: dict[str, float]) -> list[Candidate]:
+def _candidates(
+    pool: _Pool, scored: _Scored, policy: Policy, intent: dict[str, float], shifts: dict[str, float]
+) -> list[Candidate]:
     """The scored candidates as the mix policy takes them, each with its source; the shopper's
-    search ``intent`` lifts the scores of its brands' and creators' items (``ranking.intent``)."""
+    search ``intent`` lifts the scores of its brands' and creators' items (``ranking.intent``), and
+    an experiment's source weights shift each source's scores (``Treatment.score_shifts``)."""
     none = (0.0, 0.0)
     # A tag is looked up only when a rule matches on it: one query then, none for most policies.
     tags = content_selectors.tags_among(pool.ids, policy.tag_slugs) if policy.tag_slugs else {}
@@ -318,7 +339,7 @@ def _candidates(pool: _Pool, scored: _Scored, policy: Policy, intent: dict[str, 
     generators = best_generator(scored.features)
     # Positional (the fields' order up to ``tags``, then the uptake): a page builds ~300, and
     # keywords cost twice as much.
-    return [
+    candidates = [
         Candidate(
             pk,
             proposed[pk] or SOURCE_OF.get(generator, "popular"),
@@ -333,6 +354,11 @@ def _candidates(pool: _Pool, scored: _Scored, policy: Policy, intent: dict[str, 
         )
         for pk, generator, score, info in zip(pool.ids, generators, scored.predicted, pool.infos, strict=True)
     ]
+    if not shifts:
+        return candidates
+    for candidate in candidates:
+        candidate.score += shifts.get(candidate.source, 0.0)
+    return [c for c in candidates if c.score > -math.inf]
 
 
 def _because(

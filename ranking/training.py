@@ -38,7 +38,7 @@ from profiles.events.models import Interaction
 from profiles.events.types import NEGATIVE_TYPES, REFUSAL_TYPES
 from ranking import registry
 from ranking.features import feature_names
-from ranking.history import EVENT_GRADE, History, epoch_sql, history_load
+from ranking.history import EVENT_GRADE, History, epoch_sql, history_load, shopper_segments
 from ranking.models import FeedRequest, RankerModel
 from ranking.replay import candidates_for, cut, global_cut_times
 from ranking.selfcheck import check_shoppers, validation_split
@@ -251,6 +251,8 @@ def train(
             said(f"{len(part.labels)} rows, {int((part.labels > 0).sum())} positives")
     with stage("world"):
         world = World.fit(history, config)
+        codes = shopper_segments(history, np.full(history.nu, world.now))
+        world.shopper_segment = {int(s): int(c) for s, c in zip(history.shoppers, codes, strict=True) if c}
         names = feature_names(world)
     with stage("served pages") as said:
         served = served_examples(names)

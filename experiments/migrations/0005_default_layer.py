@@ -1,5 +1,7 @@
-"""Experiments from before layers join the layer "main"; each keeps its first unweighted-policy
-variant (the default mix) as its control."""
+"""Experiments from before layers join the layer "main"; each keeps its first variant serving the
+default mix as its control. The global holdout's row is created, holding no one."""
+
+import secrets
 
 from django.db import migrations, models
 import django.db.models.deletion
@@ -7,6 +9,9 @@ import django.db.models.deletion
 
 def to_main_layer(apps, schema_editor):
     Layer = apps.get_model("experiments", "Layer")
+    Holdout = apps.get_model("experiments", "Holdout")
+    if not Holdout.objects.exists():
+        Holdout.objects.create(share=0.0, salt=secrets.token_hex(8))
     Experiment = apps.get_model("experiments", "Experiment")
     Variant = apps.get_model("experiments", "Variant")
     main, _ = Layer.objects.get_or_create(name="main", defaults={"description": "The default layer."})

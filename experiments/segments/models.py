@@ -22,12 +22,15 @@ class SegmentRun(models.Model):
 
     kind = models.CharField(max_length=10, choices=SegmentKind.choices)
     computed_at = models.DateTimeField(auto_now_add=True)
+    # The moment the figures are measured at (``activity.activity_as_of``): the newest activity recorded.
+    as_of = models.DateTimeField(null=True, blank=True)
     shoppers = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-computed_at"]
         indexes = [models.Index(fields=["kind", "-computed_at"], name="segmentrun_kind_idx")]
+        permissions = [("recompute_segments", "Can recompute the segments now")]
 
 
 class Segment(models.Model):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ranking",
     "moderation",
     "experiments.segments",
+    "experiments.kpis",
     "experiments",
 ]
 

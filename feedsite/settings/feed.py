@@ -25,3 +25,6 @@ FEED_PRECOMPUTE_ACTIVE_MINUTES = 60
 # model version and shared by the processes of a machine.
 RANKER_COMPILED_TREES = True
 RANKER_COMPILE_DIR = VAR_DIR / "compiled"
+# Running experiments' results are recorded, guardrails enforced and rollouts ramped this often
+# (experiments.check, Celery beat).
+EXPERIMENTS_CHECK_MINUTES = 15

@@ -9,7 +9,7 @@ it accepts (``EVENTS_CONSUME_INLINE``).
 from celery.schedules import crontab
 
 from feedsite.settings.django import CONFIG
-from feedsite.settings.feed import FEED_PRECOMPUTE_MINUTES
+from feedsite.settings.feed import EXPERIMENTS_CHECK_MINUTES, FEED_PRECOMPUTE_MINUTES
 
 REDIS_URL = CONFIG.redis_url
 
@@ -51,6 +51,8 @@ CELERY_TASK_ROUTES = {
     "ranking.*": {"queue": "training"},
     "content.media_process": {"queue": "media"},
     "moderation.classifier_retrain": {"queue": "training"},
+    # Reads every shopper's activity and clusters them: heavy, like a retrain.
+    "segments.recompute": {"queue": "training"},
     # Fan-out to many shoppers and a mail server's pace: never in front of the feed's own work.
     "profiles.messages.*": {"queue": "messages"},
 }
@@ -65,6 +67,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "profiles-refresh-engagement": {"task": "profiles.refresh_engagement", "schedule": 15 * 60.0},
     # Candidate lists of recently active shoppers.
     "ranking-precompute-feeds": {"task": "ranking.precompute_feeds", "schedule": FEED_PRECOMPUTE_MINUTES * 60.0},
+    # Nightly: shopper segments (RFM groups, behaviour clusters) recomputed, members replaced.
+    "segments-recompute": {"task": "segments.recompute", "schedule": crontab(hour=2, minute=45)},
     # Nightly: a new ranker on everything stored, activated only if not worse offline.
     "ranking-retrain": {"task": "ranking.retrain", "schedule": crontab(hour=3, minute=30)},
     # Scheduled posts whose time has come.
@@ -79,4 +83,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Daily: the text classifier retrained when enough moderators' decisions came since the last version.
     "moderation-classifier-retrain": {"task": "moderation.classifier_retrain", "schedule": crontab(hour=4, minute=17)},
+    # Running experiments: results recorded, guardrails enforced, rollouts ramped (experiments.monitor).
+    "experiments-check": {"task": "experiments.check", "schedule": EXPERIMENTS_CHECK_MINUTES * 60.0},
+    # The KPI dashboard's daily rollup: today, and yesterday again until it settles after midnight.
+    "experiments-kpis-rollup": {"task": "experiments.kpis.rollup_recent", "schedule": 15 * 60.0},
 }

@@ -15,7 +15,8 @@
 * creators: popularity, followers as of ``now``, reputation; items: first product's price, stock;
 * counters of items and creators: engagements and impressions decayed with the real-time store's
   half-lives (``state.RANKING_COLUMNS``: 1 h, 24 h, 7 d), counted as its consumer counts them, so
-  that serving can read the same numbers fresher from the store and fall back on these.
+  that serving can read the same numbers fresher from the store and fall back on these;
+* shoppers' segment codes as of ``now`` (``shopper_segment``), set by training for serving.
 
 Training fits one world per replay cut and serving uses the world fitted with the active model,
 so item statistics are always "as of" the world's clock (``world.now``), never the wall clock: the

@@ -61,6 +61,9 @@ class World:
     creator_counts: np.ndarray  # creator × state.RANKING_COLUMNS, as of ``now`` (creator 0, none: zeros)
     engagement_prior: float  # engagements per impression over the whole history (0: no impressions)
     universe_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # item index → universe pos or -1
+    # Shopper id → segment code as of ``now`` (``history.shopper_segments``; absent: 0), for serving:
+    # set by training on the world it serves with, empty on the worlds of replay cuts.
+    shopper_segment: dict[int, int] = field(default_factory=dict)
 
     @property
     def n_items(self) -> int:

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from content.models import Tag
 from feedsite import caches
 from ranking.timed_cache import TimedCache
-from tests.factories import ContentItemFactory, ProductFactory
+from tests.factories import ContentItemFactory, ProductFactory, ShopperFactory
 
 APPS = ("feedsite", "content", "profiles", "ranking", "moderation", "experiments")
 
@@ -45,11 +45,13 @@ def _queries(read: Callable[[], object]) -> int:
 
 def _readers() -> dict[str, Callable[[], object]]:
     """Registered cache → a read that fills it (from a small shop made here)."""
+    from experiments import exposure
     from profiles.events import meta
-    from ranking import cards, catalog, content_index, feed, merch, policy, registry
+    from ranking import cards, catalog, content_index, feed, merch, policy, registry, treatment
 
     product = ProductFactory(category_path="Beauty > Skin")
     item = ContentItemFactory(products=[product], tags=[Tag.objects.create(slug="cat-beauty", kind=Tag.Kind.CATEGORY)])
+    shopper = ShopperFactory()
     return {
         "profiles.events.meta": lambda: meta.item_meta([item.pk]),
         "ranking.content_index": lambda: content_index.tokens_of([item.pk], {}),
@@ -57,7 +59,9 @@ def _readers() -> dict[str, Callable[[], object]]:
         "ranking.catalog": catalog.catalog,
         "ranking.feed": feed._root_names,
         "ranking.merch": lambda: merch.categories_of([product.pk]),
-        "ranking.policy": lambda: policy.policy_for_shopper(1),
+        "ranking.policy": lambda: policy.policy_for(None),
+        "ranking.treatment": lambda: treatment.treatment_for(shopper),
+        "experiments.exposure": exposure._label_ids,
         "ranking.registry": registry.active_ranker,
     }
 

@@ -79,6 +79,13 @@ ADMIN_VIEWS: dict[str, frozenset[str]] = {
     "moderation.screening": MOD,
     "moderation.classifierversion": MOD,
     "experiments.experiment": MKT,
+    "experiments.layer": MKT,
+    "experiments.holdout": MKT,
+    # The KPI dashboard (its changelist): whoever may view experiments.
+    "kpis.kpiday": MKT,
+    # Shopper segments and their recomputations (read-only).
+    "segments.segment": MKT,
+    "segments.segmentrun": MKT,
 }
 
 # Who, besides admins and superusers, is offered each admin action ("app.model.action").
@@ -127,6 +134,7 @@ ADMIN_ACTIONS: dict[str, frozenset[str]] = {
     "moderation.case.remove_cases": MOD,
     "experiments.experiment.start_experiments": MKT,
     "experiments.experiment.stop_experiments": MKT,
+    "experiments.layer.delete_selected": NOBODY,
 }
 
 
@@ -145,6 +153,11 @@ class Page:
 
 # Admin pages a model admin adds (``get_urls``) beyond its list, add, change, delete and history
 # pages, by URL name.
+def _variant_preview_url() -> str:
+    variant = VariantFactory(is_control=True)
+    return reverse("admin:experiments_experiment_preview", args=[variant.experiment_id]) + f"?variant={variant.pk}"
+
+
 ADMIN_PAGES: dict[str, Page] = {
     "ranking_preview": Page(lambda: reverse("admin:ranking_preview"), MKT),
     "experiments_experiment_results": Page(
@@ -159,6 +172,12 @@ ADMIN_PAGES: dict[str, Page] = {
     ),
     "auth_user_password_change": Page(
         lambda: reverse("admin:auth_user_password_change", args=[UserFactory().pk]), NOBODY
+    ),
+    "experiments_experiment_preview": Page(lambda: _variant_preview_url(), MKT),
+    "experiments_experiment_rollout_model": Page(lambda: reverse("admin:experiments_experiment_rollout_model"), MKT),
+    "segments_segment_kind": Page(lambda: reverse("admin:segments_segment_kind", args=["rfm"]), MKT),
+    "segments_segment_recompute": Page(
+        lambda: reverse("admin:segments_segment_recompute"), MKT, method="post", data={"kind": "rfm"}, allowed=302
     ),
 }
 
@@ -282,7 +301,7 @@ def _pending_item() -> ContentItem:
 def _draft_experiment() -> Experiment:
     experiment = ExperimentFactory()
     policy = MixPolicy.objects.create(name="p")
-    VariantFactory(experiment=experiment, name="a", policy=policy)
+    VariantFactory(experiment=experiment, name="a", is_control=True)
     VariantFactory(experiment=experiment, name="b", policy=policy)
     return experiment
 

@@ -232,3 +232,26 @@ def test_item_to_item_statistics_take_only_each_shoppers_most_recent_items():
     assert everything[(0, 1)] == everything[(2, 3)] == 1.0
     assert everything[(0, 2)] == 1.0  # shopper 0's old and new items, and shopper 1's
     assert recent == {(0, 1): 1.0, (1, 0): 1.0, (2, 3): 1.0, (3, 2): 1.0}
+
+
+def test_every_feature_has_its_column_and_the_segment_is_each_rows_shoppers():
+    world = World.fit(history([(0, 0, EVENING, 2, 0), (1, 1, EVENING, 2, 0), (1, 2, EVENING, 2, 0)]))
+    none = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.float32), np.zeros(0, np.int8))
+    block = world.block([none, none])
+    rows, items = np.array([0, 0, 1]), np.array([1, 2, 3])
+    scores = score_all(world, block)
+    asked = Context(when=np.full(2, EVENING), device=np.zeros(2, np.int64), segment=np.array([3, 8]))
+
+    given = featurize(world, block, scores, rows, items, context=asked)
+    unknown = featurize(world, block, scores, rows, items, context=Context.at(EVENING, shoppers=2))
+    untold = featurize(
+        world, block, scores, rows, items, context=Context(when=np.full(2, EVENING), device=np.zeros(2, np.int64))
+    )
+
+    names = feature_names(world)
+    assert given.shape == (3, len(names))
+    assert len(set(names)) == len(names)
+    assert names[-1] == "u_segment"
+    assert given[:, -1].tolist() == [3, 3, 8]
+    assert unknown[:, -1].tolist() == untold[:, -1].tolist() == [0, 0, 0]
+    np.testing.assert_array_equal(given[:, :-1], unknown[:, :-1])  # the segment changes nothing else

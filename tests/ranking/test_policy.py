@@ -17,9 +17,8 @@ from ranking.policy import (
     arrange_context,
     clear_cache,
     policy_for,
-    policy_for_shopper,
 )
-from tests.factories import ExperimentFactory, MixPolicyFactory, ProductFactory, VariantFactory
+from tests.factories import ProductFactory
 
 
 def cand(item, score, *, kind="video", source="collaborative", creator=None, content_source="ugc", tags=(), **more):
@@ -180,38 +179,6 @@ def test_policy_for_compiles_merchandising_triggers_and_the_promoted_budget():
 
     assert house.promoted_daily_impressions == 500
     assert house.triggers == (Trigger("lenses", 3, 12, 1.5, scope=("electronics", "cameras"), related_depth=0),)
-
-
-# Experiments: a running experiment's variant overrides the policy.
-
-
-@pytest.mark.django_db
-def test_without_a_running_experiment_every_shopper_gets_the_default_policy_labelled_with_its_name():
-    MixPolicyFactory(name="house", is_default=True)
-    VariantFactory(experiment=ExperimentFactory(status="stopped"), policy=MixPolicyFactory(name="old"))
-
-    served = {policy_for_shopper(shopper) for shopper in range(1, 20)}
-
-    assert {(policy.name, label) for policy, label in served} == {("house", "house")}
-
-
-@pytest.mark.django_db
-def test_a_running_experiment_serves_each_shopper_their_variants_policy_without_a_query(django_assert_num_queries):
-    MixPolicyFactory(name="house", is_default=True, window=5)
-    bold = MixPolicyFactory(name="bold", window=7)
-    experiment = ExperimentFactory(name="mix", status="running")
-    VariantFactory(experiment=experiment, name="control", weight=1)
-    VariantFactory(experiment=experiment, name="bold", weight=1, policy=bold)
-
-    served = {shopper: policy_for_shopper(shopper) for shopper in range(1, 41)}
-    with django_assert_num_queries(0):
-        again = {shopper: policy_for_shopper(shopper) for shopper in range(1, 41)}
-
-    assert again == served
-    by_label: dict[str, set[tuple[str, int]]] = {}
-    for policy, label in served.values():
-        by_label.setdefault(label, set()).add((policy.name, policy.window))
-    assert by_label == {"mix/control": {("house", 5)}, "mix/bold": {("bold", 7)}}
 
 
 # Merchandising triggers.

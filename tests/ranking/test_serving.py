@@ -230,7 +230,7 @@ def test_admin_previews_a_shoppers_feed_with_sources_rules_and_feature_contribut
 
     response = admin_client.get("/admin/ranking/rankermodel/preview/", {"shopper": shopper.pk})
 
-    rows = response.context["rows"]
+    rows = response.context["preview"].rows
     assert len(rows) == 20
     assert {row["source"] for row in rows} <= {"popular", "trending", "collaborative", "affinity", "fresh"}
     assert all(row["rule"] for row in rows)
@@ -244,7 +244,7 @@ def test_admin_preview_of_a_shopper_that_does_not_exist_shows_no_feed(shop, admi
     response = admin_client.get("/admin/ranking/rankermodel/preview/", {"shopper": asked})
 
     assert response.status_code == 200
-    assert (response.context["shopper"], response.context["rows"]) == (None, [])
+    assert (response.context["shopper"], response.context["preview"]) == (None, None)
 
 
 def test_admin_rollback_action_reactivates_the_previous_model(shop, admin_client):
