@@ -8,10 +8,11 @@ their feed sessions over the experiment's 14 days and the days before it (events
 orders), their exposures, and a snapshot of the results at the end of each day: the
 results page, the KPI dashboard and the segments have something to show on a fresh install.
 
-The simulation (numpy, a fixed seed: the same rows every time) draws, per shopper, an activity
-(sessions per day), a taste for clicking, an attention span and a propensity to buy, the same
-before and during the experiment, so that the pre-experiment period predicts the experiment's
-and CUPED has something to remove. The treatment changes exactly what ``TRUE_LIFT`` says:
+The simulation (numpy, a fixed seed: the same rows for the same seed, scale and moment) draws,
+per shopper, an activity (sessions per day), a taste for clicking, a favourite top category (most
+of their cards, clicked more: the ranker, which trains on these events too, has something to
+learn), an attention span and a propensity to buy, the same before and during the experiment, so
+that the pre-experiment period predicts the experiment's and CUPED has something to remove. The treatment changes exactly what ``TRUE_LIFT`` says:
 
 - click-through (opens and product clicks per impression): × 1.15 for every shopper, so the true
   lift of the ratio is +15 %;
@@ -73,12 +74,17 @@ DESCRIPTION = (
 # Per shopper and day, sessions = SESSIONS_PER_DAY × activity (log-normal, mean ≈ 1.2).
 SESSIONS_PER_DAY = 0.2
 CARDS_PER_SESSION = 5  # 1 + Poisson(CARDS_PER_SESSION - 1)
+# Each shopper has a favourite top category: most of their cards come from it, and they click its
+# posts more (the ranker has something to learn from them).
+FAVOURITE_SHARE = 0.6
+FAVOURITE_PULL = 1.4
+OTHER_PULL = 0.6
 SKIP = 0.2  # a card scrolled past before it counts as an impression
 DWELL_REPORTED = 0.35  # impressions that also report a dwell
 VIDEO_PROGRESS = 0.3  # video impressions that report how far the video was watched
 HIDE = 0.01
-OPEN = 0.18  # an impression opened, before the shopper's taste and the treatment
-PRODUCT_CLICK = 0.06  # an impression whose product was clicked
+OPEN = 0.16  # an impression opened, before the shopper's taste and the treatment
+PRODUCT_CLICK = 0.05  # an impression whose product was clicked
 CART_AFTER_CLICK = 0.04  # carts of shoppers who do not order: a click that ends in a cart
 CONVERSION = 0.12  # shoppers who order during the experiment, before the treatment
 ORDER_VALUE = 40.0  # median order, in the shop's currency
@@ -101,16 +107,26 @@ class DemoExperiment:
 
 @dataclass
 class _Catalogue:
-    """The demo's published posts in publication order, and the first product each shows."""
+    """The demo's published posts in publication order, the first product each shows, and its
+    group: the top category of that product (posts without one are a group of their own)."""
 
     ids: np.ndarray
     published: np.ndarray  # POSIX seconds
     video: np.ndarray
     product: list[int | None]
+    group: np.ndarray  # a number per top category
 
-    def available(self, moment: datetime) -> int:
-        """How many posts were published by ``moment`` (the first ones in the arrays)."""
-        return int(np.searchsorted(self.published, moment.timestamp(), side="right"))
+    def __post_init__(self) -> None:
+        self.groups = int(self.group.max()) + 1
+        # Each group's posts (indexes into the arrays above), in publication order too.
+        self.members = [np.flatnonzero(self.group == g) for g in range(self.groups)]
+
+    def available(self, moment: datetime, group: int | None = None) -> np.ndarray:
+        """The posts published by ``moment``, of ``group`` or all."""
+        if group is None:
+            return np.arange(int(np.searchsorted(self.published, moment.timestamp(), side="right")))
+        members = self.members[group]
+        return members[: int(np.searchsorted(self.published[members], moment.timestamp(), side="right"))]
 
 
 def _catalogue() -> _Catalogue | None:
@@ -121,16 +137,19 @@ def _catalogue() -> _Catalogue | None:
     )
     if not rows:
         return None
-    first_product: dict[int, int] = {}
-    for content_id, product_id in ContentProduct.objects.order_by("content_id", "position").values_list(
-        "content_id", "product_id"
+    first_product: dict[int, tuple[int, str]] = {}
+    for content_id, product_id, path in ContentProduct.objects.order_by("content_id", "position").values_list(
+        "content_id", "product_id", "product__category_path"
     ):
-        first_product.setdefault(content_id, product_id)
+        first_product.setdefault(content_id, (product_id, path.split(" > ")[0]))
+    shown = [first_product.get(pk, (None, "")) for pk, _, _ in rows]
+    tops = {top: number for number, top in enumerate(sorted({top for _, top in shown}))}
     return _Catalogue(
         ids=np.array([pk for pk, _, _ in rows]),
         published=np.array([at.timestamp() if at else 0.0 for _, at, _ in rows]),
         video=np.array([kind == ContentItem.Kind.VIDEO for _, _, kind in rows]),
-        product=[first_product.get(pk) for pk, _, _ in rows],
+        product=[product for product, _ in shown],
+        group=np.array([tops[top] for _, top in shown]),
     )
 
 
@@ -178,19 +197,24 @@ class _Simulation:
         )
 
     def session(
-        self, *, shopper: int, at: datetime, click: float, attention: float
+        self, *, shopper: int, at: datetime, click: float, attention: float, favourite: int
     ) -> tuple[datetime, list[_Shown], list[_Shown]]:
         """One feed session from ``at``: its page and events. Returns when it ended, the cards
         seen (impressions) and those whose product was clicked."""
         rng, catalogue = self.rng, self.catalogue
-        available = catalogue.available(at)
         shown: list[_Shown] = []
         clicked: list[_Shown] = []
-        if available == 0:
+        everything, theirs = catalogue.available(at), catalogue.available(at, favourite)
+        if not len(everything):
             return at, shown, clicked
-        # Distinct cards: a feed page never shows a post twice.
-        size = min(available, 1 + int(rng.poisson(CARDS_PER_SESSION - 1)))
-        cards = rng.choice(available, size=size, replace=False).tolist()
+        size = 1 + int(rng.poisson(CARDS_PER_SESSION - 1))
+        mine = int(rng.binomial(size, FAVOURITE_SHARE))
+        drawn = [
+            *rng.choice(theirs, size=min(mine, len(theirs)), replace=False).tolist(),
+            *rng.choice(everything, size=min(size - mine, len(everything)), replace=False).tolist(),
+        ]
+        # Distinct cards, in a shuffled order: a feed page never shows a post twice.
+        cards = list(dict.fromkeys(drawn[i] for i in rng.permutation(len(drawn))))
         session = f"{PREFIX}{shopper}-{len(self.rows.events)}"
         moment = at
         for position, card in enumerate(cards):
@@ -209,10 +233,11 @@ class _Simulation:
                 self._event(shopper, "video_progress", seen, value=reached)
             if rng.random() < HIDE:
                 self._event(shopper, "hide", seen)
-            if rng.random() < OPEN * click:
+            pull = FAVOURITE_PULL if catalogue.group[card] == favourite else OTHER_PULL
+            if rng.random() < OPEN * click * pull:
                 self._event(shopper, "open", seen)
             product = catalogue.product[card]
-            if product is not None and rng.random() < PRODUCT_CLICK * click:
+            if product is not None and rng.random() < PRODUCT_CLICK * click * pull:
                 self._event(shopper, "product_click", seen, product_id=product)
                 clicked.append(seen)
             moment += timedelta(milliseconds=dwell)
@@ -221,15 +246,17 @@ class _Simulation:
     def orders(
         self, *, shopper: int, shown: list[_Shown], clicked: list[_Shown], count: int, value: float, until: datetime
     ) -> None:
-        """``count`` orders, each after a cart of a product the shopper clicked (else of one they
-        saw), before ``until``; a shopper who does not order abandons a cart now and then."""
+        """``count`` orders, each after a cart of a product the shopper saw, before ``until``; a
+        shopper who does not order abandons a cart of a product they clicked now and then."""
         rng = self.rng
         if count == 0:
             for seen in clicked:
                 if rng.random() < CART_AFTER_CLICK:
                     self._cart(shopper, seen)
             return
-        pool = clicked or [seen for seen in shown if self.catalogue.product[seen.card] is not None]
+        # Any post they saw with a product: the number of orders, and so the true lifts, does not
+        # depend on how many of them the shopper clicked (the treatment's clicks are more).
+        pool = [seen for seen in shown if self.catalogue.product[seen.card] is not None]
         if not pool:
             return
         for index in rng.choice(len(pool), size=min(count, len(pool)), replace=False).tolist():
@@ -304,7 +331,7 @@ def seed_demo_experiment(*, seed: int = 7, scale: float = 1.0, now: datetime | N
     catalogue = _catalogue()
     if catalogue is None or Experiment.objects.filter(name=NAME).exists():
         return None
-    end = (now - timedelta(hours=1)).replace(microsecond=0)
+    end = now - timedelta(hours=1)
     start = end - timedelta(days=DAYS)
     with transaction.atomic():
         n = max(MIN_SHOPPERS, round(SHOPPERS * scale))
@@ -336,6 +363,9 @@ def _simulate(
     activity = rng.lognormal(0.0, 0.6, n)
     taste = rng.lognormal(-0.03, 0.25, n)  # mean 1
     attention = rng.lognormal(0.0, 0.4, n)
+    # The favourite category: a big one more often.
+    sizes = np.array([len(members) for members in simulation.catalogue.members], float)
+    favourite = rng.choice(len(sizes), size=n, p=sizes / sizes.sum())
     # The chance to order during the experiment grows with activity (mean CONVERSION).
     buy = np.minimum(CONVERSION * np.sqrt(activity) / np.sqrt(activity).mean(), 0.8)
     shoppers = Shopper.objects.bulk_create(Shopper(external_id=f"{PREFIX}{i + 1}") for i in range(n))
@@ -358,6 +388,7 @@ def _simulate(
                     at=begin + timedelta(days=offset),
                     click=float(taste[i]) * ((1 + TRUE_LIFT["click_through"]) if treated_now else 1.0),
                     attention=float(attention[i]),
+                    favourite=int(favourite[i]),
                 )
                 shown += seen
                 clicked += clicks
@@ -418,9 +449,9 @@ def _snapshots(experiment: Experiment, *, start: datetime, end: datetime) -> int
     return DAYS
 
 
-def on_demo_seeded(*, seed: int = 7, scale: float = 1.0, **_: Any) -> str:
+def on_demo_seeded(*, seed: int = 7, scale: float = 1.0, now: datetime | None = None, **_: Any) -> str:
     """``profiles.signals.demo_seeded``: add the demo experiment; the line ``seed_demo`` prints."""
-    made = seed_demo_experiment(seed=seed, scale=scale)
+    made = seed_demo_experiment(seed=seed, scale=scale, now=now)
     if made is None:
         return f"experiment {NAME}: not seeded (it exists already, or the shop has no published post)"
     return made.line()

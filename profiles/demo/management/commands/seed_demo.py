@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from feedsite.errors import ApplicationError
 from profiles import signals
@@ -27,10 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
+        # One moment for the shop and what the rooms above add to it: their times are relative to it.
+        now = timezone.now()
         try:
             summary = demo.seed_demo(
                 seed=options["seed"],
                 scale=options["scale"],
+                now=now,
                 if_empty=options["if_empty"],
                 progress=lambda line: self.stdout.write(f"  {line}") if options["verbosity"] > 1 else None,
             )
@@ -40,7 +44,7 @@ class Command(BaseCommand):
             self.stdout.write("Content already exists; demo not seeded.")
             return
         # What the rooms above add to the demo (an experiment with its results…), a line each.
-        answers = signals.demo_seeded.send(sender=None, seed=options["seed"], scale=options["scale"])
+        answers = signals.demo_seeded.send(sender=None, seed=options["seed"], scale=options["scale"], now=now)
         added = [line for _, line in answers]
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo seeded in {elapsed:.1f} s (seed {options['seed']})."))
