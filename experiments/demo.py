@@ -12,7 +12,8 @@ The simulation (numpy, a fixed seed: the same rows for the same seed, scale and 
 per shopper, an activity (sessions per day), a taste for clicking, a favourite top category (most
 of their cards, clicked more: the ranker, which trains on these events too, has something to
 learn), an attention span and a propensity to buy, the same before and during the experiment, so
-that the pre-experiment period predicts the experiment's and CUPED has something to remove. The treatment changes exactly what ``TRUE_LIFT`` says:
+that the pre-experiment period predicts the experiment's and CUPED has something to remove. The
+treatment changes exactly what ``TRUE_LIFT`` says:
 
 - click-through (opens and product clicks per impression): × 1.15 for every shopper, so the true
   lift of the ratio is +15 %;

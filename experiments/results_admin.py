@@ -102,6 +102,7 @@ def results_page(modeladmin: admin.ModelAdmin, request: HttpRequest, object_id: 
             if report["started_at"]
             else ""
         ),
+        "as_of": show.minute(report["computed_at"]),
         "kind": show.KIND_LABELS.get(report["kind"], report["kind"]),
         "status": show.STATUS_LABELS.get(report["status"], report["status"]),
         "srm_text": show.srm_text(report["srm"]) if report["srm"] else "",

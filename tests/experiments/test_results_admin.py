@@ -59,6 +59,7 @@ def test_a_marketer_reads_the_figures_in_tables_and_the_charts_data(marketer_cli
     page = response.content.decode()
     assert "<strong>Hypothesis:</strong> A nudge at the cart makes more shoppers order." in page
     assert "Split as designed: χ² 0.00, p 1.0000" in page
+    assert f"figures as of {response.context['report']['computed_at'][:16].replace('T', ' ')} UTC" in page
     assert "400 shoppers in control, 400 in treatment" in page
     row = response.context["comparisons"][0]["rows"][0]
     assert (row["name"], row["control"], row["treatment"], row["lift"], row["verdict"]) == (
