@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from experiments.assignment import variant_treatment
 from experiments.metrics import metric_choices
 from experiments.models import Experiment, Holdout, Layer, Variant
+from experiments.results_admin import ResultsAdminMixin
 from experiments.services import (
     experiment_problems,
     experiment_start,
@@ -159,12 +160,22 @@ def stop_experiments(modeladmin: Any, request: HttpRequest, queryset: QuerySet[E
 
 
 @admin.register(Experiment)
-class ExperimentAdmin(admin.ModelAdmin):
+class ExperimentAdmin(ResultsAdminMixin, admin.ModelAdmin):
     """Experiments in one layer never share a shopper (``experiment_start`` gives each its own
     range of the layer's buckets); a draft lists what stops it from starting."""
 
     form = ExperimentForm
-    list_display = ("name", "kind", "status", "layer", "traffic", "variant_split", "started_at", "stopped_at")
+    list_display = (
+        "name",
+        "kind",
+        "status",
+        "layer",
+        "traffic",
+        "variant_split",
+        "started_at",
+        "stopped_at",
+        "results_link",
+    )
     list_filter = ("status", "kind", "layer")
     search_fields = ("name", "hypothesis")
     inlines = (VariantInline,)

@@ -124,6 +124,8 @@ class _Pairs:
         if values is None:
             return sp.csr_matrix((np.ones(len(self.columns), np.float32), self.columns, self.indptr), shape=self.shape)
         strongest = np.maximum.reduceat(np.concatenate(values).astype(np.float32)[self.order], self.starts)
-        out = sp.csr_matrix((strongest, self.columns, self.indptr), shape=self.shape)
+        # eliminate_zeros compacts the matrix's arrays in place: it gets copies, so that the pairs'
+        # columns and row pointers stay whole for the block's other matrices.
+        out = sp.csr_matrix((strongest, self.columns.copy(), self.indptr.copy()), shape=self.shape)
         out.eliminate_zeros()
         return out

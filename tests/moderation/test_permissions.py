@@ -160,6 +160,9 @@ def _variant_preview_url() -> str:
 
 ADMIN_PAGES: dict[str, Page] = {
     "ranking_preview": Page(lambda: reverse("admin:ranking_preview"), MKT),
+    "experiments_experiment_results": Page(
+        lambda: reverse("admin:experiments_experiment_results", args=[ExperimentFactory().pk]), MKT
+    ),
     "moderation_case_next": Page(lambda: reverse("admin:moderation_case_next"), MOD, allowed=302),
     "moderation_case_decide": Page(
         lambda: reverse("admin:moderation_case_decide", args=[CaseFactory().pk]), MOD, method="post", allowed=302

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from feedsite.errors import ApplicationError
+from profiles import signals
 from profiles.demo import seed as demo
 
 
@@ -26,10 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
+        # One moment for the shop and what the rooms above add to it: their times are relative to it.
+        now = timezone.now()
         try:
             summary = demo.seed_demo(
                 seed=options["seed"],
                 scale=options["scale"],
+                now=now,
                 if_empty=options["if_empty"],
                 progress=lambda line: self.stdout.write(f"  {line}") if options["verbosity"] > 1 else None,
             )
@@ -38,9 +43,14 @@ class Command(BaseCommand):
         if summary is None:
             self.stdout.write("Content already exists; demo not seeded.")
             return
+        # What the rooms above add to the demo (an experiment with its results…), a line each.
+        answers = signals.demo_seeded.send(sender=None, seed=options["seed"], scale=options["scale"], now=now)
+        added = [line for _, line in answers]
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo seeded in {elapsed:.1f} s (seed {options['seed']})."))
         for line in _describe(summary):
+            self.stdout.write(f"  {line}")
+        for line in filter(None, added):
             self.stdout.write(f"  {line}")
         if settings.PRODUCTION:
             self.stdout.write("No demo admin in production: create one with manage.py createsuperuser.")
