@@ -165,17 +165,7 @@ class ExperimentAdmin(ResultsAdminMixin, admin.ModelAdmin):
     range of the layer's buckets); a draft lists what stops it from starting."""
 
     form = ExperimentForm
-    list_display = (
-        "name",
-        "kind",
-        "status",
-        "layer",
-        "traffic",
-        "variant_split",
-        "started_at",
-        "stopped_at",
-        "results_link",
-    )
+    list_display = ("name", "kind_short", "status", "traffic", "variant_split", "started_at", "results_link")
     list_filter = ("status", "kind", "layer")
     search_fields = ("name", "hypothesis")
     inlines = (VariantInline,)
@@ -203,7 +193,12 @@ class ExperimentAdmin(ResultsAdminMixin, admin.ModelAdmin):
         lifecycle = ("readiness", "status", "rollout", "created_at", "started_at", "stopped_at", "stop_reason")
         if _is_draft(obj):
             return lifecycle
-        frozen = ("name", "kind", "salt", "layer", "traffic_share", "audience", "segment", "rollout_steps")
+        # What is tested, on whom and how it is read is fixed at the start: changing the metrics
+        # or the bar afterwards would let the data choose the question.
+        frozen = (
+            *("name", "kind", "salt", "layer", "traffic_share", "audience", "segment", "rollout_steps", "step_hours"),
+            *("primary_metric", "secondary_metrics", "guardrail_metrics", "alpha", "min_sample", "min_days"),
+        )
         return (*frozen, *lifecycle)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
@@ -220,6 +215,10 @@ class ExperimentAdmin(ResultsAdminMixin, admin.ModelAdmin):
     def variant_split(self, obj: Experiment) -> str:
         return ", ".join(f"{v.name}{' (control)' if v.is_control else ''} {v.weight}" for v in obj.variants.all())
 
+    @admin.display(description="kind", ordering="kind")
+    def kind_short(self, obj: Experiment) -> str:
+        return obj.get_kind_display().split(" (")[0]
+
     @admin.display(description="traffic")
     def traffic(self, obj: Experiment) -> str:
         return f"{obj.traffic_share:.0%} of {obj.layer}"
@@ -229,7 +228,7 @@ class ExperimentAdmin(ResultsAdminMixin, admin.ModelAdmin):
         if obj.pk is None:
             return "Save the experiment with its variants to see what is missing."
         if obj.status != Experiment.Status.DRAFT:
-            return "Started."
+            return f"Started {obj.started_at:%Y-%m-%d %H:%M} UTC." if obj.started_at else "Started."
         problems = experiment_problems(obj)
         if not problems:
             return "Yes: start it from the list's actions."

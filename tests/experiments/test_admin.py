@@ -133,7 +133,7 @@ def test_start_action_refuses_an_experiment_its_layer_has_no_room_for_with_the_r
     assert list(Experiment.objects.order_by("pk").values_list("status", flat=True)) == ["running", "draft"]
 
 
-def test_a_running_experiments_variants_salt_and_audience_cannot_be_edited(admin_client):
+def test_a_running_experiments_variants_salt_audience_and_metrics_cannot_be_edited(admin_client):
     experiment = ExperimentFactory(name="mix-frozen", salt="pepper")
     variant = VariantFactory(experiment=experiment, name="control", weight=1, is_control=True)
     VariantFactory(experiment=experiment, name="other", weight=1)
@@ -142,7 +142,14 @@ def test_a_running_experiments_variants_salt_and_audience_cannot_be_edited(admin
 
     admin_client.post(
         change,
-        fields(name="renamed", description="edited", salt="other", traffic_share="0.1")
+        fields(
+            name="renamed",
+            description="edited",
+            salt="other",
+            traffic_share="0.1",
+            primary_metric="revenue",
+            alpha="0.2",
+        )
         | inline([(str(variant.pk), "control", "9", "", {})], initial=1),
     )
 
@@ -153,6 +160,7 @@ def test_a_running_experiments_variants_salt_and_audience_cannot_be_edited(admin
         "edited",
         1.0,
     )
+    assert (experiment.primary_metric, experiment.alpha) == ("click_through", 0.05)
     assert list(Variant.objects.order_by("pk").values_list("name", "weight")) == [("control", 1), ("other", 1)]
 
 
