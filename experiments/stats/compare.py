@@ -147,30 +147,9 @@ def compare_means(
     n_c, n_t = int(yc.size), int(yt.size)
     mean_c = float(yc.mean()) if n_c else NAN
     mean_t = float(yt.mean()) if n_t else NAN
-    if n_c == 0 or n_t == 0:
-        return empty(
-            metric=metric,
-            kind="mean",
-            n_c=n_c,
-            n_t=n_t,
-            alpha=alpha,
-            note=NO_SHOPPERS,
-            control=mean_c,
-            treatment=mean_t,
-        )
     if n_c < 2 or n_t < 2:
-        return empty(
-            metric=metric,
-            kind="mean",
-            n_c=n_c,
-            n_t=n_t,
-            alpha=alpha,
-            note=TOO_FEW,
-            control=mean_c,
-            treatment=mean_t,
-            diff=mean_t - mean_c,
-            lift=mean_t / mean_c - 1.0 if mean_c > 0 else NAN,
-        )
+        note = TOO_FEW if n_c and n_t else NO_SHOPPERS
+        return _undefined(metric, "mean", n_c, n_t, alpha, mean_c, mean_t, note)
     var_c, var_t = _var_of_mean(yc), _var_of_mean(yt)
     diff = mean_t - mean_c
     if var_c + var_t == 0.0:
@@ -195,6 +174,27 @@ def compare_means(
         horizon=horizon,
         linear_fallback=True,
         cuped=reduction,
+    )
+
+
+def _undefined(
+    metric: str, kind: str, n_c: int, n_t: int, alpha: float, control: float, treatment: float, note: str
+) -> Comparison:
+    """A comparison without intervals: an arm with no shoppers (or no denominator), or too few to
+    tell a spread; with one shopper or more in each arm the difference and lift are still given."""
+    given = {}
+    if note == TOO_FEW:
+        given = {"diff": treatment - control, "lift": treatment / control - 1.0 if control > 0 else NAN}
+    return empty(
+        metric=metric,
+        kind=kind,
+        n_c=n_c,
+        n_t=n_t,
+        alpha=alpha,
+        note=note,
+        control=control,
+        treatment=treatment,
+        **given,
     )
 
 
@@ -261,33 +261,11 @@ def compare_ratios(
     r_c, var_c = ratio_of_sums(nc, dc)
     r_t, var_t = ratio_of_sums(nt, dt)
     if n_c == 0 or n_t == 0:
-        return empty(
-            metric=metric, kind="ratio", n_c=n_c, n_t=n_t, alpha=alpha, note=NO_SHOPPERS, control=r_c, treatment=r_t
-        )
+        return _undefined(metric, "ratio", n_c, n_t, alpha, r_c, r_t, NO_SHOPPERS)
     if not (math.isfinite(r_c) and math.isfinite(r_t)):
-        return empty(
-            metric=metric,
-            kind="ratio",
-            n_c=n_c,
-            n_t=n_t,
-            alpha=alpha,
-            note="an arm's denominator sums to zero",
-            control=r_c,
-            treatment=r_t,
-        )
+        return _undefined(metric, "ratio", n_c, n_t, alpha, r_c, r_t, "an arm's denominator sums to zero")
     if n_c < 2 or n_t < 2:
-        return empty(
-            metric=metric,
-            kind="ratio",
-            n_c=n_c,
-            n_t=n_t,
-            alpha=alpha,
-            note=TOO_FEW,
-            control=r_c,
-            treatment=r_t,
-            diff=r_t - r_c,
-            lift=r_t / r_c - 1.0 if r_c > 0 else NAN,
-        )
+        return _undefined(metric, "ratio", n_c, n_t, alpha, r_c, r_t, TOO_FEW)
     diff = r_t - r_c
     se = math.sqrt(var_c + var_t)
     if se == 0.0:
