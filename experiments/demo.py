@@ -39,6 +39,7 @@ from django.utils import timezone
 from content.models import ContentItem, ContentProduct
 from experiments.models import Experiment, Exposure, Layer, Variant
 from experiments.results import record
+from experiments.segments.services import segments_recompute
 from profiles.events import history
 from profiles.events.event import Event
 from profiles.events.writer import interactions_write
@@ -455,4 +456,6 @@ def on_demo_seeded(*, seed: int = 7, scale: float = 1.0, now: datetime | None = 
     made = seed_demo_experiment(seed=seed, scale=scale, now=now)
     if made is None:
         return f"experiment {NAME}: not seeded (it exists already, or the shop has no published post)"
-    return made.line()
+    # The segments page has groups to show at once, not after the first nightly recomputation.
+    runs = segments_recompute()
+    return f"{made.line()}; segments: " + ", ".join(f"{run.kind} over {run.shoppers} shoppers" for run in runs)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from content.models import ContentItem
 from experiments import demo
 from experiments.models import Experiment, Exposure, ResultSnapshot
+from experiments.segments.models import Segment, SegmentRun
 from profiles import signals
 from profiles.events.models import Interaction
 from profiles.models import Shopper
@@ -84,7 +85,8 @@ def test_the_same_seed_makes_the_same_traffic(catalogue):
         made = demo.seed_demo_experiment(seed=3, scale=0.1, now=NOW)
         assert made is not None
         rows = (
-            list(Interaction.objects.order_by("event_id").values_list("type", "occurred_at", "dwell_ms", "value")),
+            # Compared as a multiset: event ids carry shopper ids, which differ from run to run.
+            sorted(Interaction.objects.values_list("type", "occurred_at", "dwell_ms", "value"), key=str),
             sorted(Order.objects.values_list("total", "created_at")),
         )
         Experiment.objects.filter(name=demo.NAME).delete()
@@ -113,14 +115,18 @@ def test_without_published_posts_there_is_no_demo_experiment():
     assert not Experiment.objects.exists()
 
 
-def test_the_demo_seeded_signal_is_answered_with_what_was_made(catalogue):
+def test_the_demo_seeded_signal_is_answered_with_what_was_made_and_the_segments_computed(catalogue):
     answers = signals.demo_seeded.send(sender=None, seed=7, scale=0.1)
 
     lines = [line for receiver, line in answers if receiver is demo.on_demo_seeded]
+    runs = {run.kind: run.shoppers for run in SegmentRun.objects.all()}
     assert lines == [
         f"experiment {demo.NAME}: 200 simulated shoppers, {Interaction.objects.count()} events, "
-        f"{Order.objects.count()} orders, 14 daily results (true click-through lift +15 %)"
+        f"{Order.objects.count()} orders, 14 daily results (true click-through lift +15 %); "
+        f"segments: rfm over {runs['rfm']} shoppers, behaviour over {runs['behaviour']} shoppers"
     ]
+    assert runs["rfm"] >= 200
+    assert Segment.objects.filter(kind="rfm", size__gt=0).exists()
 
 
 def test_seed_demo_ends_with_the_demo_experiment(settings, tmp_path):
