@@ -6,6 +6,11 @@ stored segments: the RFM groups of ``history``'s shoppers, each as of ``when[u]`
 before it and the orders paid by then, scored against each other as the nightly recomputation
 scores everyone (``rfm``). Behaviour clusters are not offered: their keys name a clustering of one
 moment, and another moment's clustering would give the same code another meaning.
+
+Only a shop whose RFM segments are computed (a ``SegmentRun`` of that kind exists: the nightly
+task, *Recompute now*, or the demo) feeds the feature; elsewhere, an imported dataset say, every
+shopper is 0 and the column tells the ranker nothing. Fed on amazon-sports, where nobody computes
+segments, it cost NDCG@20 (0.0392 → 0.0382, below 1.10 × EASE) while ciao gained (0.0509 → 0.0518).
 """
 
 from __future__ import annotations
@@ -15,10 +20,14 @@ from typing import Any
 import numpy as np
 
 from experiments.segments.activity import PaidOrders, activity_of_history
+from experiments.segments.models import SegmentKind, SegmentRun
 from experiments.segments.rfm import rfm_score
 from ranking.history import History
 
 
 def shopper_segments(sender: Any, *, history: History, when: np.ndarray, **_: Any) -> dict[int, int]:
-    """{shopper id: RFM group code} (``rfm.GROUPS``) as of ``when``; one query (paid orders)."""
+    """{shopper id: RFM group code} (``rfm.GROUPS``) as of ``when``, on a shop whose RFM segments
+    are computed; two queries (whether they are, and paid orders)."""
+    if not SegmentRun.objects.filter(kind=SegmentKind.RFM).exists():
+        return {}
     return rfm_score(activity_of_history(history, when, PaidOrders.load())).codes()

@@ -12,6 +12,7 @@ import pytest
 from content.models import Tag
 from experiments.segments import rfm
 from experiments.segments.activity import activity_load
+from experiments.segments.models import SegmentRun
 from ranking import history as ranking_history
 from ranking.features import feature_names
 from ranking.history import history_load
@@ -35,6 +36,27 @@ def ranker_storage(settings, tmp_path):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
+
+
+@pytest.fixture(autouse=True)
+def rfm_computed():
+    """The shop's RFM segments have been computed once: the feature is fed (``feature``)."""
+    SegmentRun.objects.create(kind="rfm")
+
+
+def test_a_shop_that_never_computed_its_segments_gives_nobody_a_segment(item):
+    SegmentRun.objects.all().delete()
+    for r, d, s in SHOPPERS.values():
+        active_shopper(item, recency_days=r, active_days=d, spend=s)
+    history = history_load()
+
+    codes = ranking_history.shopper_segments(history, np.full(history.nu, AS_OF.timestamp()))
+
+    assert codes.tolist() == [0] * history.nu
+    SegmentRun.objects.create(kind="behaviour")  # clusters alone do not feed it either
+    assert set(ranking_history.shopper_segments(history, np.full(history.nu, AS_OF.timestamp())).tolist()) == {0}
+    SegmentRun.objects.create(kind="rfm")
+    assert len(set(ranking_history.shopper_segments(history, np.full(history.nu, AS_OF.timestamp())).tolist())) > 1
 
 
 def test_ranking_asks_and_gets_each_shoppers_group_as_of_a_moment(item):
