@@ -9,10 +9,8 @@ switches, two rankers interleaved); experiments decide who gets what through
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from feedsite import caches
 from feedsite.dispatch import answers
@@ -20,6 +18,7 @@ from profiles.models import Shopper
 from ranking import signals
 from ranking.candidates.generators import SOURCE_OF
 from ranking.models import MixPolicy
+from ranking.timed_cache import TimedCache
 
 # Treatments change when a marketer starts, stops or ramps an experiment; serving asks again at most this often.
 ASSIGNMENT_CACHE_SECONDS = 30.0
@@ -76,34 +75,22 @@ DEFAULT = Treatment()
 Assign = Callable[[Shopper], Treatment]
 
 
-@dataclass
-class _Cached:
-    at: float = -math.inf
-    assign: Assign | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+# The answer to ``signals.treatment_assignment`` (``None``, nothing to assign, is worth keeping too).
+_assignment: TimedCache[str, Assign | None] = TimedCache(seconds=ASSIGNMENT_CACHE_SECONDS, max_size=1)
 
 
-_cached = _Cached()
-
-
-def clear_cache() -> None:
-    with _cached.lock:
-        _cached.at, _cached.assign = -math.inf, None
-
-
-caches.register("ranking.treatment", clear_cache)
+clear_cache = _assignment.forget
+caches.register("ranking.treatment", _assignment.forget)
 
 
 def _assign() -> Assign | None:
     """The first answer to ``signals.treatment_assignment``, asked once per ``ASSIGNMENT_CACHE_SECONDS``."""
-    now = time.monotonic()
-    with _cached.lock:
-        if now - _cached.at < ASSIGNMENT_CACHE_SECONDS:
-            return _cached.assign
-    found = next((a for a in answers(signals.treatment_assignment, MixPolicy) if a is not None), None)
-    with _cached.lock:
-        _cached.at, _cached.assign = now, found
-    return found
+
+    def ask(_: object) -> dict[str, Assign | None]:
+        found = next((a for a in answers(signals.treatment_assignment, MixPolicy) if a is not None), None)
+        return {"assign": found}
+
+    return _assignment.get_many(["assign"], ask)["assign"]
 
 
 def treatment_for(shopper: Shopper) -> Treatment:
